@@ -1,0 +1,8 @@
+/** One document read from the corpus, ready for the pipeline. */
+export interface SourceDocument {
+  /** 0-based position among the documents actually yielded (becomes article_index). */
+  index: number;
+  /** Stable identifier of where the text came from. */
+  sourceId: string;
+  text: string;
+}
