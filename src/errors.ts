@@ -1,0 +1,64 @@
+/**
+ * The typed error family. Errors a user can cause carry enough context to be printed as one
+ * line; the CLI's top-level handler turns them into that line and an exit code.
+ */
+
+/** Base class: a problem the user can fix, printed without a stack trace. */
+export class FoveateError extends Error {
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad corpus input: a file, a line (1-based, when known) and what is wrong with it. */
+export class InputError extends FoveateError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+  ) {
+    super(`${file}${line === undefined ? "" : `:${line}`}: ${problem}`);
+  }
+}
+
+/** A setting that cannot work: a missing key, a bad flag value, an unknown level. */
+export class ConfigError extends FoveateError {}
+
+/** A call to the model failed at the transport or HTTP level. */
+export class EngineCallError extends FoveateError {
+  constructor(
+    message: string,
+    readonly details: {
+      url: string;
+      model: string;
+      /** HTTP status, or undefined for a connection-level failure (refused, reset, timeout). */
+      status: number | undefined;
+      /** Whether retrying the same request could succeed (429, 5xx, timeouts, dropped connections). */
+      retryable: boolean;
+      /** Seconds the server asked us to wait, from Retry-After or rate-limit headers. */
+      retryAfterSeconds?: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A reply that could not be parsed or validated against the expected schema. */
+export class ReplyParseError extends FoveateError {
+  constructor(
+    message: string,
+    /** The raw reply text, kept so a failed item can record what the model said. */
+    readonly rawText: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The run was stopped on purpose (abort signal). */
+export class AbortedError extends FoveateError {
+  override readonly exitCode = 130;
+}

@@ -1,0 +1,67 @@
+/**
+ * The one LLM port. Everything above it (method, pipeline, evaluation) talks to a model only
+ * through `LanguageModel`; engines (OpenAI-compatible HTTP today, a local model later) implement it.
+ */
+
+export type Role = "system" | "user" | "assistant";
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** Sampling parameters. Absent fields are left to the server's defaults. */
+export interface Sampling {
+  temperature?: number;
+  topP?: number;
+  frequencyPenalty?: number;
+  maxTokens?: number;
+  seed?: number;
+}
+
+/** A JSON schema the reply must match, sent as `response_format` json_schema. */
+export interface ResponseSchema {
+  /** Schema name: [a-zA-Z0-9_-], at most 64 characters. */
+  name: string;
+  /** A JSON Schema object (produced from a zod schema). */
+  schema: Record<string, unknown>;
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  sampling: Sampling;
+  responseSchema?: ResponseSchema;
+  signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Prompt tokens served from the provider's prefix cache, where the server reports them. */
+  cachedPromptTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+  /** e.g. "stop", "length"; undefined when the server does not say. */
+  finishReason: string | undefined;
+  /** Transport attempts this completion took (1 when the first try succeeded). */
+  attempts: number;
+}
+
+export interface LanguageModel {
+  /** Human-readable identity for messages: model name and where it is served. */
+  readonly description: string;
+  /** The model name, part of every cache key. */
+  readonly modelId: string;
+  complete(request: CompletionRequest): Promise<Completion>;
+}
+
+export const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 });
+
+export function addUsage(into: TokenUsage, more: TokenUsage): void {
+  into.promptTokens += more.promptTokens;
+  into.completionTokens += more.completionTokens;
+  into.cachedPromptTokens += more.cachedPromptTokens;
+}

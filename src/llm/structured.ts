@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { ReplyParseError } from "../errors.js";
+import type { ChatMessage, Completion, LanguageModel, Sampling } from "./port.js";
+import { extractJson } from "./reply-parsing.js";
+
+/**
+ * What a step expects back: a zod schema (the single source of the JSON schema sent to the server
+ * and of validation), a name for `response_format`, and how to read a reply that holds no JSON.
+ */
+export interface StepSchema<T> {
+  name: string;
+  zod: z.ZodType<T>;
+  fromText?: (text: string) => unknown;
+}
+
+/**
+ * Two-stage, pure: find the JSON in the reply (or read it as plain text where the step allows),
+ * then validate it. Throws ReplyParseError with the raw text.
+ */
+export function parseReply<T>(text: string, schema: StepSchema<T>): T {
+  const json = extractJson(text);
+  const attempts: unknown[] = [];
+  if (json !== undefined) {
+    attempts.push(json);
+    // A bare array where an object with one array field was asked for.
+    const onlyKey = schema.zod instanceof z.ZodObject ? Object.keys(schema.zod.shape) : [];
+    if (Array.isArray(json) && onlyKey.length === 1) attempts.push({ [onlyKey[0]!]: json });
+  } else if (schema.fromText) {
+    attempts.push(schema.fromText(text));
+  }
+  let problem = "the reply holds no JSON";
+  for (const candidate of attempts) {
+    const result = schema.zod.safeParse(candidate);
+    if (result.success) return result.data;
+    problem = z.prettifyError(result.error).replace(/\s*\n\s*/g, "; ");
+  }
+  throw new ReplyParseError(`invalid ${schema.name} reply: ${problem}`, text);
+}
+
+export interface StructuredCall<T> {
+  messages: ChatMessage[];
+  sampling: Sampling;
+  schema: StepSchema<T>;
+  signal?: AbortSignal;
+  /** Further extra check on a valid reply (e.g. a length); return a problem to re-ask. */
+  check?: (value: T) => string | undefined;
+}
+
+export interface StructuredResult<T> {
+  value: T;
+  /** Replies that were not valid before this one. */
+  invalidReplies: number;
+}
+
+/** JSON schemas by step schema, so each is converted once. */
+const jsonSchemas = new WeakMap<object, Record<string, unknown>>();
+
+function jsonSchemaOf(schema: StepSchema<unknown>): Record<string, unknown> {
+  let json = jsonSchemas.get(schema.zod);
+  if (!json) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema.zod) as Record<string, unknown>;
+    json = rest;
+    jsonSchemas.set(schema.zod, json);
+  }
+  return json;
+}
+
+/**
+ * Ask for a reply that matches the schema. A reply that does not parse or validate is shown back
+ * to the model with what was wrong and asked for again, at most `maxInvalidRetries` times; then
+ * the last ReplyParseError is thrown (transport retries are the engine's, not this loop's).
+ */
+export async function completeStructured<T>(
+  model: LanguageModel,
+  call: StructuredCall<T>,
+  options: { maxInvalidRetries: number; onInvalid?: (error: ReplyParseError) => void },
+): Promise<StructuredResult<T>> {
+  const messages = [...call.messages];
+  const responseSchema = { name: call.schema.name, schema: jsonSchemaOf(call.schema as StepSchema<unknown>) };
+  for (let invalid = 0; ; invalid++) {
+    const completion: Completion = await model.complete({
+      messages,
+      sampling: call.sampling,
+      responseSchema,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+    let error: ReplyParseError;
+    try {
+      const value = parseReply(completion.text, call.schema);
+      const problem = call.check?.(value);
+      if (problem === undefined) return { value, invalidReplies: invalid };
+      error = new ReplyParseError(`invalid ${call.schema.name} reply: ${problem}`, completion.text);
+    } catch (e) {
+      if (!(e instanceof ReplyParseError)) throw e;
+      error = e;
+    }
+    options.onInvalid?.(error);
+    if (invalid >= options.maxInvalidRetries) throw error;
+    messages.push(
+      { role: "assistant", content: completion.text },
+      { role: "user", content: `That reply cannot be used (${error.message}). Reply again with only the JSON object the schema asks for.` },
+    );
+  }
+}
