@@ -1,0 +1,29 @@
+import type { DocumentContext } from "./context.js";
+
+/** One request for features: what came back, split into accepted and rejected candidates. */
+export interface FeatureBatch<F> {
+  accepted: F[];
+  rejected: string[];
+}
+
+/**
+ * Ask for `count` features, then ask again for the ones still missing (showing what was already
+ * chosen and what was rejected) up to `settings.extractionRetries` times, stopping early when a
+ * request brings nothing new. Returns at most `count` features.
+ */
+export async function collectFeatures<F>(
+  ctx: DocumentContext,
+  count: number,
+  request: (missing: number, chosen: readonly F[], rejected: readonly string[]) => Promise<FeatureBatch<F>>,
+): Promise<F[]> {
+  const chosen: F[] = [];
+  const rejected: string[] = [];
+  for (let attempt = 0; attempt <= ctx.settings.extractionRetries && chosen.length < count; attempt++) {
+    const batch = await request(count - chosen.length, chosen, rejected);
+    const newRejections = batch.rejected.filter((r) => !rejected.includes(r));
+    chosen.push(...batch.accepted.slice(0, count - chosen.length));
+    rejected.push(...newRejections);
+    if (batch.accepted.length === 0 && newRejections.length === 0) break;
+  }
+  return chosen;
+}

@@ -1,0 +1,34 @@
+import type { SourceDocument } from "../corpus/source-document.js";
+import type { ChatMessage, Sampling } from "../llm/port.js";
+import type { StepSchema } from "../llm/structured.js";
+import type { Level } from "./levels.js";
+
+/** The kinds of call the method makes; each has its own sampling parameters. */
+export type StepKind = "extract" | "synthesize" | "answer" | "resynthesize" | "selfQa";
+
+export interface MethodSettings {
+  levels: readonly Level[];
+  /** CORE and MAJOR keyword counts for the scatter importance step; undefined: step off. */
+  important: { core: number; major: number } | undefined;
+  /** Re-synthesis rounds for failed items. */
+  maxRounds: number;
+  /** Successful examples shown in a re-synthesis prompt, at most. */
+  shots: number;
+  /** Extra requests for features when a document yields fewer than its budget. */
+  extractionRetries: number;
+  sampling: Record<StepKind, Sampling>;
+}
+
+/** What the method needs to work on one document; the pipeline provides it. */
+export interface DocumentContext {
+  document: SourceDocument;
+  /** Instructions per level for this document. */
+  budget: number;
+  settings: MethodSettings;
+  seed: number;
+  /**
+   * One structured call: resolves with a valid reply, rejects with ReplyParseError when the model
+   * kept replying unusably, or with EngineCallError / AbortedError from the transport.
+   */
+  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<T>;
+}

@@ -1,0 +1,117 @@
+import { ReplyParseError } from "../errors.js";
+import { seededRandom } from "../random.js";
+import { answerInstruction } from "./answer.js";
+import type { DocumentContext } from "./context.js";
+import type { LevelPlan } from "./level-plan.js";
+import type { Level } from "./levels.js";
+import { resynthesisPrompt } from "./prompts.js";
+import type { SynthRecord } from "./record.js";
+import { drawShots, succeeded, type Item } from "./resynthesis.js";
+import { resynthesisSchema } from "./schemas.js";
+
+export interface LevelOutcome {
+  level: Level | "self-qa";
+  /** Instructions asked for. */
+  budget: number;
+  /** Features the document yielded (at most the budget). */
+  features: number;
+  records: SynthRecord[];
+  /** Items that still failed after every re-synthesis round, by last failure. */
+  dropped: Record<string, number>;
+  /** Items kept thanks to re-synthesis. */
+  recovered: number;
+  /** Length of the longest chain of calls that had to wait for one another. */
+  chain: number;
+}
+
+/** Check the level's rule, then answer: sets the item's answer or its failure. */
+async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>): Promise<void> {
+  delete item.answer;
+  const broken = item.instruction.length === 0 ? "no usable instruction" : plan.ruleBroken(item.instruction, item.feature);
+  if (broken !== undefined) {
+    item.failure = broken;
+    return;
+  }
+  const outcome = await answerInstruction(ctx, item.instruction);
+  if (outcome.ok) {
+    item.answer = outcome.answer;
+    delete item.failure;
+  } else {
+    item.failure = outcome.reason === "unanswerable" ? "unanswerable" : "unusable answer reply";
+  }
+}
+
+/** A new instruction for the item's feature, shown successful examples and the failed one. */
+async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: readonly Item<F>[], item: Item<F>, round: number): Promise<void> {
+  const random = seededRandom(ctx.seed, ctx.document.index, plan.level, round, item.index);
+  const shots = drawShots(items, ctx.settings.shots, random, plan.promptFeature);
+  const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction);
+  item.rounds = round;
+  try {
+    item.instruction = (await ctx.ask("resynthesize", prompt, resynthesisSchema)).instruction;
+  } catch (error) {
+    if (!(error instanceof ReplyParseError)) throw error;
+    item.failure = "unusable re-synthesis reply";
+    return;
+  }
+  await settle(ctx, plan, item);
+}
+
+/**
+ * One level for one document: features, instructions, answers in parallel, then up to
+ * `maxRounds` rounds of re-synthesis for the failures. Rounds run in lockstep so that the examples
+ * a round draws from (the successes so far) do not depend on the order replies arrive in.
+ */
+export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<F>): Promise<LevelOutcome> {
+  // Extraction requests follow one another; counting them gives the level's chain of calls.
+  let extractions = 0;
+  const ctx: DocumentContext = {
+    ...documentCtx,
+    ask: (kind, messages, schema, check) => {
+      if (kind === "extract") extractions++;
+      return documentCtx.ask(kind, messages, schema, check);
+    },
+  };
+  const features = await plan.extract(ctx);
+  let instructions: string[] = [];
+  if (features.length > 0) {
+    try {
+      instructions = await plan.synthesize(ctx, features);
+    } catch (error) {
+      // Every item then starts as a failure and goes to re-synthesis, one feature at a time.
+      if (!(error instanceof ReplyParseError)) throw error;
+    }
+  }
+  const items: Item<F>[] = features.map((feature, index) => ({ index, feature, instruction: instructions[index] ?? "", rounds: 0 }));
+  await Promise.all(items.map((item) => settle(ctx, plan, item)));
+  let rounds = 0;
+  for (let round = 1; round <= ctx.settings.maxRounds; round++) {
+    const failed = items.filter((item) => !succeeded(item));
+    if (failed.length === 0) break;
+    rounds = round;
+    await Promise.all(failed.map((item) => resynthesize(ctx, plan, items, item, round)));
+  }
+
+  const dropped: Record<string, number> = {};
+  for (const item of items) if (!succeeded(item)) dropped[item.failure!] = (dropped[item.failure!] ?? 0) + 1;
+  const kept = items.filter(succeeded);
+  return {
+    level: plan.level,
+    budget: ctx.budget,
+    features: features.length,
+    records: kept.map((item) => ({
+      instruction: item.instruction,
+      output: item.answer!,
+      article_index: ctx.document.index,
+      level: plan.level,
+      features: plan.recordFeatures(item.feature),
+      resynthesized: item.rounds > 0,
+      rounds: item.rounds,
+      source_id: ctx.document.sourceId,
+      ...(plan.offsets ? { offsets: plan.offsets(item.feature) } : {}),
+    })),
+    dropped,
+    recovered: kept.filter((item) => item.rounds > 0).length,
+    chain: extractions + (features.length > 0 ? 2 : 0) + 2 * rounds,
+  };
+}

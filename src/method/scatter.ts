@@ -1,0 +1,57 @@
+import { ReplyParseError } from "../errors.js";
+import { seededRandom } from "../random.js";
+import { collectFeatures } from "./collect-features.js";
+import type { DocumentContext } from "./context.js";
+import { distinctFeatures, missingKeywords, normalizeForMatch } from "./keywords.js";
+import type { LevelPlan } from "./level-plan.js";
+import { scatterImportancePrompt, scatterInstructionsPrompt, scatterKeywordsPrompt } from "./prompts.js";
+import { drawGroups, groupSizes, keywordCount, keywordPool, largestBudgetFor } from "./scatter-groups.js";
+import { importanceSchema, instructionsSchema, scatterKeywordsSchema } from "./schemas.js";
+
+/** The model's core and major keywords, mapped back to the extracted spelling; unknown ones ignored. */
+async function importantKeywords(ctx: DocumentContext, keywords: string[]): Promise<{ core: string[]; major: string[] }> {
+  const wanted = ctx.settings.important;
+  if (!wanted || wanted.core + wanted.major === 0) return { core: [], major: [] };
+  const bySpelling = new Map(keywords.map((k) => [normalizeForMatch(k), k]));
+  const known = (picked: string[]) => picked.map((p) => bySpelling.get(normalizeForMatch(p))).filter((k): k is string => k !== undefined);
+  try {
+    const reply = await ctx.ask(
+      "extract",
+      scatterImportancePrompt(ctx.document.text, keywords, wanted.core, wanted.major),
+      importanceSchema(wanted.core, wanted.major),
+    );
+    const core = [...new Set(known(reply.core))];
+    return { core, major: [...new Set(known(reply.major))].filter((k) => !core.includes(k)) };
+  } catch (error) {
+    // Importance only reweights the draw; without it the groups are still valid.
+    if (error instanceof ReplyParseError) return { core: [], major: [] };
+    throw error;
+  }
+}
+
+/** Scatter level: groups of keywords from across the document, one instruction connecting each group. */
+export const scatterPlan: LevelPlan<string[]> = {
+  level: "scatter",
+  extract: async (ctx) => {
+    const wanted = keywordCount(ctx.budget);
+    const keywords = await collectFeatures<string>(ctx, wanted, async (missing, chosen) => {
+      const reply = await ctx.ask("extract", scatterKeywordsPrompt(ctx.document.text, missing, chosen), scatterKeywordsSchema(missing));
+      return { accepted: distinctFeatures(reply.keywords, chosen), rejected: [] };
+    });
+    // A document with fewer keywords than asked for gets fewer groups, never a repeated keyword.
+    const budget = largestBudgetFor(keywords.length, ctx.budget);
+    if (budget === 0) return [];
+    const { core, major } = await importantKeywords(ctx, keywords);
+    const random = seededRandom(ctx.seed, ctx.document.index, "scatter", "groups");
+    return drawGroups(keywordPool(keywords, core, major), groupSizes(budget), random);
+  },
+  synthesize: async (ctx, groups) =>
+    (await ctx.ask("synthesize", scatterInstructionsPrompt(ctx.document.text, groups), instructionsSchema("scatter_instructions", groups.length)))
+      .instructions,
+  ruleBroken: (instruction, group) => {
+    const missing = missingKeywords(instruction, group);
+    return missing.length === 0 ? undefined : `missing keyword${missing.length > 1 ? "s" : ""} ${missing.map((k) => `"${k}"`).join(", ")}`;
+  },
+  promptFeature: (group) => group,
+  recordFeatures: (group) => [...group],
+};

@@ -1,0 +1,34 @@
+import { ReplyParseError } from "../errors.js";
+import type { DocumentContext } from "./context.js";
+import { selfQaPrompt } from "./prompts.js";
+import type { LevelOutcome } from "./run-level.js";
+import { selfQaSchema } from "./schemas.js";
+
+/** The Self-QA baseline: one call asks for `budget` question-answer pairs directly. */
+export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
+  let pairs: Array<{ instruction: string; output: string }> = [];
+  try {
+    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).pairs;
+  } catch (error) {
+    if (!(error instanceof ReplyParseError)) throw error;
+  }
+  const missing = ctx.budget - pairs.length;
+  return {
+    level: "self-qa",
+    budget: ctx.budget,
+    features: pairs.length,
+    records: pairs.map((pair) => ({
+      instruction: pair.instruction,
+      output: pair.output,
+      article_index: ctx.document.index,
+      level: "self-qa",
+      features: [],
+      resynthesized: false,
+      rounds: 0,
+      source_id: ctx.document.sourceId,
+    })),
+    dropped: missing > 0 ? { "fewer pairs than asked": missing } : {},
+    recovered: 0,
+    chain: 1,
+  };
+}
