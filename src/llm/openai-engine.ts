@@ -1,0 +1,198 @@
+/**
+ * The LanguageModel engine for any OpenAI-compatible chat completions endpoint (OpenAI, vLLM,
+ * Ollama, llama.cpp server, ...). The SDK does no retrying of its own; `withRetries` owns that.
+ */
+import OpenAI, { APIConnectionTimeoutError } from "openai";
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { AbortedError, EngineCallError } from "../errors.js";
+import { classifyError, type CallContext } from "./classify-error.js";
+import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "./port.js";
+import { withRetries, type RetryPolicy } from "./retry.js";
+
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface OpenAIEngineOptions {
+  /** Endpoint root, up to and including `/v1`. Default "https://api.openai.com/v1". */
+  baseURL?: string;
+  /** Bearer key. Optional: local servers need none. The environment is not read here. */
+  apiKey?: string;
+  /** Model name sent with every request. */
+  model: string;
+  /** Limit for one HTTP request, reply body included, in milliseconds. Default 120000. */
+  timeoutMs?: number;
+  /** Transport retry settings; the abort signal always comes from the request. */
+  retry?: Omit<Partial<RetryPolicy>, "signal">;
+  /**
+   * "json_schema" sends `response_format` json_schema when a request has a schema; "none" never
+   * does. Default "json_schema"; switched to "none" if the server rejects it.
+   */
+  structuredOutput?: "json_schema" | "none";
+  /** Receives notes about server quirks (no schema support, no usage). Default: ignored. */
+  onWarning?: (message: string) => void;
+  /** fetch implementation, for tests. Default globalThis.fetch. */
+  fetch?: Fetch;
+}
+
+export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel {
+  const baseURL = (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const warn = options.onWarning ?? (() => {});
+  const ctx: CallContext = { url: baseURL, model: options.model, timeoutMs };
+  const description = `model "${options.model}" at ${baseURL}`;
+  let structuredOutput = options.structuredOutput ?? "json_schema";
+  let warnedNoUsage = false;
+
+  const client = new OpenAI({
+    baseURL,
+    // The SDK throws without a key; local servers ignore it.
+    apiKey: options.apiKey || "not-needed",
+    maxRetries: 0,
+    timeout: timeoutMs,
+    fetch: nestFlatErrorBodies(options.fetch ?? globalThis.fetch),
+  });
+
+  function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming {
+    const { sampling, responseSchema } = request;
+    return {
+      model: options.model,
+      messages: request.messages.map(({ role, content }) => ({ role, content })),
+      temperature: sampling.temperature,
+      top_p: sampling.topP,
+      frequency_penalty: sampling.frequencyPenalty,
+      max_tokens: sampling.maxTokens,
+      seed: sampling.seed,
+      ...(withSchema && responseSchema
+        ? {
+            response_format: {
+              type: "json_schema" as const,
+              json_schema: { name: responseSchema.name, schema: responseSchema.schema, strict: false },
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** One HTTP request. The SDK's own timeout stops at the headers, so ours also covers the body. */
+  async function sendOnce(request: CompletionRequest, withSchema: boolean): Promise<Omit<Completion, "attempts">> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    let reply: ChatCompletion;
+    try {
+      reply = await client.chat.completions.create(buildBody(request, withSchema), { signal: controller.signal });
+    } catch (error) {
+      if (request.signal?.aborted) throw new AbortedError(`request to ${description} was aborted`, { cause: error });
+      throw classifyError(timedOut ? new APIConnectionTimeoutError() : error, ctx);
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+    return readReply(reply);
+  }
+
+  function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {
+    const invalid = (what: string) =>
+      new EngineCallError(`${what} from ${baseURL} (model "${options.model}")`, {
+        url: baseURL,
+        model: options.model,
+        status: 200,
+        retryable: true,
+      });
+    // The SDK hands back a string when the body is not labelled as JSON.
+    if (typeof reply !== "object" || reply === null) throw invalid("reply that is not a JSON chat completion");
+    const choice = reply.choices?.[0];
+    if (!choice) throw invalid("empty reply (no choices)");
+    const text = choice.message?.content;
+    if (text === null || text === undefined) {
+      const refusal = choice.message?.refusal;
+      throw invalid(refusal ? `refusal (${refusal.slice(0, 200)})` : "empty reply (no content)");
+    }
+    return { text, usage: readUsage(reply.usage), finishReason: choice.finish_reason ?? undefined };
+  }
+
+  function readUsage(usage: ChatCompletion["usage"]): TokenUsage {
+    if (!usage) {
+      if (!warnedNoUsage) {
+        warnedNoUsage = true;
+        warn(`${description} reports no token usage; counting its tokens as 0`);
+      }
+      return { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
+    }
+    return {
+      promptTokens: usage.prompt_tokens ?? 0,
+      completionTokens: usage.completion_tokens ?? 0,
+      cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    };
+  }
+
+  return {
+    description,
+    modelId: options.model,
+    async complete(request: CompletionRequest): Promise<Completion> {
+      let sent = 0;
+      const { value } = await withRetries(
+        async () => {
+          const withSchema = request.responseSchema !== undefined && structuredOutput === "json_schema";
+          sent++;
+          try {
+            return await sendOnce(request, withSchema);
+          } catch (error) {
+            if (!withSchema || !rejectsSchema(error)) throw error;
+            if (structuredOutput === "json_schema") {
+              structuredOutput = "none";
+              warn(`${description} does not accept response_format json_schema (${error.message}); sending requests without a schema from now on`);
+            }
+            sent++;
+            return await sendOnce(request, false);
+          }
+        },
+        { ...options.retry, signal: request.signal },
+      );
+      return { ...value, attempts: sent };
+    },
+  };
+}
+
+/** A 400/422 whose text says the server cannot handle the structured-output request. */
+function rejectsSchema(error: unknown): error is EngineCallError {
+  return (
+    error instanceof EngineCallError &&
+    (error.details.status === 400 || error.details.status === 422) &&
+    /response_format|json_schema|guided_json|structured output/i.test(error.message)
+  );
+}
+
+/**
+ * The SDK reads a server's error text only from an `error` key; some servers (older vLLM) send a
+ * flat `{message, type, code}` object instead. Re-nest it so that text reaches our messages.
+ */
+function nestFlatErrorBodies(fetchImpl: Fetch): Fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.ok) return response;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const flat = typeof body === "object" && body !== null && !Array.isArray(body) && !("error" in body);
+    const headers = new Headers(response.headers);
+    // The body is already decoded and may change length.
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    return new Response(flat ? JSON.stringify({ error: body }) : text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  };
+}
