@@ -64,7 +64,7 @@ function matchingClose(text: string, start: number): number {
 /**
  * The items of a numbered ("1.", "2)", "(3)") or bulleted ("-", "*", "•") list, with markers and
  * wrapping quotes removed. Lines that are not list items (a heading, a closing remark) are
- * ignored; a line that continues the previous item is joined to it.
+ * ignored; an indented line right after an item continues it.
  */
 export function listItems(text: string): string[] {
   const items: string[] = [];
@@ -79,7 +79,7 @@ export function listItems(text: string): string[] {
     if (marker) {
       items.push(unquote(marker[1]!.trim()));
       inItem = true;
-    } else if (inItem && items.length > 0) {
+    } else if (inItem && items.length > 0 && /^\s/.test(raw)) {
       items[items.length - 1] = `${items[items.length - 1]} ${unquote(line)}`;
     }
   }
@@ -89,4 +89,9 @@ export function listItems(text: string): string[] {
 function unquote(text: string): string {
   const m = /^(["'“‘])([\s\S]*)(["'”’])$/u.exec(text);
   return m ? m[2]!.trim() : text.replace(/^\*\*(.*)\*\*$/, "$1");
+}
+
+/** Whether a reply was meant to be JSON (possibly cut off), so it must not be read as prose. */
+export function looksLikeJson(text: string): boolean {
+  return /^\s*(?:[{[]|```)/.test(text);
 }

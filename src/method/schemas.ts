@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listItems } from "../llm/reply-parsing.js";
+import { listItems, looksLikeJson } from "../llm/reply-parsing.js";
 import type { StepSchema } from "../llm/structured.js";
 
 const text = z.string().trim().min(1);
@@ -40,8 +40,10 @@ export const UNANSWERABLE = /^\W*unanswerable\b/i;
 export const answerSchema: StepSchema<{ answerable: boolean; answer: string }> = {
   name: "answer",
   zod: z.object({ answerable: z.boolean(), answer: z.string().trim() }),
-  // A server that ignores the schema replies in prose: the prose is the answer.
+  // A server that ignores the schema replies in prose: the prose is the answer. A cut-off JSON
+  // reply is not prose.
   fromText: (reply) => {
+    if (looksLikeJson(reply)) return undefined;
     const answer = reply.trim();
     return { answerable: answer.length > 0 && !UNANSWERABLE.test(answer), answer };
   },
@@ -50,7 +52,7 @@ export const answerSchema: StepSchema<{ answerable: boolean; answer: string }> =
 export const resynthesisSchema: StepSchema<{ instruction: string }> = {
   name: "resynthesis",
   zod: z.object({ instruction: text }),
-  fromText: (reply) => ({ instruction: reply.trim().replace(/^instruction:\s*/i, "") }),
+  fromText: (reply) => (looksLikeJson(reply) ? undefined : { instruction: reply.trim().replace(/^instruction:\s*/i, "") }),
 };
 
 export function selfQaSchema(max: number): StepSchema<{ pairs: Array<{ instruction: string; output: string }> }> {

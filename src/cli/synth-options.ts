@@ -1,0 +1,99 @@
+import { InvalidArgumentError, Option } from "commander";
+import { LEVELS } from "../method/levels.js";
+
+/**
+ * The one table of `foveate synth` flags: each declared once with its type, default and help.
+ * Every flag can also be set through the environment as FOVEATE_<FLAG> (e.g. FOVEATE_MAX_ROUNDS).
+ */
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+function number(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function levelList(value: string): string[] {
+  const levels = value.split(",").map((l) => l.trim()).filter(Boolean);
+  const unknown = levels.filter((l) => !(LEVELS as readonly string[]).includes(l));
+  if (levels.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${LEVELS.join(", ")}, got "${value}"`);
+  }
+  return levels;
+}
+
+/** `--important 2 3` (or FOVEATE_IMPORTANT="2 3"): two counts, gathered one value at a time. */
+function importantCounts(value: string, previous: number[] | undefined): number[] {
+  const counts = [...(previous ?? []), ...value.split(/[\s,]+/).filter(Boolean).map(integer(0))];
+  if (counts.length > 2) throw new InvalidArgumentError("expects two counts: CORE MAJOR");
+  return counts;
+}
+
+const envName = (long: string) => `FOVEATE_${long.replace(/^--/, "").replace(/-/g, "_").toUpperCase()}`;
+
+function option(flags: string, description: string, configure: (o: Option) => Option = (o) => o): Option {
+  const o = configure(new Option(flags, description));
+  return o.long ? o.env(envName(o.long)) : o;
+}
+
+export const synthOptions: Option[] = [
+  option("-o, --output <file>", "where to write the dataset (JSON Lines); standard output if omitted"),
+  option("--base-url <url>", "OpenAI-compatible endpoint, up to /v1 (also OPENAI_BASE_URL) [default: https://api.openai.com/v1]"),
+  option("--api-key <key>", "API key (also OPENAI_API_KEY); not needed for a local server"),
+  option("--model <name>", "model name as the endpoint knows it", (o) => o.default("gpt-4o-mini")),
+  option("--method <method>", "foveate, or the self-qa baseline", (o) => o.choices(["foveate", "self-qa"]).default("foveate")),
+  option("--mu <n>", "instructions per document and level", (o) => o.argParser(integer(1)).default(8)),
+  option("--levels <list>", "levels to run, comma-separated", (o) => o.argParser(levelList).default([...LEVELS], LEVELS.join(","))),
+  option("--important <counts...>", "scatter importance step: CORE core and MAJOR major keywords drawn more often, e.g. --important 2 3", (o) =>
+    o.argParser(importantCounts),
+  ),
+  option("--max-rounds <n>", "re-synthesis rounds for failed items", (o) => o.argParser(integer(0)).default(5)),
+  option("--shots <n>", "successful examples shown when re-synthesizing", (o) => o.argParser(integer(0)).default(3)),
+  option("--temperature <t>", "sampling temperature [default: 1.0, self-qa 0.7]", (o) => o.argParser(number(0, 2))),
+  option("--frequency-penalty <p>", "frequency penalty [default: 0.5, self-qa 0]", (o) => o.argParser(number(-2, 2))),
+  option("--max-tokens <n>", "cap on tokens per reply [default: the server's]", (o) => o.argParser(integer(1))),
+  option("--concurrency <n>", "LLM calls in flight at once, over the whole run", (o) => o.argParser(integer(1)).default(32)),
+  option("--limit <n>", "only the first N documents", (o) => o.argParser(integer(1))),
+  option("--seed <n>", "seed of every random choice", (o) => o.argParser(integer(0)).default(0)),
+  option("--text-field <name>", "field (JSON, JSONL) or column (CSV) holding the text", (o) => o.default("content")),
+  option("--on-bad-input <mode>", "a malformed record: fail, or skip it with a warning", (o) => o.choices(["fail", "skip"]).default("fail")),
+  option("--timeout <seconds>", "limit for one HTTP request", (o) => o.argParser(number(1, 3600)).default(120)),
+  option("--max-retries <n>", "transport retries per call (429, 5xx, dropped connections)", (o) => o.argParser(integer(0)).default(6)),
+  option("--quiet", "print nothing but errors"),
+];
+
+/** What commander hands the synth action, typed. */
+export interface SynthFlags {
+  output?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  model: string;
+  method: "foveate" | "self-qa";
+  mu: number;
+  levels: Array<(typeof LEVELS)[number]>;
+  important?: number[];
+  maxRounds: number;
+  shots: number;
+  temperature?: number;
+  frequencyPenalty?: number;
+  maxTokens?: number;
+  concurrency: number;
+  limit?: number;
+  seed: number;
+  textField: string;
+  onBadInput: "fail" | "skip";
+  timeout: number;
+  maxRetries: number;
+  quiet?: boolean;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { ReplyParseError } from "../errors.js";
+import { answerSchema, instructionsSchema, microElementsSchema, resynthesisSchema } from "../method/schemas.js";
+import { extractJson, listItems } from "./reply-parsing.js";
+import { parseReply } from "./structured.js";
+
+describe("extractJson", () => {
+  it("reads bare JSON, fenced JSON and JSON surrounded by prose", () => {
+    expect(extractJson('{"a": 1}')).toEqual({ a: 1 });
+    expect(extractJson('```json\n{"a": [1, 2]}\n```')).toEqual({ a: [1, 2] });
+    expect(extractJson('Sure! Here it is:\n{"a": "x } y"}\nHope this helps.')).toEqual({ a: "x } y" });
+    expect(extractJson("```\n[1, 2]\n```")).toEqual([1, 2]);
+  });
+
+  it("reads an unterminated code fence", () => {
+    expect(extractJson('```json\n{"a": 1}')).toEqual({ a: 1 });
+  });
+
+  it("returns undefined for text without JSON or with truncated JSON", () => {
+    expect(extractJson("no json here")).toBeUndefined();
+    expect(extractJson('{"elements": ["1911", "Clara')).toBeUndefined();
+  });
+});
+
+describe("listItems", () => {
+  it("reads numbered and bulleted lists, dropping markers, quotes and surrounding prose", () => {
+    const text = 'Here are the elements:\n1. "1911"\n2) Clara Houtman\n(3) the Varn River\n- riveted steel\n* **grey-green**\nThat is all.';
+    expect(listItems(text)).toEqual(["1911", "Clara Houtman", "the Varn River", "riveted steel", "grey-green"]);
+  });
+
+  it("joins a wrapped line to its item", () => {
+    expect(listItems("1. What did the council\n   decide in 1903?\n2. Why steel?")).toEqual(["What did the council decide in 1903?", "Why steel?"]);
+  });
+});
+
+describe("parseReply", () => {
+  it("validates JSON against the step's schema", () => {
+    expect(parseReply('{"elements": ["a", "b"]}', microElementsSchema(3))).toEqual({ elements: ["a", "b"] });
+  });
+
+  it("rejects a wrong-length list with a message naming the step", () => {
+    expect(() => parseReply('{"instructions": ["a"]}', instructionsSchema("micro_instructions", 2))).toThrow(/invalid micro_instructions reply/);
+    expect(() => parseReply('{"elements": ["a", "b", "c", "d"]}', microElementsSchema(3))).toThrow(ReplyParseError);
+  });
+
+  it("wraps a bare array in the schema's one field", () => {
+    expect(parseReply('["q1", "q2"]', instructionsSchema("macro_instructions", 2))).toEqual({ instructions: ["q1", "q2"] });
+  });
+
+  it("reads a numbered list when the server ignored the schema", () => {
+    expect(parseReply("1. What year?\n2. Who built it?", instructionsSchema("micro_instructions", 2))).toEqual({
+      instructions: ["What year?", "Who built it?"],
+    });
+  });
+
+  it("reads a prose answer, and UNANSWERABLE as a refusal", () => {
+    expect(parseReply("The bridge opened in 1911.", answerSchema)).toEqual({ answerable: true, answer: "The bridge opened in 1911." });
+    expect(parseReply("UNANSWERABLE", answerSchema).answerable).toBe(false);
+    expect(parseReply('{"answerable": false, "answer": ""}', answerSchema).answerable).toBe(false);
+  });
+
+  it("keeps the raw text of a reply it cannot use", () => {
+    try {
+      parseReply('{"instruction": ', resynthesisSchema);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReplyParseError);
+      expect((error as ReplyParseError).rawText).toBe('{"instruction": ');
+    }
+  });
+
+  it("rejects empty strings inside lists", () => {
+    expect(() => parseReply('{"elements": ["a", "  "]}', microElementsSchema(3))).toThrow(ReplyParseError);
+  });
+});
+
+describe("cut-off JSON is never read as prose", () => {
+  it("rejects a truncated answer or instruction instead of keeping the fragment", () => {
+    expect(() => parseReply('{"answerable": true, "answer": "The bridge', answerSchema)).toThrow(ReplyParseError);
+    expect(() => parseReply('```json\n{"instruction": "Why', resynthesisSchema)).toThrow(ReplyParseError);
+  });
+});

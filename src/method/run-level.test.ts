@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
+import { completeStructured } from "../llm/structured.js";
+import type { DocumentContext, MethodSettings } from "./context.js";
+import { macroPlan } from "./macro.js";
+import { microPlan } from "./micro.js";
+import { runLevel } from "./run-level.js";
+import { scatterPlan } from "./scatter.js";
+
+const DOC = "The bridge opened in 1911. Clara Houtman designed it. Trains moved to a new span in 1974. It was repainted in 2019.";
+
+function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, budget = 4): DocumentContext & { invalid: number } {
+  const settings: MethodSettings = {
+    levels: ["micro", "scatter", "macro"],
+    important: undefined,
+    maxRounds: 5,
+    shots: 3,
+    extractionRetries: 2,
+    sampling: { extract: {}, synthesize: {}, answer: {}, resynthesize: {}, selfQa: {} },
+    ...overrides,
+  };
+  const ctx = {
+    document: { index: 3, sourceId: "doc.jsonl:4", text: DOC },
+    budget,
+    settings,
+    seed: 0,
+    invalid: 0,
+    ask: async (kind: any, messages: any, schema: any, check: any) =>
+      (await completeStructured(model, { messages, sampling: {}, schema, check }, { maxInvalidRetries: 2, onInvalid: () => ctx.invalid++ })).value,
+  };
+  return ctx;
+}
+
+describe("answers and re-synthesis", () => {
+  it("keeps every item that is answered on the first try, with provenance", async () => {
+    const model = new ScriptedModel(happyReply);
+    const outcome = await runLevel(context(model), microPlan);
+    expect(outcome.records).toHaveLength(4);
+    expect(outcome.records[0]).toEqual({
+      instruction: 'What about "element 0"?',
+      output: 'An answer to: What about "element 0"?',
+      article_index: 3,
+      level: "micro",
+      features: ["element 0"],
+      resynthesized: false,
+      rounds: 0,
+      source_id: "doc.jsonl:4",
+    });
+    expect(model.callsOf("resynthesis")).toHaveLength(0);
+    expect(outcome.chain).toBe(3);
+  });
+
+  it("re-synthesizes an unanswerable item and shows only successes as examples", async () => {
+    const model = new ScriptedModel((call) =>
+      call.step === "answer" && String(call.tag("instruction")).includes("element 2") && !String(call.tag("instruction")).startsWith("Reworded")
+        ? { answerable: false, answer: "" }
+        : happyReply(call),
+    );
+    const outcome = await runLevel(context(model, { shots: 2 }), microPlan);
+    expect(outcome.records).toHaveLength(4);
+    expect(outcome.recovered).toBe(1);
+    const recovered = outcome.records.find((r) => r.resynthesized)!;
+    expect(recovered).toMatchObject({ features: ["element 2"], rounds: 1, instruction: "Reworded: element 2?" });
+
+    const [resynthesis] = model.callsOf("resynthesis");
+    const shots = resynthesis!.tag("examples") as Array<{ feature: string; instruction: string }>;
+    expect(shots).toHaveLength(2);
+    for (const shot of shots) expect(shot.feature).not.toBe("element 2");
+    expect(resynthesis!.tag("avoid")).toBe('What about "element 2"?');
+  });
+
+  it("stops after maxRounds and counts what still fails as dropped", async () => {
+    const model = new ScriptedModel((call) =>
+      call.step === "answer" && String(call.tag("instruction")).includes("element 1") ? { answerable: false, answer: "" } : happyReply(call),
+    );
+    const outcome = await runLevel(context(model, { maxRounds: 3 }), microPlan);
+    expect(outcome.records).toHaveLength(3);
+    expect(outcome.dropped).toEqual({ unanswerable: 1 });
+    expect(model.callsOf("resynthesis")).toHaveLength(3);
+    expect(model.callsOf("answer")).toHaveLength(4 + 3);
+    expect(outcome.chain).toBe(1 + 2 + 2 * 3);
+  });
+
+  it("draws no examples when nothing has succeeded yet", async () => {
+    const model = new ScriptedModel((call) => (call.step === "answer" && !call.prompt.includes("Reworded") ? { answerable: false, answer: "" } : happyReply(call)));
+    const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
+    expect(outcome.records).toHaveLength(4);
+    for (const call of model.callsOf("resynthesis")) expect(call.tag("examples")).toBeUndefined();
+  });
+
+  it("sends every feature to re-synthesis when the batch of instructions is unusable", async () => {
+    const model = new ScriptedModel((call) => (call.step === "micro_instructions" ? { instructions: ["only one"] } : happyReply(call)));
+    const ctx = context(model);
+    const outcome = await runLevel(ctx, microPlan);
+    expect(ctx.invalid).toBe(3); // the first reply and two re-asks
+    expect(outcome.records).toHaveLength(4);
+    expect(outcome.records.every((r) => r.rounds === 1)).toBe(true);
+  });
+});
+
+describe("level rules", () => {
+  it("fails and re-synthesizes a group instruction missing a keyword", async () => {
+    const model = new ScriptedModel((call: ScriptedCall) =>
+      call.step === "scatter_instructions"
+        ? { instructions: (call.tag("items") as string[][]).map((g) => `About ${g[0]}?`) }
+        : happyReply(call),
+    );
+    const outcome = await runLevel(context(model, {}, 4), scatterPlan);
+    const multi = outcome.records.filter((r) => r.features.length > 1);
+    expect(multi.length).toBe(3);
+    for (const record of multi) {
+      expect(record.resynthesized).toBe(true);
+      for (const keyword of record.features) expect(record.instruction).toContain(keyword);
+    }
+    // Answers were asked only for the single-keyword group first, then for each re-synthesized one.
+    expect(model.callsOf("answer")).toHaveLength(1 + 3);
+  });
+
+  it("never puts the same keyword twice in a group, with the importance step on", async () => {
+    const model = new ScriptedModel(happyReply);
+    const outcome = await runLevel(context(model, { important: { core: 2, major: 3 } }, 8), scatterPlan);
+    expect(model.callsOf("scatter_importance")).toHaveLength(1);
+    for (const record of outcome.records) expect(new Set(record.features).size).toBe(record.features.length);
+    expect(outcome.records).toHaveLength(8);
+  });
+
+  it("discards macro quotes that are not in the document and asks again", async () => {
+    let round = 0;
+    const model = new ScriptedModel((call) => {
+      if (call.step !== "macro_sentences") return happyReply(call);
+      round++;
+      return round === 1
+        ? { sentences: ["The bridge opened in 1911.", "The bridge was made of gold.", "Clara  Houtman designed it"] }
+        : { sentences: ["It was repainted in 2019.", "Trains moved to a new span in 1974."] };
+    });
+    const outcome = await runLevel(context(model, {}, 4), macroPlan);
+    const requests = model.callsOf("macro_sentences");
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.tag("rejected")).toEqual(["The bridge was made of gold."]);
+    expect(requests[1]!.tag("exclude")).toEqual(["The bridge opened in 1911.", "Clara Houtman designed it"]);
+    expect(outcome.records.map((r) => r.features[0])).toEqual([
+      "The bridge opened in 1911.",
+      "Clara Houtman designed it",
+      "It was repainted in 2019.",
+      "Trains moved to a new span in 1974.",
+    ]);
+    for (const record of outcome.records) {
+      const [[start, end]] = record.offsets!;
+      expect(DOC.slice(start, end)).toBe(record.features[0]);
+    }
+  });
+
+  it("asks again for missing features and stops when a document has no more", async () => {
+    const model = new ScriptedModel((call) => (call.step === "micro_elements" ? { elements: ["1911", "1974"] } : happyReply(call)));
+    const outcome = await runLevel(context(model, {}, 4), microPlan);
+    // The second request brings only repeats, so there is no third.
+    expect(model.callsOf("micro_elements")).toHaveLength(2);
+    expect(outcome.features).toBe(2);
+    expect(outcome.records).toHaveLength(2);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { locateSentence } from "./verbatim.js";
+
+const doc = 'When the bridge opened, a local newspaper called it "a spider\'s web that carries locomotives".\nToday the bridge   carries road traffic only.';
+
+describe("locateSentence", () => {
+  it("finds an exact quote and returns its offsets in the original text", () => {
+    const sentence = "Today the bridge   carries road traffic only.";
+    const span = locateSentence(doc, sentence)!;
+    expect(doc.slice(span.start, span.end)).toBe(sentence);
+  });
+
+  it("tolerates different white space and maps back to the document's own spacing", () => {
+    const span = locateSentence(doc, "Today the bridge carries road\ttraffic only.")!;
+    expect(doc.slice(span.start, span.end)).toBe("Today the bridge   carries road traffic only.");
+  });
+
+  it("tolerates curly quotes where the document has straight ones", () => {
+    const span = locateSentence(doc, "a local newspaper called it \u201ca spider\u2019s web that carries locomotives\u201d.")!;
+    expect(doc.slice(span.start, span.end)).toBe('a local newspaper called it "a spider\'s web that carries locomotives".');
+  });
+
+  it("tolerates a final full stop that was dropped or added", () => {
+    expect(locateSentence(doc, "Today the bridge carries road traffic only")).toBeDefined();
+    expect(locateSentence("It rained all day", "It rained all day.")).toEqual({ start: 0, end: 17 });
+  });
+
+  it("rejects a sentence that is not in the document, or differs in its words", () => {
+    expect(locateSentence(doc, "The bridge was demolished in 1990.")).toBeUndefined();
+    expect(locateSentence(doc, "Today the bridge carries rail traffic only.")).toBeUndefined();
+    expect(locateSentence(doc, "   ")).toBeUndefined();
+  });
+
+  it("finds sentences in Chinese text", () => {
+    const zh = "长城是中国古代的军事防御工程。它的修建持续了两千多年。";
+    const span = locateSentence(zh, "它的修建持续了两千多年。")!;
+    expect(zh.slice(span.start, span.end)).toBe("它的修建持续了两千多年。");
+  });
+});
