@@ -19,14 +19,15 @@ function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, 
     sampling: { extract: {}, synthesize: {}, answer: {}, resynthesize: {}, selfQa: {} },
     ...overrides,
   };
-  const ctx = {
+  const ctx: DocumentContext & { invalid: number } = {
     document: { index: 3, sourceId: "doc.jsonl:4", text: DOC },
     budget,
     settings,
     seed: 0,
     invalid: 0,
-    ask: async (kind: any, messages: any, schema: any, check: any) =>
-      (await completeStructured(model, { messages, sampling: {}, schema, check }, { maxInvalidRetries: 2, onInvalid: () => ctx.invalid++ })).value,
+    ask: async (_kind, messages, schema, check) =>
+      (await completeStructured(model, { messages, sampling: {}, schema, ...(check ? { check } : {}) }, { maxInvalidRetries: 2, onInvalid: () => ctx.invalid++ }))
+        .value,
   };
   return ctx;
 }
@@ -145,7 +146,7 @@ describe("level rules", () => {
       "Trains moved to a new span in 1974.",
     ]);
     for (const record of outcome.records) {
-      const [[start, end]] = record.offsets!;
+      const [start, end] = record.offsets![0]!;
       expect(DOC.slice(start, end)).toBe(record.features[0]);
     }
   });
