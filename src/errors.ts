@@ -40,6 +40,8 @@ export class EngineCallError extends FoveateError {
       retryable: boolean;
       /** Seconds the server asked us to wait, from Retry-After or rate-limit headers. */
       retryAfterSeconds?: number;
+      /** True when no server answers at that address at all (refused, host not found). */
+      unreachable?: boolean;
     },
     options?: { cause?: unknown },
   ) {

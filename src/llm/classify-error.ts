@@ -44,7 +44,9 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
   // TypeError "terminated" when the socket closes mid-reply).
   const code = networkCode(error);
   if (error instanceof APIConnectionError || code !== undefined) {
-    return fail(describeConnectionFailure(code, ctx, where, error), true);
+    const failure = fail(describeConnectionFailure(code, ctx, where, error), true);
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND") failure.details.unreachable = true;
+    return failure;
   }
   if (error instanceof SyntaxError) {
     return fail(`malformed reply from ${where}: the body is not valid JSON (truncated?)`, true);

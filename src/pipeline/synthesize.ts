@@ -111,10 +111,14 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
   };
 }
 
-/** Errors that doom every document (bad key, unknown model, wrong URL), not just the one that met them. */
+/**
+ * Errors that doom every document, not just the one that met them: a bad key, an unknown model or
+ * URL, and a server that is still unreachable after every transport retry.
+ */
 function isFatal(error: unknown): boolean {
   if (error instanceof AbortedError || error instanceof ConfigError) return true;
-  return error instanceof EngineCallError && [401, 403, 404].includes(error.details.status ?? 0);
+  if (!(error instanceof EngineCallError)) return false;
+  return [401, 403, 404].includes(error.details.status ?? 0) || error.details.unreachable === true;
 }
 
 /**
@@ -122,7 +126,7 @@ function isFatal(error: unknown): boolean {
  * one concurrency limit; documents are read as places free up, and records come out in document
  * order as soon as each document is finished. A document whose calls fail for good (after
  * transport retries) is reported through onDocument and counted, and the run goes on; an error
- * that dooms every document (401, 403, 404) stops the run and is thrown.
+ * that dooms every document (401, 403, 404, an unreachable server) stops the run and is thrown.
  */
 export function synthesize(documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>, options: SynthesizeOptions): SynthesisRun {
   const settings = resolveSettings(options);
