@@ -3,7 +3,7 @@ import { normalizeForMatch } from "./keywords.js";
 import type { LevelPlan } from "./level-plan.js";
 import { macroInstructionsPrompt, macroSentencesPrompt } from "./prompts.js";
 import { instructionsSchema, macroSentencesSchema } from "./schemas.js";
-import { locateSentence, type Span } from "./verbatim.js";
+import { sentenceLocator, type Span } from "./verbatim.js";
 
 /** A key sentence as it stands in the document, with where it stands. */
 export interface KeySentence {
@@ -22,8 +22,9 @@ export const macroPlan: LevelPlan<KeySentence> = {
       const accepted: KeySentence[] = [];
       const notInDocument: string[] = [];
       const seen = new Set(quoted.map(normalizeForMatch));
+      const locate = sentenceLocator(text);
       for (const candidate of reply.sentences) {
-        const span = locateSentence(text, candidate);
+        const span = locate(candidate);
         if (!span) {
           notInDocument.push(candidate);
           continue;

@@ -41,7 +41,16 @@ function canonical(text: string): { text: string; origin: number[] } {
  * original document, or undefined when the sentence is not really there.
  */
 export function locateSentence(document: string, sentence: string): Span | undefined {
+  return sentenceLocator(document)(sentence);
+}
+
+/** locateSentence for many sentences of one document, reading the document once. */
+export function sentenceLocator(document: string): (sentence: string) => Span | undefined {
   const doc = canonical(document);
+  return (sentence) => locateIn(doc, sentence);
+}
+
+function locateIn(doc: { text: string; origin: number[] }, sentence: string): Span | undefined {
   const quoted = canonical(sentence).text;
   const trimmed = quoted.replace(/[.!?。！？…]+$/u, "");
   for (const needle of [quoted, trimmed]) {

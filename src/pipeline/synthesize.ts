@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
@@ -148,6 +149,8 @@ async function* runDocuments(
   const started = performance.now();
   const queue = new PQueue({ concurrency: settings.concurrency });
   const abort = new AbortController();
+  // Every call in flight listens to this one signal.
+  setMaxListeners(0, abort.signal);
   const stopOnUserAbort = () => abort.abort(new AbortedError("stopped"));
   options.signal?.addEventListener("abort", stopOnUserAbort, { once: true });
 
@@ -210,12 +213,23 @@ async function* runDocuments(
     if (options.signal?.aborted) throw new AbortedError("stopped");
   } finally {
     // Reached also when the consumer stops early: nothing may keep running behind its back.
+    // Calls still queued then start, see the signal and end at once.
     if (!abort.signal.aborted) abort.abort(new AbortedError("stopped"));
-    queue.clear();
     options.signal?.removeEventListener("abort", stopOnUserAbort);
     await Promise.allSettled(pending.map((p) => p.promise));
     stats.wallMs = performance.now() - started;
   }
+}
+
+/**
+ * How many calls, at most, still wait behind a call of each kind. The queue serves the longest
+ * remaining chain first (critical path first), so no document is left with a long chain to run
+ * alone at the end; within a kind, earlier documents go first, so output keeps streaming.
+ */
+const CHAIN_AFTER: Record<StepKind, number> = { extract: 3, synthesize: 2, resynthesize: 1, answer: 0, selfQa: 0 };
+
+function callPriority(kind: StepKind, documentIndex: number): number {
+  return CHAIN_AFTER[kind] * 2 ** 40 - documentIndex;
 }
 
 async function runDocument(
@@ -226,7 +240,9 @@ async function runDocument(
   stats: RunStats,
   signal: AbortSignal,
 ): Promise<Finished> {
-  const docModel = scheduledModel(model, queue, -document.index, stats);
+  const models = Object.fromEntries(
+    Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(model, queue, callPriority(kind as StepKind, document.index), stats)]),
+  ) as Record<StepKind, LanguageModel>;
   const ctx: DocumentContext = {
     document,
     budget: settings.mu,
@@ -235,7 +251,7 @@ async function runDocument(
     ask: async (kind, messages, schema, check) =>
       (
         await completeStructured(
-          docModel,
+          models[kind],
           { messages, sampling: settings.method_.sampling[kind], schema, signal, ...(check ? { check } : {}) },
           { maxInvalidRetries: settings.maxInvalidRetries, onInvalid: () => stats.invalidReplies++ },
         )
