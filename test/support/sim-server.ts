@@ -384,6 +384,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   }
 
   async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const raw = await readBody(req);
     const body = parseJson(raw);
     stats.chatRequests++;
@@ -401,13 +402,19 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     }
     const bodyHash = hashOf(raw);
     const seen = sighting(bodyHash);
-    await sleep(latencyFor(bodyHash, seen));
+    // Latency is the time from request to reply, the server's own work included: the reply is
+    // built while the client waits, not after. (Otherwise a burst of replies due at the same
+    // moment would be built one after another and arrive late.)
+    const fault = transportFault(opts, bodyHash, seen);
+    const completion = fault === undefined || fault === "truncatedBody" ? completionFor(request, bodyHash, seen) : undefined;
+    await sleep(Math.max(0, latencyFor(bodyHash, seen) - (performance.now() - arrived)));
     if (res.destroyed) return;
-    if (injectTransportFault(req, res, bodyHash, seen, () => completionFor(request, bodyHash, seen))) return;
-    send(res, 200, completionFor(request, bodyHash, seen));
+    if (injectTransportFault(req, res, bodyHash, seen, () => completion)) return;
+    send(res, 200, completion);
   }
 
   async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const raw = await readBody(req);
     const body = parseJson(raw) as Record<string, unknown> | null;
     stats.embeddingRequests++;
@@ -426,8 +433,6 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
 
     const bodyHash = hashOf(raw);
     const seen = sighting(bodyHash);
-    await sleep(latencyFor(bodyHash, seen));
-    if (res.destroyed) return;
     const build = () => {
       const tokens = texts.reduce((sum, t) => sum + tokenCount(t), 0);
       return {
@@ -440,8 +445,10 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       };
     };
-    if (injectTransportFault(req, res, bodyHash, seen, build)) return;
     const reply = build();
+    await sleep(Math.max(0, latencyFor(bodyHash, seen) - (performance.now() - arrived)));
+    if (res.destroyed) return;
+    if (injectTransportFault(req, res, bodyHash, seen, () => reply)) return;
     stats.promptTokens += reply.usage.prompt_tokens;
     send(res, 200, reply);
   }
