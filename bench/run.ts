@@ -1,0 +1,5 @@
+/** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
+import { benchSynth } from "./synth.bench.js";
+
+const results = [await benchSynth()];
+process.exitCode = results.every(Boolean) ? 0 : 1;
