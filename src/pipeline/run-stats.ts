@@ -15,10 +15,17 @@ export interface LevelStats {
 export interface RunStats {
   documents: number;
   documentsFailed: number;
+  /** Documents that were already finished in the run store. */
+  documentsResumed: number;
   levels: Record<string, LevelStats>;
   /** Items dropped after every round, by reason. */
   droppedReasons: Record<string, number>;
+  /** Calls sent to the model. */
   calls: number;
+  /** Calls answered from the run store, already paid for. */
+  replayedCalls: number;
+  /** Tokens of the replayed calls (not paid again). */
+  replayedTokens: number;
   /** Transport retries (429, 5xx, dropped connections) spent inside calls. */
   transportRetries: number;
   /** Replies that did not parse or validate and were asked for again. */
@@ -37,9 +44,12 @@ export function emptyStats(): RunStats {
   return {
     documents: 0,
     documentsFailed: 0,
+    documentsResumed: 0,
     levels: {},
     droppedReasons: {},
     calls: 0,
+    replayedCalls: 0,
+    replayedTokens: 0,
     transportRetries: 0,
     invalidReplies: 0,
     promptTokens: 0,
@@ -57,9 +67,9 @@ export function countOutcome(stats: RunStats, outcome: LevelOutcome): void {
   level.features += outcome.features;
   level.kept += outcome.records.length;
   level.recovered += outcome.recovered;
-  for (const [reason, count] of Object.entries(outcome.dropped)) {
-    level.dropped += count;
-    stats.droppedReasons[reason] = (stats.droppedReasons[reason] ?? 0) + count;
+  for (const { failure } of outcome.dropped) {
+    level.dropped++;
+    stats.droppedReasons[failure] = (stats.droppedReasons[failure] ?? 0) + 1;
   }
   stats.longestChain = Math.max(stats.longestChain, outcome.chain);
 }
