@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { estimateTokens } from "../corpus/chunk-document.js";
+import { SYSTEM_PROMPT } from "../method/prompts.js";
+import { estimateRun, formatEstimate, type RunEstimateInput } from "./estimate.js";
+import { priceFor } from "./prices.js";
+
+const base: RunEstimateInput = {
+  documents: { count: 10, totalTokens: 10_000 },
+  method: "foveate",
+  mu: 8,
+  levels: ["micro", "scatter", "macro"],
+  maxRounds: 5,
+  important: false,
+};
+
+describe("estimateRun", () => {
+  it("counts extraction, synthesis, answers and re-synthesis per document and level", () => {
+    // Per level: 1 extraction + 1 synthesis + 8 answers + 15% of 8 items x (re-synthesis + answer).
+    expect(estimateRun(base).calls).toBe(Math.round(10 * 3 * (1 + 1 + 8 + 0.15 * 8 * 2)));
+    expect(estimateRun({ ...base, maxRounds: 0 }).calls).toBe(10 * 3 * 10);
+    expect(estimateRun({ ...base, important: true }).calls).toBe(estimateRun(base).calls + 10);
+    expect(estimateRun({ ...base, levels: ["micro"], maxRounds: 0 }).calls).toBe(100);
+  });
+
+  it("makes one call per document for self-qa", () => {
+    const estimate = estimateRun({ ...base, method: "self-qa" });
+    expect(estimate.calls).toBe(10);
+    expect(estimate.completionTokens).toBeGreaterThan(10 * 8 * 200);
+  });
+
+  it("sends the whole document with every call", () => {
+    const small = estimateRun({ ...base, documents: { count: 10, totalTokens: 10_000 } });
+    const large = estimateRun({ ...base, documents: { count: 10, totalTokens: 20_000 } });
+    // Each document is sent once per call: 10,000 more document tokens, times the calls per document.
+    expect(large.promptTokens - small.promptTokens).toBe((small.calls / 10) * 10_000);
+    expect(large.completionTokens).toBe(small.completionTokens);
+  });
+
+  it("measures each call's own text from the prompt builders", () => {
+    const estimate = estimateRun({ ...base, documents: { count: 1, totalTokens: 0 } });
+    // Every call carries at least the system prompt, and the tasks add a good deal more.
+    expect(estimate.promptTokens).toBeGreaterThan(estimate.calls * (estimateTokens(SYSTEM_PROMPT) + 50));
+    expect(estimate.promptTokens).toBeLessThan(estimate.calls * 1_000);
+  });
+
+  it("estimates the documents' tokens when given their texts", () => {
+    const documents = Array.from({ length: 3 }, () => ({ text: "word ".repeat(400) }));
+    const fromTexts = estimateRun({ ...base, documents });
+    const fromTotals = estimateRun({ ...base, documents: { count: 3, totalTokens: 1_500 } });
+    expect(fromTexts).toEqual(fromTotals);
+    expect(fromTexts.documents).toBe(3);
+  });
+
+  it("counts the repeated document prefix as cacheable", () => {
+    const estimate = estimateRun({ ...base, levels: ["micro"], maxRounds: 0, documents: { count: 1, totalTokens: 1_000 } });
+    expect(estimate.cacheablePromptTokens).toBe((estimate.calls - 1) * (1_000 + estimateTokens(SYSTEM_PROMPT)));
+    expect(estimate.cacheablePromptTokens).toBeLessThan(estimate.promptTokens);
+  });
+
+  it("states its assumptions", () => {
+    const text = estimateRun(base).assumptions.join("\n");
+    expect(text).toMatch(/15% of items/);
+    expect(text).toMatch(/4 characters per token/);
+    expect(estimateRun({ ...base, maxRounds: 0 }).assumptions.join("\n")).toMatch(/no re-synthesis/);
+  });
+
+  it("rejects a bad budget or an unknown level", () => {
+    expect(() => estimateRun({ ...base, mu: 0 })).toThrow(/mu/);
+    expect(() => estimateRun({ ...base, levels: ["micro", "mezzo"] })).toThrow(/"mezzo"/);
+  });
+});
+
+describe("formatEstimate", () => {
+  const estimate = {
+    documents: 480,
+    calls: 17_856,
+    promptTokens: 30_000_000,
+    completionTokens: 2_000_000,
+    cacheablePromptTokens: 20_000_000,
+    assumptions: ["first assumption", "second assumption"],
+  };
+
+  it("shows calls, tokens, the cost at table prices and the assumptions", () => {
+    const text = formatEstimate(estimate, priceFor("gpt-4o-mini"));
+    expect(text).toContain("480 documents");
+    expect(text).toContain("about 17,900 LLM calls");
+    expect(text).toContain("30,000,000 prompt, 2,000,000 completion");
+    // 30M x $0.15 + 2M x $0.60 = $5.70; with 20M cached at $0.075: $4.20.
+    expect(text).toMatch(/Cost: about \$5\.70 at gpt-4o-mini prices of \d{4}-\d{2}-\d{2} \(\$0\.15 in, \$0\.60 out/);
+    expect(text).toContain("as low as $4.20");
+    expect(text).toContain("  - second assumption");
+  });
+
+  it("names given prices and says so when the price is unknown", () => {
+    expect(formatEstimate(estimate, priceFor("local", { input: 0, output: 0 }))).toContain("$0.00 at the prices given");
+    expect(formatEstimate(estimate)).toContain("price unknown: pass --price-in and --price-out");
+  });
+
+  it("gives a realistic figure for the default run on gpt-4o-mini", () => {
+    const run = estimateRun({ ...base, documents: { count: 1_000, totalTokens: 1_000 * 1_500 } });
+    const text = formatEstimate(run, priceFor("gpt-4o-mini"));
+    const dollars = Number(/Cost: about \$([\d.,]+)/.exec(text)![1]!.replace(/,/g, ""));
+    expect(dollars).toBeGreaterThan(5);
+    expect(dollars).toBeLessThan(50);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * What a run will cost before any call is made (`foveate synth --dry-run`): the calls the method
+ * makes per document, the prompt tokens they send and the completion tokens they get back, from
+ * the real prompt builders and a few stated assumptions.
+ */
+import { estimateTokens } from "../corpus/chunk-document.js";
+import type { ChatMessage } from "../llm/port.js";
+import { isLevel, type Level } from "../method/levels.js";
+import {
+  answerPrompt,
+  macroInstructionsPrompt,
+  macroSentencesPrompt,
+  microElementsPrompt,
+  microInstructionsPrompt,
+  resynthesisPrompt,
+  scatterImportancePrompt,
+  scatterInstructionsPrompt,
+  scatterKeywordsPrompt,
+  selfQaPrompt,
+  SYSTEM_PROMPT,
+} from "../method/prompts.js";
+import { groupSizes, keywordCount } from "../method/scatter-groups.js";
+import { costOf, formatUsd, PRICES_AS_OF, type Price } from "./prices.js";
+
+export interface RunEstimateInput {
+  /** The documents themselves, or their number and estimated tokens in all. */
+  documents: Array<{ text: string }> | { count: number; totalTokens: number };
+  method: "foveate" | "self-qa";
+  /** Instructions per document and level (self-qa: pairs per document). */
+  mu: number;
+  levels: readonly string[];
+  /** Re-synthesis rounds allowed (0: no re-synthesis). */
+  maxRounds: number;
+  /** Whether the scatter importance step runs. */
+  important: boolean;
+}
+
+export interface RunEstimate {
+  documents: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /**
+   * Prompt tokens that repeat the prefix (system prompt and document) of an earlier call about the
+   * same document: what a provider's prefix cache could serve at the cached rate, at best.
+   */
+  cacheablePromptTokens: number;
+  assumptions: string[];
+}
+
+/** The stated assumptions, in tokens unless said otherwise. */
+const ASSUME = {
+  /** Share of items whose first instruction fails and is re-synthesized once. */
+  failureRate: 0.15,
+  element: 5,
+  keyword: 3,
+  sentence: 30,
+  instruction: 30,
+  answer: 200,
+  /** JSON punctuation per list item, and around a whole reply. */
+  perItem: 3,
+  perReply: 10,
+  /** Chat formatting per message (role markers, separators). */
+  perMessage: 4,
+  /** Successful examples shown in a re-synthesis prompt (the --shots default). */
+  shots: 3,
+  /** Core and major keywords picked by the importance step (as in --important 2 3). */
+  core: 2,
+  major: 3,
+};
+
+/** A sample of about `tokens` estimated tokens, to fill the prompt builders' feature slots. */
+const filler = (tokens: number) => "abcd".repeat(tokens);
+const fillers = (count: number, tokens: number) => Array.from({ length: count }, () => filler(tokens));
+const SAMPLE_DOCUMENT = "A sample document.";
+
+/** One kind of call: how many per document, its prompt without the document, its reply. */
+interface Step {
+  calls: number;
+  /** Prompt tokens besides the document's own: system prompt, tags, task, chat formatting. */
+  overhead: number;
+  completion: number;
+}
+
+/** The prompt's tokens less the sample document's, measured on the real prompt builder's output. */
+function overheadOf(messages: ChatMessage[]): number {
+  const text = messages.reduce((n, m) => n + estimateTokens(m.content) + ASSUME.perMessage, 0);
+  return text - estimateTokens(SAMPLE_DOCUMENT);
+}
+
+const listReply = (count: number, itemTokens: number) => ASSUME.perReply + count * (itemTokens + ASSUME.perItem);
+
+/** The calls of one level for one document with budget n. */
+function levelSteps(level: Level, n: number, important: boolean, maxRounds: number): Step[] {
+  const doc = SAMPLE_DOCUMENT;
+  const instructions = fillers(n, ASSUME.instruction);
+  const steps: Step[] = [];
+  let feature: unknown;
+  if (level === "micro") {
+    const elements = fillers(n, ASSUME.element);
+    feature = elements[0];
+    steps.push(
+      { calls: 1, overhead: overheadOf(microElementsPrompt(doc, n, [])), completion: listReply(n, ASSUME.element) },
+      { calls: 1, overhead: overheadOf(microInstructionsPrompt(doc, elements)), completion: listReply(n, ASSUME.instruction) },
+    );
+  } else if (level === "scatter") {
+    const k = keywordCount(n);
+    const keywords = fillers(k, ASSUME.keyword);
+    const { singles, pairs, triples } = groupSizes(n);
+    const groups = [...Array(singles).fill(1), ...Array(pairs).fill(2), ...Array(triples).fill(3)].map((size: number) =>
+      fillers(size, ASSUME.keyword),
+    );
+    feature = groups.at(-1);
+    steps.push({ calls: 1, overhead: overheadOf(scatterKeywordsPrompt(doc, k, [])), completion: listReply(k, ASSUME.keyword) });
+    if (important) {
+      const prompt = scatterImportancePrompt(doc, keywords, ASSUME.core, ASSUME.major);
+      steps.push({ calls: 1, overhead: overheadOf(prompt), completion: 2 * ASSUME.perReply + (ASSUME.core + ASSUME.major) * (ASSUME.keyword + ASSUME.perItem) });
+    }
+    steps.push({ calls: 1, overhead: overheadOf(scatterInstructionsPrompt(doc, groups)), completion: listReply(n, ASSUME.instruction) });
+  } else {
+    const sentences = fillers(n, ASSUME.sentence);
+    feature = sentences[0];
+    steps.push(
+      { calls: 1, overhead: overheadOf(macroSentencesPrompt(doc, n, [], [])), completion: listReply(n, ASSUME.sentence) },
+      { calls: 1, overhead: overheadOf(macroInstructionsPrompt(doc, sentences)), completion: listReply(n, ASSUME.instruction) },
+    );
+  }
+  const answer: Step = { calls: n, overhead: overheadOf(answerPrompt(doc, instructions[0]!)), completion: ASSUME.answer + ASSUME.perReply };
+  steps.push(answer);
+  if (maxRounds > 0) {
+    const failed = ASSUME.failureRate * n;
+    const shots = fillers(Math.min(ASSUME.shots, n - 1), ASSUME.instruction).map((instruction) => ({ feature, instruction }));
+    const prompt = resynthesisPrompt(doc, level, feature, shots, instructions[0]!);
+    steps.push(
+      { calls: failed, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
+      { ...answer, calls: failed },
+    );
+  }
+  return steps;
+}
+
+function selfQaSteps(n: number): Step[] {
+  const pair = ASSUME.instruction + ASSUME.answer + 2 * ASSUME.perItem;
+  return [{ calls: 1, overhead: overheadOf(selfQaPrompt(SAMPLE_DOCUMENT, n)), completion: listReply(n, pair) }];
+}
+
+function assumptionsFor(input: RunEstimateInput): string[] {
+  const a = ASSUME;
+  const lines = [
+    "tokens estimated without a tokenizer: about 4 characters per token, 1 per CJK, Hangul, Kana or Thai character",
+    `every call sends the system prompt, the whole document and its task, plus about ${a.perMessage} tokens of chat formatting per message`,
+  ];
+  if (input.method === "self-qa") {
+    lines.push(`one call per document; each of the ${input.mu} pairs takes about ${a.instruction} tokens of question and ${a.answer} of answer`);
+  } else {
+    lines.push(
+      `every document yields the full budget of ${input.mu} features per level (short documents yield fewer)`,
+      "one extraction call per level (more when the model returns too few features or quotes sentences not in the document)",
+      `replies: about ${a.element} tokens per element, ${a.keyword} per keyword, ${a.sentence} per sentence, ${a.instruction} per instruction, ${a.answer} per answer, plus JSON punctuation`,
+      input.maxRounds > 0
+        ? `${Math.round(a.failureRate * 100)}% of items fail once and are re-synthesized (showing ${a.shots} earlier successes) and answered again, one round on average`
+        : "no re-synthesis (--max-rounds 0)",
+    );
+    if (input.important) lines.push(`the importance step picks ${a.core} core and ${a.major} major keywords`);
+  }
+  lines.push(
+    "not included: transport retries, replies asked for again after failing validation, and the hidden reasoning tokens that reasoning models bill as output",
+  );
+  return lines;
+}
+
+/** Calls and tokens of a run, before it starts. */
+export function estimateRun(input: RunEstimateInput): RunEstimate {
+  if (!Number.isInteger(input.mu) || input.mu < 1) throw new RangeError(`mu must be a positive integer, got ${input.mu}`);
+  const unknown = input.levels.filter((l) => !isLevel(l));
+  if (unknown.length > 0) throw new RangeError(`unknown level ${unknown.map((l) => `"${l}"`).join(", ")}`);
+
+  const { count, totalTokens } = Array.isArray(input.documents)
+    ? { count: input.documents.length, totalTokens: input.documents.reduce((n, d) => n + estimateTokens(d.text), 0) }
+    : input.documents;
+  const steps =
+    input.method === "self-qa"
+      ? selfQaSteps(input.mu)
+      : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, input.mu, input.important, input.maxRounds));
+
+  const callsPerDocument = steps.reduce((n, s) => n + s.calls, 0);
+  const overheadPerDocument = steps.reduce((n, s) => n + s.calls * s.overhead, 0);
+  const completionPerDocument = steps.reduce((n, s) => n + s.calls * s.completion, 0);
+  // The shared prefix of every call about a document, sent again by all but its first call.
+  const repeats = Math.max(0, callsPerDocument - 1);
+  const prefix = count * estimateTokens(SYSTEM_PROMPT) + totalTokens;
+  return {
+    documents: count,
+    calls: Math.round(count * callsPerDocument),
+    promptTokens: Math.round(count * overheadPerDocument + callsPerDocument * totalTokens),
+    completionTokens: Math.round(count * completionPerDocument),
+    cacheablePromptTokens: Math.round(repeats * prefix),
+    assumptions: assumptionsFor(input),
+  };
+}
+
+const about = (n: number) => Number(n.toPrecision(3)).toLocaleString("en-US");
+
+/** The dry-run report: a few lines with calls, tokens, cost and the assumptions behind them. */
+export function formatEstimate(estimate: RunEstimate, price?: Price): string {
+  const lines = [
+    `Estimate for ${estimate.documents.toLocaleString("en-US")} documents: about ${about(estimate.calls)} LLM calls`,
+    `Tokens: about ${about(estimate.promptTokens)} prompt, ${about(estimate.completionTokens)} completion`,
+  ];
+  if (price === undefined) {
+    lines.push("Cost: price unknown: pass --price-in and --price-out (USD per million tokens)");
+  } else {
+    const usage = { promptTokens: estimate.promptTokens, completionTokens: estimate.completionTokens, cachedPromptTokens: 0 };
+    const full = costOf(usage, price);
+    const cached = costOf({ ...usage, cachedPromptTokens: estimate.cacheablePromptTokens }, price);
+    const source =
+      price.model === undefined
+        ? "the prices given"
+        : `${price.model} prices${price.overridden ? " with the prices given" : ` of ${PRICES_AS_OF}`}`;
+    const rate = (usd: number) => `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
+    const rates = `${rate(price.input)} in, ${rate(price.output)} out per million tokens`;
+    lines.push(`Cost: about ${formatUsd(full)} at ${source} (${rates})`);
+    if (cached < full) lines.push(`  as low as ${formatUsd(cached)} if the provider's prompt cache serves every repeated document prefix`);
+  }
+  lines.push("Assumptions:", ...estimate.assumptions.map((a) => `  - ${a}`));
+  return lines.join("\n");
+}

@@ -1,0 +1,179 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { barLine, compactCount, createProgress, formatDuration, progressLine, type ProgressSnapshot } from "./progress.js";
+
+/** A stream that keeps what is written to it; `isTTY` as a terminal would set it. */
+function fakeStream(isTTY = false): Writable & { text: () => string; isTTY?: boolean; columns?: number } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  // Writable.write is asynchronous only in its callback; the chunk is handed to write() at once.
+  return Object.assign(stream, { text: () => chunks.join(""), ...(isTTY ? { isTTY: true, columns: 200 } : {}) });
+}
+
+function fakeClock(start = 1_000_000) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => (time += ms) };
+}
+
+const snapshot = (startedAt: number, more: Partial<ProgressSnapshot> = {}): ProgressSnapshot => ({
+  documentsDone: 120,
+  documentsFailed: 0,
+  documentsTotal: 480,
+  items: 2811,
+  calls: 3410,
+  promptTokens: 1_000_000,
+  completionTokens: 200_000,
+  costUsd: 0.84,
+  startedAt,
+  ...more,
+});
+
+describe("formatting", () => {
+  it("shortens counts and durations", () => {
+    expect(compactCount(512)).toBe("512");
+    expect(compactCount(12_345)).toBe("12.3k");
+    expect(compactCount(845_000)).toBe("845k");
+    expect(compactCount(1_200_000)).toBe("1.2M");
+    expect(compactCount(999_999)).toBe("1M");
+    expect(compactCount(3_000_000_000)).toBe("3B");
+    expect(formatDuration(45_000)).toBe("45 s");
+    expect(formatDuration(6 * 60_000)).toBe("6 min");
+    expect(formatDuration(125 * 60_000)).toBe("2 h 05 min");
+  });
+
+  it("writes the documented plain line", () => {
+    const start = 0;
+    // 3,410 calls in 82.77 s is 41.2 calls per second; 120 of 480 documents leaves three times as long.
+    const line = progressLine(snapshot(start), 82_770);
+    expect(line).toBe("progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 4 min");
+  });
+
+  it("leaves out what is not known, and shows failed documents", () => {
+    const line = progressLine(snapshot(0, { documentsTotal: undefined, costUsd: undefined, documentsFailed: 3 }), 10_000);
+    expect(line).toBe("progress: 123 documents (3 failed), 2,811 items, 3,410 calls (341.0/s), 1.2M tokens");
+  });
+});
+
+describe("barLine", () => {
+  it("puts the figures first and gives the bar only the room that is left", () => {
+    const s = snapshot(0, { documentsDone: 240 });
+    const text = "240/480 documents | 2,811 items | 341.0 calls/s | 1.2M tokens | $0.84 | ETA 10 s";
+    expect(barLine(s, 10_000, 200)).toBe(`${"█".repeat(15)}${"░".repeat(15)} ${text}`);
+    expect(barLine(s, 10_000, text.length + 12)).toBe(`${"█".repeat(5)}${"░".repeat(5)} ${text}`);
+    expect(barLine(s, 10_000, 80)).toBe(text);
+  });
+});
+
+describe("createProgress, not a terminal", () => {
+  it("prints at most one line per interval, and the final state at stop", () => {
+    const stream = fakeStream();
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: false, quiet: false, intervalMs: 5000, now: clock.now });
+    const start = clock.now();
+    progress.update(snapshot(start, { documentsDone: 1 }));
+    expect(stream.text()).toBe(""); // nothing before the first interval
+    clock.advance(5000);
+    progress.update(snapshot(start, { documentsDone: 2 }));
+    clock.advance(1000);
+    progress.update(snapshot(start, { documentsDone: 3 }));
+    clock.advance(1000);
+    progress.update(snapshot(start, { documentsDone: 4 }));
+    let lines = stream.text().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^progress: 2\/480 documents/);
+    clock.advance(3000);
+    progress.update(snapshot(start, { documentsDone: 5 }));
+    progress.stop();
+    progress.stop();
+    lines = stream.text().trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^progress: 5\/480 documents/);
+  });
+
+  it("prints the last state at stop when it was not printed yet", () => {
+    const stream = fakeStream();
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: false, quiet: false, now: clock.now });
+    const start = clock.now();
+    clock.advance(1000);
+    progress.update(snapshot(start, { documentsDone: 480 }));
+    progress.log("warning: something");
+    progress.stop();
+    progress.update(snapshot(start));
+    // All done: no ETA.
+    expect(stream.text()).toBe("warning: something\nprogress: 480/480 documents, 2,811 items, 3,410 calls (3,410.0/s), 1.2M tokens, $0.84\n");
+  });
+
+  it("prints nothing at stop when nothing happened", () => {
+    const stream = fakeStream();
+    createProgress({ stream, isTTY: false, quiet: false }).stop();
+    expect(stream.text()).toBe("");
+  });
+});
+
+describe("createProgress, quiet", () => {
+  it("prints nothing at all", () => {
+    const stream = fakeStream(true);
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: true, quiet: true, now: clock.now });
+    progress.update(snapshot(clock.now()));
+    clock.advance(60_000);
+    progress.update(snapshot(clock.now()));
+    progress.log("hidden");
+    progress.stop();
+    expect(stream.text()).toBe("");
+  });
+});
+
+describe("createProgress, on a terminal", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("redraws a bar a few times a second and leaves the final state on stop", () => {
+    vi.useFakeTimers();
+    const stream = fakeStream(true);
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: true, quiet: false, now: clock.now });
+    const start = clock.now();
+    progress.update(snapshot(start, { documentsDone: 100 }));
+    clock.advance(10_000);
+    progress.update(snapshot(start, { documentsDone: 120 }));
+    expect(stream.text()).not.toContain("documents"); // not drawn on every update
+    vi.advanceTimersByTime(300);
+    expect(stream.text()).toContain("120/480 documents | 2,811 items | 341.0 calls/s | 1.2M tokens | $0.84 | ETA 30 s");
+    expect(stream.text()).toMatch(/█{8}░{22} 120\/480/);
+
+    progress.log("warning: a skipped record");
+    progress.update(snapshot(start, { documentsDone: 480 }));
+    progress.stop();
+    const text = stream.text();
+    expect(text).toContain("warning: a skipped record\n");
+    expect(text).toMatch(/█{30} 480\/480 documents/);
+    expect(text.endsWith("\n")).toBe(true);
+    // Stopped: no timer keeps the process alive, and later calls print nothing.
+    expect(vi.getTimerCount()).toBe(0);
+    const length = text.length;
+    progress.update(snapshot(start));
+    progress.stop();
+    vi.advanceTimersByTime(1000);
+    expect(stream.text().length).toBe(length);
+  });
+
+  it("shows counts without a bar while the total is unknown", () => {
+    vi.useFakeTimers();
+    const stream = fakeStream(true);
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: true, quiet: false, now: clock.now });
+    progress.update(snapshot(clock.now(), { documentsTotal: undefined, costUsd: undefined }));
+    progress.stop();
+    expect(stream.text()).toContain("120 documents | 2,811 items");
+    expect(stream.text()).not.toContain("█");
+    expect(stream.text()).not.toContain("ETA");
+  });
+});
