@@ -160,3 +160,13 @@ describe("level rules", () => {
     expect(outcome.records).toHaveLength(2);
   });
 });
+
+describe("unusable extraction replies", () => {
+  it("leave the level short instead of failing the document", async () => {
+    const model = new ScriptedModel((call) => (call.step === "macro_sentences" ? "I cannot find any." : happyReply(call)));
+    const ctx = context(model);
+    const outcome = await runLevel(ctx, macroPlan);
+    expect(outcome).toMatchObject({ features: 0, records: [], dropped: [] });
+    expect(ctx.invalid).toBe(3);
+  });
+});

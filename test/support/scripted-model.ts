@@ -18,7 +18,10 @@ export class ScriptedModel implements LanguageModel {
   readonly modelId = "script";
   readonly calls: ScriptedCall[] = [];
 
-  constructor(private readonly script: (call: ScriptedCall) => unknown) {}
+  constructor(
+    private readonly script: (call: ScriptedCall) => unknown,
+    private readonly usage = { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 },
+  ) {}
 
   async complete(request: CompletionRequest): Promise<Completion> {
     const prompt = request.messages.find((m) => m.role === "user")?.content ?? "";
@@ -42,7 +45,7 @@ export class ScriptedModel implements LanguageModel {
     const reply = this.script(call);
     return {
       text: typeof reply === "string" ? reply : JSON.stringify(reply),
-      usage: { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 },
+      usage: { ...this.usage },
       finishReason: "stop",
       attempts: 1,
     };
@@ -63,8 +66,12 @@ export function happyReply(call: ScriptedCall): unknown {
       return { elements: Array.from({ length: countOf("elements") }, (_, i) => `element ${i}`) };
     case "scatter_keywords":
       return { keywords: Array.from({ length: countOf("keywords") }, (_, i) => `keyword${i}`) };
-    case "macro_sentences":
-      return { sentences: [] };
+    case "macro_sentences": {
+      const document = /<document>\n([\s\S]*?)\n<\/document>/.exec(call.prompt)?.[1] ?? "";
+      const taken = new Set([...((call.tag("exclude") as string[] | undefined) ?? [])]);
+      const sentences = document.split(/(?<=[.!?])\s+/).filter((s) => s.length > 0 && !taken.has(s));
+      return { sentences: sentences.slice(0, countOf("sentences")) };
+    }
     case "micro_instructions":
     case "macro_instructions":
       return { instructions: items.map((item) => `What about ${JSON.stringify(item)}?`) };
