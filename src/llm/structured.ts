@@ -75,7 +75,7 @@ export async function completeStructured<T>(
   call: StructuredCall<T>,
   options: { maxInvalidRetries: number; onInvalid?: (error: ReplyParseError) => void },
 ): Promise<StructuredResult<T>> {
-  const messages = [...call.messages];
+  let messages = call.messages;
   const responseSchema = { name: call.schema.name, schema: jsonSchemaOf(call.schema as StepSchema<unknown>) };
   for (let invalid = 0; ; invalid++) {
     const completion: Completion = await model.complete({
@@ -96,9 +96,11 @@ export async function completeStructured<T>(
     }
     options.onInvalid?.(error);
     if (invalid >= options.maxInvalidRetries) throw error;
-    messages.push(
+    // A new array: the request already sent keeps the messages it was sent with.
+    messages = [
+      ...messages,
       { role: "assistant", content: completion.text },
       { role: "user", content: `That reply cannot be used (${error.message}). Reply again with only the JSON object the schema asks for.` },
-    );
+    ];
   }
 }
