@@ -8,7 +8,17 @@ import { scatterPlan } from "./scatter.js";
 
 const PLANS: { [L in Level]: LevelPlan<any> } = { micro: microPlan, scatter: scatterPlan, macro: macroPlan };
 
-/** Self-Foveate on one document: the chosen levels run side by side. */
-export function foveateDocument(ctx: DocumentContext): Promise<LevelOutcome[]> {
-  return Promise.all(ctx.settings.levels.map((level) => runLevel(ctx, PLANS[level])));
+/** Self-Foveate on one document: the given levels run side by side; each is reported as it finishes. */
+export function foveateDocument(
+  ctx: DocumentContext,
+  levels: readonly Level[] = ctx.settings.levels,
+  onLevel: (outcome: LevelOutcome) => void = () => {},
+): Promise<LevelOutcome[]> {
+  return Promise.all(
+    levels.map(async (level) => {
+      const outcome = await runLevel(ctx, PLANS[level]);
+      onLevel(outcome);
+      return outcome;
+    }),
+  );
 }

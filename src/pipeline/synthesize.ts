@@ -1,7 +1,15 @@
+import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
+import { PROMPT_VERSION } from "../method/prompts.js";
+import { cachedModel } from "../store/cached-model.js";
+import { StoreError, type RunStore, type StoredDocument } from "../store/run-store.js";
+import { BudgetReachedError, CallGate, CircuitOpenError } from "./call-gate.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import type { RateGovernor } from "./rate-governor.js";
+import type { SpendingLimit } from "./spending-limit.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
 import { completeStructured } from "../llm/structured.js";
 import type { DocumentContext, MethodSettings, StepKind } from "../method/context.js";
@@ -44,7 +52,18 @@ export interface SynthesizeOptions {
   maxInvalidRetries?: number;
   /** Extra requests for features when a document yields fewer than asked. Default 2. */
   extractionRetries?: number;
+  /** Stop request: no new call is sent; calls in flight may finish for graceMs. */
   signal?: AbortSignal;
+  /** How long calls in flight may finish after a stop request, in ms. Default 10000. */
+  graceMs?: number;
+  /** The run store: replies are cached and committed there, finished levels saved, and a run resumes. */
+  store?: RunStore;
+  /** Start a store made with other settings over (its replies are kept). */
+  forceNew?: boolean;
+  /** Rate limits and adaptive concurrency; the engine should report its 429s to it. */
+  governor?: RateGovernor;
+  /** Stop cleanly before spending crosses a budget. */
+  spending?: SpendingLimit;
   /** Told about each document as it finishes or fails. */
   onDocument?: (event: DocumentEvent) => void;
 }
@@ -113,11 +132,53 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
 }
 
 /**
+ * The settings that change what is asked of the model. A store made with other values cannot be
+ * resumed: its documents would mix two datasets.
+ */
+export function runFingerprint(settings: Settings, modelId: string): Record<string, unknown> {
+  const m = settings.method_;
+  return {
+    promptVersion: PROMPT_VERSION,
+    model: modelId,
+    method: settings.method,
+    mu: settings.mu,
+    levels: settings.method === "self-qa" ? ["self-qa"] : m.levels,
+    important: m.important ?? null,
+    maxRounds: m.maxRounds,
+    shots: m.shots,
+    seed: settings.seed,
+    sampling: m.sampling,
+  };
+}
+
+/** Open the run in the store: refuse one made with other settings unless told to start over. */
+function claimStore(store: RunStore, fingerprint: Record<string, unknown>, forceNew: boolean): void {
+  const before = store.readConfig();
+  if (before && !forceNew) {
+    const changed = Object.keys({ ...before, ...fingerprint }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(fingerprint[k]));
+    if (changed.length > 0) {
+      const show = (v: unknown) => (v === undefined ? "unset" : JSON.stringify(v));
+      throw new ConfigError(
+        `the run store ${store.path} was made with other settings (${changed.map((k) => `${k}: ${show(before[k])} then, ${show(fingerprint[k])} now`).join("; ")}); ` +
+          "use the same settings to resume, another --store for a new run, or --force-new to start this store over (its cached replies are kept)",
+      );
+    }
+  }
+  if (before && forceNew) store.resetRun();
+  store.writeConfig(fingerprint);
+}
+
+/** The identity of a document across runs: its source and its exact text. */
+export function documentKey(document: SourceDocument): string {
+  return createHash("sha256").update(document.sourceId).update("\0").update(document.text).digest("base64url");
+}
+
+/**
  * Errors that doom every document, not just the one that met them: a bad key, an unknown model or
- * URL, and a server that is still unreachable after every transport retry.
+ * URL, a server still unreachable after every transport retry, a store that cannot be written.
  */
 function isFatal(error: unknown): boolean {
-  if (error instanceof AbortedError || error instanceof ConfigError) return true;
+  if (error instanceof ConfigError || error instanceof StoreError || error instanceof CircuitOpenError) return true;
   if (!(error instanceof EngineCallError)) return false;
   return [401, 403, 404].includes(error.details.status ?? 0) || error.details.unreachable === true;
 }
@@ -127,18 +188,41 @@ function isFatal(error: unknown): boolean {
  * one concurrency limit; documents are read as places free up, and records come out in document
  * order as soon as each document is finished. A document whose calls fail for good (after
  * transport retries) is reported through onDocument and counted, and the run goes on; an error
- * that dooms every document (401, 403, 404, an unreachable server) stops the run and is thrown.
+ * that dooms every document (401, 403, 404, an unreachable server, an unwritable store, a circuit
+ * breaker that tripped) stops the run and is thrown.
+ *
+ * With a store, every reply is committed before it is used and every finished level is saved, so
+ * a run that stops for any reason resumes where it stopped: finished documents come back from the
+ * store and replies already paid for are replayed.
+ *
+ * When `signal` aborts (or the spending limit is reached), no new call is sent; calls in flight
+ * may finish, and are kept, for up to `graceMs`; then the iteration throws AbortedError (or
+ * BudgetReachedError).
  */
 export function synthesize(documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>, options: SynthesizeOptions): SynthesisRun {
   const settings = resolveSettings(options);
   const stats = emptyStats();
+  if (options.store) claimStore(options.store, runFingerprint(settings, options.model.modelId), options.forceNew ?? false);
   return {
     stats,
     [Symbol.asyncIterator]: () => runDocuments(documents, options, settings, stats),
   };
 }
 
-type Finished = { document: SourceDocument; outcomes?: LevelOutcome[]; error?: Error };
+type Finished = { document: SourceDocument; outcomes?: LevelOutcome[]; error?: Error; resumed?: boolean };
+
+/** Shared by every document of a run. */
+interface RunParts {
+  options: SynthesizeOptions;
+  settings: Settings;
+  stats: RunStats;
+  queue: PQueue;
+  gate: CallGate;
+  /** Aborts calls in flight. */
+  signal: AbortSignal;
+  /** The model with its store in front, when there is one. */
+  model: LanguageModel;
+}
 
 async function* runDocuments(
   documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>,
@@ -147,19 +231,50 @@ async function* runDocuments(
   stats: RunStats,
 ): AsyncGenerator<SynthRecord> {
   const started = performance.now();
-  const queue = new PQueue({ concurrency: settings.concurrency });
+  const queue = new PQueue({ concurrency: Math.min(settings.concurrency, options.governor?.concurrency ?? Infinity) });
   const abort = new AbortController();
-  // Every call in flight listens to this one signal.
+  const draining = new AbortController();
+  // Every call in flight listens to these signals.
   setMaxListeners(0, abort.signal);
-  const stopOnUserAbort = () => abort.abort(new AbortedError("stopped"));
-  options.signal?.addEventListener("abort", stopOnUserAbort, { once: true });
+  let fatal: Error | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const drain = (reason: Error) => {
+    if (draining.signal.aborted) return;
+    draining.abort(reason);
+    graceTimer = setTimeout(() => abort.abort(reason), options.graceMs ?? 10_000);
+  };
+  const fail = (reason: Error) => {
+    fatal ??= reason;
+    draining.abort(reason);
+    abort.abort(reason);
+  };
+  const onUserStop = () => drain(new AbortedError("interrupted"));
+  if (options.signal?.aborted) onUserStop();
+  options.signal?.addEventListener("abort", onUserStop, { once: true });
+  const store = options.store;
+  const gate = new CallGate({
+    stats,
+    breaker: new CircuitBreaker(),
+    ...(options.governor ? { governor: options.governor } : {}),
+    ...(options.spending ? { spending: options.spending } : {}),
+    draining: draining.signal,
+    drain,
+    fail,
+  });
+  const model = store
+    ? cachedModel(options.model, store, (c) => {
+        stats.replayedCalls++;
+        stats.replayedTokens += c.usage.promptTokens + c.usage.completionTokens;
+      })
+    : options.model;
+  const parts: RunParts = { options, settings, stats, queue, gate, signal: abort.signal, model };
+  const stopGovernorUpdates = options.governor?.subscribe((concurrency) => (queue.concurrency = Math.min(concurrency, settings.concurrency)));
 
   // Enough documents in progress to keep every place busy; finished ones wait for their turn.
   const inProgressLimit = Math.max(16, 2 * settings.concurrency);
   const bufferedLimit = 4 * inProgressLimit;
   const pending: Array<{ promise: Promise<Finished>; done?: Finished }> = [];
   let inProgress = 0;
-  let fatal: unknown;
   let wake: () => void = () => {};
   const iterator = Symbol.asyncIterator in documents ? documents[Symbol.asyncIterator]() : documents[Symbol.iterator]();
   let exhausted = false;
@@ -167,13 +282,10 @@ async function* runDocuments(
   const start = (document: SourceDocument) => {
     inProgress++;
     const entry: (typeof pending)[number] = {
-      promise: runDocument(document, options.model, queue, settings, stats, abort.signal).then((done) => {
+      promise: runDocument(document, parts).then((done) => {
         inProgress--;
         entry.done = done;
-        if (done.error && isFatal(done.error) && fatal === undefined) {
-          fatal = done.error;
-          abort.abort(done.error);
-        }
+        if (done.error && isFatal(done.error)) fail(done.error);
         wake();
         return done;
       }),
@@ -183,12 +295,12 @@ async function* runDocuments(
 
   try {
     for (;;) {
-      while (!exhausted && fatal === undefined && !abort.signal.aborted && inProgress < inProgressLimit && pending.length < bufferedLimit) {
+      while (!exhausted && !draining.signal.aborted && inProgress < inProgressLimit && pending.length < bufferedLimit) {
         const next = await iterator.next();
         if (next.done) exhausted = true;
         else start(next.value);
       }
-      if (fatal !== undefined) throw fatal;
+      if (fatal) throw fatal;
       const head = pending[0];
       if (!head) break;
       if (!head.done) {
@@ -199,24 +311,29 @@ async function* runDocuments(
         continue;
       }
       pending.shift();
-      const { document, outcomes, error } = head.done;
+      const { document, outcomes, error, resumed } = head.done;
       if (error) {
+        // A document stopped by the run's own stop is unfinished, not failed: a resume finishes it.
+        if (draining.signal.aborted && error === draining.signal.reason) continue;
         stats.documentsFailed++;
         options.onDocument?.({ type: "failed", document, error });
         continue;
       }
       stats.documents++;
+      if (resumed) stats.documentsResumed++;
       for (const outcome of outcomes!) countOutcome(stats, outcome);
       options.onDocument?.({ type: "done", document, outcomes: outcomes! });
       for (const outcome of outcomes!) yield* outcome.records;
     }
-    if (options.signal?.aborted) throw new AbortedError("stopped");
+    if (fatal) throw fatal;
+    if (draining.signal.aborted) throw draining.signal.reason;
   } finally {
     // Reached also when the consumer stops early: nothing may keep running behind its back.
-    // Calls still queued then start, see the signal and end at once.
-    if (!abort.signal.aborted) abort.abort(new AbortedError("stopped"));
-    options.signal?.removeEventListener("abort", stopOnUserAbort);
+    if (!draining.signal.aborted) fail(new AbortedError("stopped"));
+    options.signal?.removeEventListener("abort", onUserStop);
     await Promise.allSettled(pending.map((p) => p.promise));
+    clearTimeout(graceTimer);
+    stopGovernorUpdates?.();
     stats.wallMs = performance.now() - started;
   }
 }
@@ -232,36 +349,57 @@ function callPriority(kind: StepKind, documentIndex: number): number {
   return CHAIN_AFTER[kind] * 2 ** 40 - documentIndex;
 }
 
-async function runDocument(
-  document: SourceDocument,
-  model: LanguageModel,
-  queue: PQueue,
-  settings: Settings,
-  stats: RunStats,
-  signal: AbortSignal,
-): Promise<Finished> {
-  const models = Object.fromEntries(
-    Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(model, queue, callPriority(kind as StepKind, document.index), stats)]),
-  ) as Record<StepKind, LanguageModel>;
-  const ctx: DocumentContext = {
-    document,
-    budget: settings.mu,
-    settings: settings.method_,
-    seed: settings.seed,
-    ask: async (kind, messages, schema, check) =>
-      (
-        await completeStructured(
-          models[kind],
-          { messages, sampling: settings.method_.sampling[kind], schema, signal, ...(check ? { check } : {}) },
-          { maxInvalidRetries: settings.maxInvalidRetries, onInvalid: () => stats.invalidReplies++ },
-        )
-      ).value,
-  };
+async function runDocument(document: SourceDocument, parts: RunParts): Promise<Finished> {
+  const { settings, stats, queue, gate, signal, options } = parts;
+  const store = options.store;
+  const stored: StoredDocument = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
+  const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.method_.levels];
   try {
-    const outcomes = settings.method === "self-qa" ? [await runSelfQa(ctx)] : await foveateDocument(ctx);
-    return { document, outcomes };
+    const progress = store?.progress(stored.key);
+    const saved = progress?.levels ?? new Map<string, LevelOutcome>();
+    if (progress?.status === "done" && wanted.every((level) => saved.has(level))) {
+      return { document, outcomes: wanted.map((level) => saved.get(level)!), resumed: true };
+    }
+    store?.startDocument(stored);
+
+    const models = Object.fromEntries(
+      Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(parts.model, queue, callPriority(kind as StepKind, document.index), gate, stats)]),
+    ) as Record<StepKind, LanguageModel>;
+    const ctx: DocumentContext = {
+      document,
+      budget: settings.mu,
+      settings: settings.method_,
+      seed: settings.seed,
+      ask: async (kind, messages, schema, check) =>
+        (
+          await completeStructured(
+            models[kind],
+            { messages, sampling: settings.method_.sampling[kind], schema, signal, ...(check ? { check } : {}) },
+            { maxInvalidRetries: settings.maxInvalidRetries, onInvalid: () => stats.invalidReplies++ },
+          )
+        ).value,
+    };
+    const save = (outcome: LevelOutcome) => store?.saveLevel(stored, outcome);
+    const missing = wanted.filter((level) => !saved.has(level));
+    const fresh =
+      settings.method === "self-qa"
+        ? missing.length > 0
+          ? [await runSelfQa(ctx)].map((o) => (save(o), o))
+          : []
+        : await foveateDocument(ctx, missing as Level[], save);
+    const all = new Map([...saved, ...fresh.map((o) => [o.level, o] as const)]);
+    store?.finishDocument(stored);
+    return { document, outcomes: wanted.map((level) => all.get(level)!) };
   } catch (error) {
     const reason = signal.aborted ? (signal.reason instanceof Error ? signal.reason : new AbortedError("stopped")) : error;
-    return { document, error: reason instanceof Error ? reason : new Error(String(reason)) };
+    const failure = reason instanceof Error ? reason : new Error(String(reason));
+    if (store && !(failure instanceof AbortedError) && !(failure instanceof BudgetReachedError) && !(failure instanceof StoreError)) {
+      try {
+        store.failDocument(stored, failure.message);
+      } catch {
+        // The store's own failure is reported by the call that met it.
+      }
+    }
+    return { document, error: failure };
   }
 }

@@ -1,0 +1,80 @@
+import { estimateTokens } from "../corpus/chunk-document.js";
+import { FoveateError } from "../errors.js";
+import type { Completion, CompletionRequest } from "../llm/port.js";
+import type { CircuitBreaker } from "./circuit-breaker.js";
+import type { RateGovernor } from "./rate-governor.js";
+import type { RunStats } from "./run-stats.js";
+import type { SpendingLimit } from "./spending-limit.js";
+
+/** The run stopped because the next calls would have crossed --max-cost. Resumable. */
+export class BudgetReachedError extends FoveateError {
+  override readonly exitCode = 3;
+}
+
+/** The run stopped because most recent calls failed with errors that retrying will not fix. */
+export class CircuitOpenError extends FoveateError {}
+
+export interface CallGateParts {
+  stats: RunStats;
+  breaker: CircuitBreaker;
+  governor?: RateGovernor;
+  spending?: SpendingLimit;
+  /** Aborted when the run stops taking new work (interrupt, budget); its reason is thrown to new calls. */
+  draining: AbortSignal;
+  /** Asks the run to stop taking new work, for this reason. */
+  drain(reason: Error): void;
+  /** Stops the run at once, for this reason. */
+  fail(reason: Error): void;
+}
+
+/**
+ * Everything that happens around one call sent to the model, in one place: refuse it when the
+ * run is stopping or the budget would be crossed, wait for the rate limits, send it, then count
+ * its tokens and cost, feed the adaptive concurrency and the circuit breaker.
+ */
+export class CallGate {
+  constructor(private readonly parts: CallGateParts) {}
+
+  async send(request: CompletionRequest, call: () => Promise<Completion>): Promise<Completion> {
+    const { stats, breaker, governor, spending, draining } = this.parts;
+    if (draining.aborted) throw draining.reason as Error;
+    let reserved = 0;
+    if (spending) {
+      const reservation = spending.tryReserve(request);
+      if (reservation === undefined) {
+        const reason = new BudgetReachedError(
+          `stopped before crossing the budget of $${spending.maxUsd.toFixed(2)} (spent $${spending.spentUsd.toFixed(4)})`,
+        );
+        this.parts.drain(reason);
+        throw reason;
+      }
+      reserved = reservation;
+    }
+    const estimated = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? 500);
+    let completion: Completion;
+    try {
+      if (governor) await governor.acquire(estimated, request.signal);
+      completion = await call();
+    } catch (error) {
+      spending?.settle(reserved, undefined);
+      if (!request.signal?.aborted) {
+        breaker.record({ ok: false, error });
+        const reason = breaker.tripped();
+        if (reason) this.parts.fail(new CircuitOpenError(reason));
+      }
+      throw error;
+    }
+    breaker.record({ ok: true });
+    spending?.settle(reserved, completion.usage);
+    if (governor) {
+      governor.settle(estimated, completion.usage.promptTokens + completion.usage.completionTokens);
+      governor.onSuccess();
+    }
+    stats.calls++;
+    stats.transportRetries += completion.attempts - 1;
+    stats.promptTokens += completion.usage.promptTokens;
+    stats.completionTokens += completion.usage.completionTokens;
+    stats.cachedPromptTokens += completion.usage.cachedPromptTokens;
+    return completion;
+  }
+}

@@ -1,0 +1,153 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
+import type { SourceDocument } from "../corpus/source-document.js";
+import { AbortedError, EngineCallError } from "../errors.js";
+import type { SynthRecord } from "../method/record.js";
+import { requestKey } from "../store/cached-model.js";
+import { RunStore, StoreError } from "../store/run-store.js";
+import { BudgetReachedError, CircuitOpenError } from "./call-gate.js";
+import { SpendingLimit } from "./spending-limit.js";
+import { synthesize, type SynthesizeOptions } from "./synthesize.js";
+
+const docs: SourceDocument[] = Array.from({ length: 6 }, (_, i) => ({ index: i, sourceId: `c.jsonl:${i + 1}`, text: `Document ${i}. Two sentences here.` }));
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "foveate-resume-"));
+});
+
+/** A scripted model that remembers every request it answered, by content address. */
+function countingModel(script: (call: ScriptedCall) => unknown = happyReply) {
+  const model = new ScriptedModel(script);
+  const answered = () => model.calls.map((c) => requestKey(model.modelId, c.request));
+  return { model, answered };
+}
+
+async function collect(run: AsyncIterable<SynthRecord>): Promise<SynthRecord[]> {
+  const out: SynthRecord[] = [];
+  for await (const r of run) out.push(r);
+  return out;
+}
+
+const options = (model: ScriptedModel, store: RunStore, more: Partial<SynthesizeOptions> = {}): SynthesizeOptions => ({
+  model,
+  store,
+  mu: 3,
+  levels: ["micro", "scatter", "macro"],
+  concurrency: 4,
+  seed: 3,
+  ...more,
+});
+
+describe("resuming from the run store", () => {
+  it("gives the uninterrupted dataset and pays for no reply twice after a stop at any point", async () => {
+    const reference = countingModel();
+    const expected = await collect(synthesize(docs, options(reference.model, RunStore.open(join(dir, "ref.db")))));
+
+    for (const stopAfter of [1, 7, 25, 60]) {
+      const store = RunStore.open(join(dir, `stop-${stopAfter}.db`));
+      const first = countingModel();
+      const stop = new AbortController();
+      let calls = 0;
+      const stopping = new ScriptedModel((call) => {
+        if (++calls === stopAfter) stop.abort();
+        return happyReply(call);
+      });
+      await expect(collect(synthesize(docs, options(stopping, store, { signal: stop.signal, graceMs: 1000 })))).rejects.toThrow(AbortedError);
+      const second = countingModel();
+      const resumed = await collect(synthesize(docs, options(second.model, store)));
+      expect(resumed).toEqual(expected);
+
+      const paidFirst = new Set(stopping.calls.map((c) => requestKey(stopping.modelId, c.request)));
+      const paidAgain = second.answered().filter((key) => paidFirst.has(key));
+      expect(paidAgain.map((k) => second.model.calls.find((c) => requestKey(second.model.modelId, c.request) === k)!.step), `stop after ${stopAfter} calls`).toEqual([]);
+      expect(stopping.calls.length + second.model.calls.length).toBe(reference.model.calls.length);
+      void first;
+    }
+  });
+
+  it("makes no call at all for a finished run and says the documents were resumed", async () => {
+    const store = RunStore.open(join(dir, "done.db"));
+    const first = await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const again = countingModel();
+    const run = synthesize(docs, options(again.model, store));
+    expect(await collect(run)).toEqual(first);
+    expect(again.model.calls).toHaveLength(0);
+    expect(run.stats).toMatchObject({ documents: 6, documentsResumed: 6, calls: 0 });
+  });
+
+  it("refuses a store made with other settings, and starts it over on request reusing its replies", async () => {
+    const store = RunStore.open(join(dir, "settings.db"));
+    await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const model = new ScriptedModel(happyReply);
+    expect(() => synthesize(docs, options(model, store, { mu: 4 }))).toThrow(/made with other settings \(mu: 3 then, 4 now\)/);
+    expect(() => synthesize(docs, options(model, store, { seed: 9 }))).toThrow(/--force-new/);
+
+    // Same prompts, another round limit: every reply is already in the store.
+    const run = synthesize(docs, options(model, store, { maxRounds: 2, forceNew: true }));
+    await collect(run);
+    expect(model.calls).toHaveLength(0);
+    expect(run.stats.replayedCalls).toBeGreaterThan(0);
+    expect(run.stats.documentsResumed).toBe(0);
+  });
+
+  it("keeps replies of calls that were in flight at a stop, and finishes on the next run", async () => {
+    const store = RunStore.open(join(dir, "grace.db"));
+    const stop = new AbortController();
+    const slow = new ScriptedModel(happyReply);
+    const delayed = {
+      description: slow.description,
+      modelId: slow.modelId,
+      complete: async (request: Parameters<ScriptedModel["complete"]>[0]) => {
+        if (slow.calls.length === 5) stop.abort();
+        await new Promise((r) => setTimeout(r, 20));
+        return slow.complete(request);
+      },
+    };
+    await expect(collect(synthesize(docs, { ...options(slow, store, { signal: stop.signal }), model: delayed }))).rejects.toThrow(AbortedError);
+    const inFlightAnswered = slow.calls.length;
+    expect(inFlightAnswered).toBeGreaterThan(5);
+    expect(store.status().replies).toBe(inFlightAnswered);
+  });
+
+  it("stops before crossing a budget, and a later run with a larger one finishes", async () => {
+    const store = RunStore.open(join(dir, "budget.db"));
+    // $1 per million tokens, 1,000 prompt tokens a call: $0.001 a call.
+    const price = { input: 1, cachedInput: 1, output: 0 };
+    const usage = { promptTokens: 1000, completionTokens: 0, cachedPromptTokens: 0 };
+    const tight = new SpendingLimit(0.02, price);
+    const first = new ScriptedModel(happyReply, usage);
+    await expect(collect(synthesize(docs, options(first, store, { spending: tight })))).rejects.toThrow(BudgetReachedError);
+    expect(tight.spentUsd).toBeLessThanOrEqual(0.02 + 1e-12);
+    expect(first.calls.length).toBeGreaterThan(5);
+    const rest = new ScriptedModel(happyReply, usage);
+    const records = await collect(synthesize(docs, options(rest, store, { spending: new SpendingLimit(100, price) })));
+    expect(new Set(records.map((r) => r.article_index)).size).toBe(6);
+  });
+
+  it("stops the run when the store cannot be written", async () => {
+    const store = RunStore.open(join(dir, "full.db"));
+    store.limitPages(12);
+    const model = new ScriptedModel((call) => (call.step === "answer" ? { answerable: true, answer: "x".repeat(3000) } : happyReply(call)));
+    await expect(collect(synthesize(docs, options(model, store)))).rejects.toThrow(StoreError);
+  });
+});
+
+describe("the circuit breaker", () => {
+  it("stops a run whose calls keep failing with errors that retrying will not fix", async () => {
+    const model = new ScriptedModel(() => {
+      throw new EngineCallError('400 from http://x/v1 (model "m"): maximum context length is 8192 tokens', {
+        url: "http://x/v1",
+        model: "m",
+        status: 400,
+        retryable: false,
+      });
+    });
+    const many: SourceDocument[] = Array.from({ length: 200 }, (_, i) => ({ index: i, sourceId: `d:${i}`, text: `Doc ${i}.` }));
+    await expect(collect(synthesize(many, { model, mu: 2, concurrency: 4 }))).rejects.toThrow(CircuitOpenError);
+    expect(model.calls.length).toBeLessThan(60);
+  });
+});
