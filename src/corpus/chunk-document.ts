@@ -5,11 +5,8 @@
  */
 import type { SourceDocument } from "./source-document.js";
 
-/** A document as the pipeline sees it: a whole source document, or one chunk of a long one. */
-export type ChunkedDocument = SourceDocument & {
-  /** For a chunk: its offsets [start, end) in the original document's text (UTF-16 code units). */
-  span?: { start: number; end: number };
-};
+/** A document as the pipeline sees it: a whole source document, or one chunk of a long one (with its span). */
+export type ChunkedDocument = SourceDocument;
 
 export interface Span {
   start: number;

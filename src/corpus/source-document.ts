@@ -5,4 +5,6 @@ export interface SourceDocument {
   /** Stable identifier of where the text came from. */
   sourceId: string;
   text: string;
+  /** For one chunk of a long document: its offsets [start, end) in the original text. */
+  span?: { start: number; end: number };
 }

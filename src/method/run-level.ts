@@ -5,7 +5,7 @@ import type { DocumentContext } from "./context.js";
 import type { LevelPlan } from "./level-plan.js";
 import type { Level } from "./levels.js";
 import { resynthesisPrompt } from "./prompts.js";
-import type { SynthRecord } from "./record.js";
+import { provenance, type SynthRecord } from "./record.js";
 import { drawShots, succeeded, type Item } from "./resynthesis.js";
 import { resynthesisSchema } from "./schemas.js";
 
@@ -111,12 +111,11 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
     records: kept.map((item) => ({
       instruction: item.instruction,
       output: item.answer!,
-      article_index: ctx.document.index,
       level: plan.level,
       features: plan.recordFeatures(item.feature),
       resynthesized: item.rounds > 0,
       rounds: item.rounds,
-      source_id: ctx.document.sourceId,
+      ...provenance(ctx.document),
       ...(plan.offsets ? { offsets: plan.offsets(item.feature) } : {}),
     })),
     dropped,

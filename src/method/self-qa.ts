@@ -2,6 +2,7 @@ import { ReplyParseError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
 import { selfQaPrompt } from "./prompts.js";
 import type { LevelOutcome } from "./run-level.js";
+import { provenance } from "./record.js";
 import { selfQaSchema } from "./schemas.js";
 
 /** The Self-QA baseline: one call asks for `budget` question-answer pairs directly. */
@@ -19,12 +20,11 @@ export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
     records: pairs.map((pair) => ({
       instruction: pair.instruction,
       output: pair.output,
-      article_index: ctx.document.index,
-      level: "self-qa",
+      level: "self-qa" as const,
       features: [],
       resynthesized: false,
       rounds: 0,
-      source_id: ctx.document.sourceId,
+      ...provenance(ctx.document),
     })),
     dropped: [],
     recovered: 0,
