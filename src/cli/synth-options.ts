@@ -70,6 +70,16 @@ export const synthOptions: Option[] = [
   option("--on-bad-input <mode>", "a malformed record: fail, or skip it with a warning", (o) => o.choices(["fail", "skip"]).default("fail")),
   option("--timeout <seconds>", "limit for one HTTP request", (o) => o.argParser(number(1, 3600)).default(120)),
   option("--max-retries <n>", "transport retries per call (429, 5xx, dropped connections)", (o) => o.argParser(integer(0)).default(6)),
+  option("--store <file>", "the run store (SQLite) that makes the run resumable [default: OUTPUT.foveate.db]"),
+  option("--force-new", "start a store made with other settings over (its cached replies are kept)"),
+  option("--dry-run", "estimate calls, tokens and cost for the corpus, and stop before any call"),
+  option("--max-cost <usd>", "stop cleanly (resumable) before spending would cross this many dollars", (o) => o.argParser(number(0, 1e9))),
+  option("--price-in <usd>", "price per million prompt tokens, replacing the built-in table", (o) => o.argParser(number(0, 1e6))),
+  option("--price-out <usd>", "price per million completion tokens, replacing the built-in table", (o) => o.argParser(number(0, 1e6))),
+  option("--rpm <n>", "requests per minute allowed by the provider", (o) => o.argParser(integer(1))),
+  option("--tpm <n>", "tokens per minute allowed by the provider", (o) => o.argParser(integer(1))),
+  option("--max-doc-tokens <n>", "longer documents are split into chunks of about this many tokens", (o) => o.argParser(integer(100)).default(12000)),
+  option("--grace <seconds>", "after Ctrl-C, how long calls in flight may finish", (o) => o.argParser(number(0, 3600)).default(10)),
   option("--quiet", "print nothing but errors"),
 ];
 
@@ -95,5 +105,15 @@ export interface SynthFlags {
   onBadInput: "fail" | "skip";
   timeout: number;
   maxRetries: number;
+  store?: string;
+  forceNew?: boolean;
+  dryRun?: boolean;
+  maxCost?: number;
+  priceIn?: number;
+  priceOut?: number;
+  rpm?: number;
+  tpm?: number;
+  maxDocTokens: number;
+  grace: number;
   quiet?: boolean;
 }

@@ -1,28 +1,46 @@
-import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 
-/** Writes one JSON object per line, to a file or a stream, waiting when the stream is full. */
+/**
+ * Writes one JSON object per line. To a file, it writes `<path>.partial` as records come and
+ * renames it to `<path>` on commit, so the file at `path` is always whole; to standard output
+ * when path is undefined.
+ */
 export class JsonlWriter {
   private constructor(
     private readonly stream: NodeJS.WritableStream,
-    private readonly owned: boolean,
+    private readonly path: string | undefined,
   ) {}
 
-  /** A writer to `path` (created or truncated), or to standard output when path is undefined. */
   static async open(path: string | undefined): Promise<JsonlWriter> {
-    if (path === undefined) return new JsonlWriter(process.stdout, false);
-    const stream: WriteStream = createWriteStream(path, { encoding: "utf8" });
+    if (path === undefined) return new JsonlWriter(process.stdout, undefined);
+    const stream: WriteStream = createWriteStream(`${path}.partial`, { encoding: "utf8" });
     await once(stream, "open");
-    return new JsonlWriter(stream, true);
+    return new JsonlWriter(stream, path);
   }
 
   async write(record: unknown): Promise<void> {
     if (!this.stream.write(`${JSON.stringify(record)}\n`)) await once(this.stream, "drain");
   }
 
-  async close(): Promise<void> {
-    if (!this.owned) return;
+  /** Finish the file and put it in place. */
+  async commit(): Promise<void> {
+    if (this.path === undefined) return;
+    await this.end();
+    await rename(`${this.path}.partial`, this.path);
+  }
+
+  /** Drop what was written (the run store still has it). */
+  async abandon(): Promise<void> {
+    if (this.path === undefined) return;
+    await this.end().catch(() => {});
+    await rm(`${this.path}.partial`, { force: true });
+  }
+
+  private end(): Promise<void> {
     const stream = this.stream as WriteStream;
-    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (stream.writableFinished) return Promise.resolve();
+    return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 }

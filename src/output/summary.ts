@@ -1,3 +1,4 @@
+import { formatUsd } from "../cost/prices.js";
 import type { RunStats } from "../pipeline/run-stats.js";
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -8,8 +9,18 @@ function seconds(ms: number): string {
   return `${Math.floor(s / 3600) > 0 ? `${Math.floor(s / 3600)} h ` : ""}${Math.floor((s % 3600) / 60)} min ${s % 60} s`;
 }
 
+/** What the CLI knows beside the run's stats. */
+export interface SummaryExtras {
+  /** Cost of the calls sent in this run; undefined when the model has no known price. */
+  costUsd?: number;
+  /** Shown when there is no price. */
+  noPrice?: string;
+  rate?: { rateLimited: number; decreases: number; waitedMs: number };
+  store?: string;
+}
+
 /** The one-screen summary printed after a run. Pure: stats in, lines out. */
-export function formatSummary(stats: RunStats): string {
+export function formatSummary(stats: RunStats, extras: SummaryExtras = {}): string {
   const lines: string[] = [];
   const failed = stats.documentsFailed > 0 ? `, ${int(stats.documentsFailed)} failed` : "";
   lines.push(`Documents: ${int(stats.documents)} done${failed}`);
@@ -35,8 +46,20 @@ export function formatSummary(stats: RunStats): string {
   lines.push(
     `LLM calls: ${int(stats.calls)} (transport retries ${int(stats.transportRetries)}, unusable replies asked again ${int(stats.invalidReplies)}), at most ${int(stats.maxInFlight)} in flight`,
   );
+  if (stats.documentsResumed > 0 || stats.replayedCalls > 0) {
+    lines.push(
+      `From the run store: ${int(stats.documentsResumed)} finished documents, ${int(stats.replayedCalls)} replies replayed (${int(stats.replayedTokens)} tokens not paid again)`,
+    );
+  }
   const cached = stats.cachedPromptTokens > 0 ? ` (${int(stats.cachedPromptTokens)} cached)` : "";
   lines.push(`Tokens: ${int(stats.promptTokens)} prompt${cached}, ${int(stats.completionTokens)} completion`);
+  if (extras.costUsd !== undefined) lines.push(`Cost: ${formatUsd(extras.costUsd)}`);
+  else if (extras.noPrice) lines.push(`Cost: ${extras.noPrice}`);
+  const rate = extras.rate;
+  if (rate && (rate.rateLimited > 0 || rate.waitedMs > 0)) {
+    lines.push(`Rate limits: ${int(rate.rateLimited)} replies 429, concurrency lowered ${int(rate.decreases)} times, ${seconds(rate.waitedMs)} waiting`);
+  }
+  if (extras.store) lines.push(`Run store: ${extras.store}`);
   lines.push(`Wall time: ${seconds(stats.wallMs)}`);
   return lines.join("\n");
 }

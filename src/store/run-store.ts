@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { FoveateError } from "../errors.js";
 import type { Completion } from "../llm/port.js";
@@ -136,6 +137,7 @@ export class RunStore {
 
   /** Open (or create) the store at `path`. */
   static open(path: string, options: { readonly?: boolean } = {}): RunStore {
+    if (options.readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -292,7 +294,9 @@ export class RunStore {
       documents[row.status] = row.n;
     }
     const levels: StoreStatus["levels"] = {};
-    for (const row of this.db.prepare<[], { level: string; n: number }>("SELECT level, count(*) AS n FROM levels GROUP BY level").all()) {
+    const rows = this.db.prepare<[], { level: string; n: number }>("SELECT level, count(*) AS n FROM levels GROUP BY level").all();
+    rows.sort((a, b) => (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9));
+    for (const row of rows) {
       levels[row.level] = { documents: row.n, kept: 0, dropped: 0 };
     }
     const byRank = Object.fromEntries(Object.entries(LEVEL_RANK).map(([level, rank]) => [rank, level]));
