@@ -242,6 +242,11 @@ export class RunStore {
     return { status: row.status, levels };
   }
 
+  /** The content address of every stored reply. */
+  replyKeys(): Set<string> {
+    return new Set(this.db.prepare<[], string>("SELECT key FROM replies").pluck().all());
+  }
+
   /** Keys of every finished document: one query, for scanning a corpus before a resume. */
   doneDocuments(): Set<string> {
     return new Set(this.db.prepare<[], { doc_key: string }>("SELECT doc_key FROM documents WHERE status = 'done'").pluck().all() as unknown as string[]);

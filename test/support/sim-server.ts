@@ -170,6 +170,8 @@ export interface SimServer {
   setOptions(partial: Partial<SimOptions>): void;
   /** Zero the counters (requests in flight stay counted). */
   resetStats(): void;
+  /** Call `listener` with the raw request body of every chat request answered 200 with a whole reply. */
+  onDelivered(listener: (requestBody: string) => void): void;
   /** Stop listening, drop open connections and pending replies. */
   close(): Promise<void>;
 }
@@ -193,6 +195,7 @@ class HttpProblem extends Error {
 
 export async function startSimServer(options: Partial<SimOptions> = {}): Promise<SimServer> {
   let opts = resolveOptions(DEFAULT_SIM_OPTIONS, options);
+  const deliveryListeners = new Set<(requestBody: string) => void>();
   const stats = emptyStats();
   /** How many times each request body was seen: drives faults that go away on retry. */
   const seenBodies = new Map<string, number>();
@@ -411,6 +414,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     if (res.destroyed) return;
     if (injectTransportFault(req, res, bodyHash, seen, () => completion)) return;
     send(res, 200, completion);
+    for (const listener of deliveryListeners) listener(raw);
   }
 
   async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -499,6 +503,9 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     setOptions(partial) {
       const { port: _ignored, ...rest } = partial;
       opts = resolveOptions(opts, rest);
+    },
+    onDelivered(listener) {
+      deliveryListeners.add(listener);
     },
     resetStats() {
       // In place, so that references to the live object stay valid; requests in flight stay counted.
