@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
+import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth()];
+const results = [await benchSynth(), await benchStore()];
 process.exitCode = results.every(Boolean) ? 0 : 1;

@@ -118,7 +118,7 @@ describe("faults and long documents", () => {
     expect(new Set(lines(await readFile(output, "utf8")).map((l) => (JSON.parse(l) as SynthRecord).article_index)).size).toBe(12);
     const faults = sim.stats.faults as Record<string, number>;
     expect(faults.status429).toBeGreaterThan(0);
-    expect(faults.drop + faults.truncatedBody).toBeGreaterThan(0);
+    expect((faults.drop ?? 0) + (faults.truncatedBody ?? 0)).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/Rate limits: [1-9]\d* replies 429/);
   });
 
