@@ -83,7 +83,7 @@ interface Settings {
   concurrency: number;
   seed: number;
   maxInvalidRetries: number;
-  method_: MethodSettings;
+  methodSettings: MethodSettings;
 }
 
 function positiveInt(name: string, value: number, min = 1): number {
@@ -120,7 +120,7 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
     concurrency: positiveInt("concurrency", options.concurrency ?? 32),
     seed: Math.trunc(options.seed ?? 0),
     maxInvalidRetries: positiveInt("maxInvalidRetries", options.maxInvalidRetries ?? 3, 0),
-    method_: {
+    methodSettings: {
       levels,
       important,
       maxRounds: positiveInt("maxRounds", options.maxRounds ?? 5, 0),
@@ -136,7 +136,7 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
  * resumed: its documents would mix two datasets.
  */
 export function runFingerprint(settings: Settings, modelId: string): Record<string, unknown> {
-  const m = settings.method_;
+  const m = settings.methodSettings;
   return {
     promptVersion: PROMPT_VERSION,
     model: modelId,
@@ -353,7 +353,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
   const { settings, stats, queue, gate, signal, options } = parts;
   const store = options.store;
   const stored: StoredDocument = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
-  const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.method_.levels];
+  const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.methodSettings.levels];
   try {
     const progress = store?.progress(stored.key);
     const saved = progress?.levels ?? new Map<string, LevelOutcome>();
@@ -368,25 +368,26 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
     const ctx: DocumentContext = {
       document,
       budget: settings.mu,
-      settings: settings.method_,
+      settings: settings.methodSettings,
       seed: settings.seed,
       ask: async (kind, messages, schema, check) =>
         (
           await completeStructured(
             models[kind],
-            { messages, sampling: settings.method_.sampling[kind], schema, signal, ...(check ? { check } : {}) },
+            { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
             { maxInvalidRetries: settings.maxInvalidRetries, onInvalid: () => stats.invalidReplies++ },
           )
         ).value,
     };
     const save = (outcome: LevelOutcome) => store?.saveLevel(stored, outcome);
     const missing = wanted.filter((level) => !saved.has(level));
-    const fresh =
-      settings.method === "self-qa"
-        ? missing.length > 0
-          ? [await runSelfQa(ctx)].map((o) => (save(o), o))
-          : []
-        : await foveateDocument(ctx, missing as Level[], save);
+    let fresh: LevelOutcome[];
+    if (settings.method === "foveate") fresh = await foveateDocument(ctx, missing as Level[], save);
+    else {
+      const outcome = await runSelfQa(ctx);
+      save(outcome);
+      fresh = [outcome];
+    }
     const all = new Map([...saved, ...fresh.map((o) => [o.level, o] as const)]);
     store?.finishDocument(stored);
     return { document, outcomes: wanted.map((level) => all.get(level)!) };
