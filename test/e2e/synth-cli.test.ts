@@ -147,7 +147,7 @@ describe("foveate synth failure paths", () => {
   it("stops at once on a bad key, naming URL and model, without a stack trace", async () => {
     const guarded = await startSimServer({ apiKey: "sk-right" });
     try {
-      const run = await runCli(["synth", SAMPLE, "--base-url", guarded.baseURL, "--api-key", "sk-wrong", "--model", "sim-model", "-o", join(dir, "x.jsonl")]);
+      const run = await runCli(["synth", SAMPLE, "--base-url", guarded.baseURL, "--api-key", "sk-wrong", "--model", "sim-model", "-o", join(dir, "fail-1.jsonl")]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("401");
       expect(run.stderr).toContain(guarded.baseURL);
@@ -160,7 +160,7 @@ describe("foveate synth failure paths", () => {
   });
 
   it("stops at once on an unknown model", async () => {
-    const run = await runCli(["synth", SAMPLE, "--base-url", sim.baseURL, "--model", "no-such-model", "-o", join(dir, "x.jsonl")]);
+    const run = await runCli(["synth", SAMPLE, "--base-url", sim.baseURL, "--model", "no-such-model", "-o", join(dir, "fail-2.jsonl")]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/404.*no-such-model|no-such-model.*404/);
   });
@@ -169,7 +169,7 @@ describe("foveate synth failure paths", () => {
     const dead = await startSimServer();
     const url = dead.baseURL;
     await dead.close();
-    const run = await runCli(["synth", SAMPLE, "--base-url", url, "--max-retries", "1", "-o", join(dir, "x.jsonl")]);
+    const run = await runCli(["synth", SAMPLE, "--base-url", url, "--max-retries", "1", "-o", join(dir, "fail-3.jsonl")]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot connect to ${url}: connection refused`);
     expect(run.stderr.match(/cannot connect/g)).toHaveLength(1);
