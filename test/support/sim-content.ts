@@ -77,7 +77,33 @@ export function replyContent(request: ChatRequest, context: ContentContext): Con
 
 type StepReply = (request: ChatRequest, scene: Scene, context: ContentContext) => ContentReply;
 
+/** Mean words per instruction of a set given as JSON in a tag. */
+function meanWords(task: string, tag: string): number {
+  const set = tagStrings(task, tag);
+  return set.length === 0 ? 0 : set.reduce((n, s) => n + s.split(/\s+/).filter(Boolean).length, 0) / set.length;
+}
+
+/** Lowercased words without punctuation, for the simulated QA judge. */
+const plainWords = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/).filter(Boolean);
+
 const STEP_REPLIES: Record<Step, StepReply> = {
+  // The simulated judge calls the set with longer instructions harder: a stand-in for judgement
+  // that tests can predict.
+  difficulty_verdict: (request) => {
+    const first = meanWords(request.task, "set_1");
+    const second = meanWords(request.task, "set_2");
+    const harder = Math.abs(first - second) < 0.5 ? "tie" : first > second ? "1" : "2";
+    return { value: { reason: `set 1 averages ${first.toFixed(1)} words, set 2 ${second.toFixed(1)}`, harder }, events: [] };
+  },
+
+  // An answer is correct when it contains every word of one of the references.
+  qa_judgement: (request) => {
+    const answer = new Set(plainWords(tagText(request.task, "answer") ?? ""));
+    const references = (tagText(request.task, "reference") ?? "").split(" | ");
+    const correct = references.some((r) => plainWords(r).length > 0 && plainWords(r).every((w) => answer.has(w)));
+    return { value: { reason: correct ? "it states the reference" : "it does not state the reference", correct }, events: [] };
+  },
+
   micro_elements: (request, scene) => {
     const exclude = tagStrings(request.task, "exclude");
     const limit = listLimit(request, "elements");

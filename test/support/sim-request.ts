@@ -15,6 +15,8 @@ export const STEPS = [
   "answer",
   "resynthesis",
   "self_qa",
+  "difficulty_verdict",
+  "qa_judgement",
 ] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -174,6 +176,8 @@ export function inferStep(task: string): Step | "unknown" {
       return "resynthesis";
     case "pairs":
       return "self_qa";
+    case "reason":
+      return task.includes("<set_1>") ? "difficulty_verdict" : "qa_judgement";
     case "instructions": {
       const items = tagJson(task, "items");
       if (Array.isArray(items) && items.some((item) => Array.isArray(item))) return "scatter_instructions";
