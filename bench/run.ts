@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
+import { benchSelfBleu } from "./self-bleu.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth(), await benchStore()];
+const results = [await benchSynth(), await benchStore(), await benchSelfBleu()];
 process.exitCode = results.every(Boolean) ? 0 : 1;
