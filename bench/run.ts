@@ -1,7 +1,8 @@
 /** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
+import { benchEmbeddingDiversity } from "./embedding-diversity.bench.js";
 import { benchSelfBleu } from "./self-bleu.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth(), await benchStore(), await benchSelfBleu()];
+const results = [await benchSynth(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity()];
 process.exitCode = results.every(Boolean) ? 0 : 1;

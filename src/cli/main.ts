@@ -2,6 +2,7 @@
 import { Command, Option } from "commander";
 import { FoveateError } from "../errors.js";
 import { EXPORT_FORMATS } from "../output/export-formats.js";
+import { evalCommand } from "./eval-command.js";
 import { exportCommand, statusCommand } from "./store-commands.js";
 import { synthCommand } from "./synth-command.js";
 import { synthOptions, type SynthFlags } from "./synth-options.js";
@@ -54,6 +55,8 @@ program
   .action((store: string) => {
     process.exitCode = statusCommand(store, { error: (line: string) => process.stdout.write(`${line}\n`) });
   });
+
+program.addCommand(evalCommand());
 
 // A reader that goes away (foveate export STORE | head) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

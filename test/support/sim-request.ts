@@ -4,7 +4,8 @@
  * the counts it asks for. Pure functions.
  */
 
-export const STEPS = [
+/** The steps of the synthesis method. */
+export const METHOD_STEPS = [
   "micro_elements",
   "micro_instructions",
   "scatter_keywords",
@@ -15,9 +16,12 @@ export const STEPS = [
   "answer",
   "resynthesis",
   "self_qa",
-  "difficulty_verdict",
-  "qa_judgement",
 ] as const;
+
+/** The judges of the evaluations. */
+export const JUDGE_STEPS = ["difficulty_verdict", "qa_judgement"] as const;
+
+export const STEPS = [...METHOD_STEPS, ...JUDGE_STEPS] as const;
 export type Step = (typeof STEPS)[number];
 
 /** Steps whose reply is a list that a server without JSON support may give as a numbered list. */

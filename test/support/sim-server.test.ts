@@ -8,7 +8,7 @@ import type { LanguageModel } from "../../src/llm/port.js";
 import { completeStructured, parseReply, type StepSchema } from "../../src/llm/structured.js";
 import * as prompts from "../../src/method/prompts.js";
 import * as schemas from "../../src/method/schemas.js";
-import { STEPS } from "./sim-request.js";
+import { METHOD_STEPS } from "./sim-request.js";
 import { drawGroups, groupSizes, keywordPool, largestBudgetFor } from "../../src/method/scatter-groups.js";
 import { locateSentence } from "../../src/method/verbatim.js";
 import { seededRandom } from "../../src/random.js";
@@ -142,7 +142,7 @@ describe("simulated server: the steps of the method", () => {
   it("answers every step with a reply that parses and fits the request (English)", async () => {
     const s = await sim();
     for (const doc of CORPUS.filter((d) => d !== CHINESE).slice(0, 4)) await runEveryStep(modelOver(clientFor(s)), doc);
-    for (const step of STEPS) expect(s.stats.byStep[step], step).toBeGreaterThan(0);
+    for (const step of METHOD_STEPS) expect(s.stats.byStep[step], step).toBeGreaterThan(0);
     expect(s.stats.byStep.unknown).toBeUndefined();
     expect(s.stats.byStatus["200"]).toBe(s.stats.chatRequests);
   });
@@ -157,7 +157,7 @@ describe("simulated server: the steps of the method", () => {
   it("tells the step from the task when a request has no response_format", async () => {
     const s = await sim();
     await runEveryStep(modelOver(clientFor(s), { sendSchema: false }), ENGLISH);
-    for (const step of STEPS) expect(s.stats.byStep[step], step).toBeGreaterThan(0);
+    for (const step of METHOD_STEPS) expect(s.stats.byStep[step], step).toBeGreaterThan(0);
     expect(s.stats.byStep.unknown).toBeUndefined();
   });
 

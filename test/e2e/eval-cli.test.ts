@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+import { startSimServer, type SimServer } from "../support/sim-server.js";
+
+const SAMPLE = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+let sim: SimServer;
+let dir: string;
+let foveate: string;
+let selfQa: string;
+let store: string;
+
+beforeAll(async () => {
+  sim = await startSimServer();
+  dir = await mkdtemp(join(tmpdir(), "foveate-eval-"));
+  foveate = join(dir, "foveate.jsonl");
+  selfQa = join(dir, "self-qa.jsonl");
+  store = join(dir, "eval.db");
+  const common = ["--base-url", sim.baseURL, "--model", "sim-model", "--quiet"];
+  expect((await runCli(["synth", SAMPLE, "-o", foveate, ...common])).code).toBe(0);
+  expect((await runCli(["synth", SAMPLE, "-o", selfQa, "--method", "self-qa", ...common])).code).toBe(0);
+}, 60_000);
+afterAll(() => sim.close());
+
+const endpoint = (who: string) => [`--${who}-base-url`, sim.baseURL, `--${who}-model`, who === "embed" ? "sim-embedding" : "sim-model"];
+
+describe("foveate eval", () => {
+  it("diversity: Self-BLEU and embedding diversity with the most similar pairs; embeddings cached", async () => {
+    const run = await runCli(["eval", "diversity", foveate, "--embeddings", ...endpoint("embed"), "--store", store, "--json"]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.instructions).toBeGreaterThan(200);
+    expect(Object.keys(result.selfBleu.mean)).toEqual(["2", "3", "4", "5"]);
+    expect(result.selfBleu.diversity).toBeGreaterThan(0);
+    expect(result.selfBleu.diversity).toBeLessThan(1);
+    expect(result.embedding.topPairs).toHaveLength(5);
+    const before = sim.stats.embeddingRequests;
+    const again = await runCli(["eval", "diversity", foveate, "--embeddings", ...endpoint("embed"), "--store", store, "--json"]);
+    expect(JSON.parse(again.stdout)).toEqual(result);
+    expect(sim.stats.embeddingRequests).toBe(before);
+  });
+
+  it("difficulty: win rates, intervals and a per-document report; judge replies cached", async () => {
+    const report = join(dir, "difficulty.json");
+    const args = ["eval", "difficulty", "--a", foveate, "--b", selfQa, "--corpus", SAMPLE, ...endpoint("judge"), "--both-orders", "--store", store, "--report", report];
+    const run = await runCli(args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Difficulty over 12 documents/);
+    expect(run.stdout).toMatch(/harder in \d+ \([\d.]+%, 95% CI [\d.]+%-[\d.]+%\)/);
+    const perDocument = JSON.parse(await readFile(report, "utf8")).perDocument;
+    expect(perDocument).toHaveLength(12);
+    expect(perDocument[0].verdicts).toHaveLength(2);
+    const before = sim.stats.chatRequests;
+    expect((await runCli(args)).stdout).toBe(run.stdout);
+    expect(sim.stats.chatRequests).toBe(before);
+  });
+
+  it("qa: closed-book answers scored over rounds, with judge accuracy", async () => {
+    const test = join(dir, "qa.jsonl");
+    // The simulator answers a question without a document with its first sentence.
+    await writeFile(
+      test,
+      [
+        { question: "The bridge opened in 1911. When did the bridge open?", answer: "1911" },
+        { question: "Mangroves protect coasts. What do mangroves protect?", answers: ["coasts", "coastlines"] },
+        { question: "What is the capital of Veldt?", answer: "Harrow" },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join("\n"),
+    );
+    const run = await runCli(["eval", "qa", "--test", test, ...endpoint("target"), ...endpoint("judge"), "--rounds", "3", "--store", store, "--json"]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.rounds).toHaveLength(3);
+    expect(report.mean.accuracy).toBeCloseTo(2 / 3, 10);
+    expect(report.mean.recall).toBeCloseTo(2 / 3, 10);
+    expect(report.std.f1).toBe(0);
+  });
+
+  it("compare: both datasets side by side, difficulty included when a judge and the corpus are given", async () => {
+    const run = await runCli(["eval", "compare", foveate, selfQa, "--corpus", SAMPLE, ...endpoint("judge"), "--store", store]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Self-BLEU diversity\s+[\d.]+\s+[\d.]+/);
+    expect(run.stdout).toMatch(/harder \(win rate\)\s+[\d.]+%\s+[\d.]+%/);
+    const json = JSON.parse((await runCli(["eval", "compare", foveate, selfQa, "--json"])).stdout);
+    expect(json.a.file).toBe(foveate);
+    expect(json.difficulty).toBeNull();
+  });
+
+  it("names the problem in bad inputs: missing instruction field, empty file, mismatched article indices", async () => {
+    const noField = join(dir, "no-field.jsonl");
+    await writeFile(noField, '{"prompt": "x"}\n');
+    const a = await runCli(["eval", "diversity", noField]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/no-field\.jsonl:1: no string field "instruction" \(fields: prompt\)/);
+
+    const empty = join(dir, "empty.jsonl");
+    await writeFile(empty, "");
+    const b = await runCli(["eval", "diversity", empty]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/empty\.jsonl: no records \(the file is empty\)/);
+
+    const stray = join(dir, "stray.jsonl");
+    await writeFile(stray, '{"instruction": "Why?", "article_index": 40}\n');
+    const c = await runCli(["eval", "difficulty", "--a", stray, "--b", selfQa, "--corpus", SAMPLE, ...endpoint("judge"), "--store", store]);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/stray\.jsonl: article_index 40 not in the corpus, which has 12 documents/);
+    for (const r of [a, b, c]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
