@@ -4,6 +4,7 @@
  * speaks HTTP itself over keep-alive connections, reads non-2xx replies through the same
  * classifier, and `withRetries` owns every retry.
  */
+import { setMaxListeners } from "node:events";
 import { APIConnectionTimeoutError, APIError } from "openai";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import PQueue from "p-queue";
@@ -149,6 +150,8 @@ export function createEmbeddingEngine(options: EmbeddingEngineOptions): Embeddin
       if (callerSignal?.aborted) throw new AbortedError(`request to ${description} was aborted`);
       // One failed batch stops the others: queued batches never start, sent ones are dropped.
       const stop = new AbortController();
+      // Each batch in flight listens to it: bounded by the concurrency, not a leak.
+      setMaxListeners(0, stop.signal);
       const onAbort = () => stop.abort();
       callerSignal?.addEventListener("abort", onAbort, { once: true });
       try {
