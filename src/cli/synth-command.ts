@@ -5,7 +5,10 @@ import { estimateRun, formatEstimate } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
 import { ConfigError, EngineCallError, type InputError } from "../errors.js";
 import { createOpenAIEngine, DEFAULT_BASE_URL } from "../llm/openai-engine.js";
+import { formatBudgetDistribution, planBudgets } from "../budget/plan-budgets.js";
+import { createEmbeddingEngine } from "../llm/embedding-engine.js";
 import { JsonlWriter } from "../output/jsonl-writer.js";
+import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { createProgress } from "../output/progress.js";
 import { formatSummary } from "../output/summary.js";
 import { RateGovernor } from "../pipeline/rate-governor.js";
@@ -39,6 +42,23 @@ function resolvePrice(flags: SynthFlags): { price: Price | undefined; noPrice: s
   };
 }
 
+/** Adaptive budgets (--alpha > 0): embed every document and its words, cached in the store. */
+async function budgetPlan(flags: SynthFlags, endpoint: { baseURL: string; apiKey?: string }, store: RunStore, documents: AsyncIterable<SourceDocument>) {
+  const apiKey = flags.embedApiKey ?? endpoint.apiKey;
+  const embedder = cachedEmbeddings(
+    createEmbeddingEngine({ baseURL: flags.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: flags.embedModel }),
+    store,
+  );
+  const plan = await planBudgets(documents, embedder, {
+    mu: flags.mu,
+    alpha: flags.alpha,
+    threshold: flags.relevanceThreshold,
+    ...(flags.nmax !== undefined ? { nmax: flags.nmax } : {}),
+  });
+  const settings = { alpha: flags.alpha, relevanceThreshold: flags.relevanceThreshold, nmax: flags.nmax ?? 3 * flags.mu, embedModel: flags.embedModel };
+  return { plan, settings };
+}
+
 /** `foveate synth CORPUS`: read, synthesize, stream records out, print the summary. */
 export async function synthCommand(corpus: string, flags: SynthFlags, out: Console, env = process.env): Promise<number> {
   if (flags.important && flags.important.length !== 2) throw new ConfigError("--important expects two counts: CORE MAJOR");
@@ -69,12 +89,26 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
       count++;
       totalTokens += estimateTokens(document.text);
     }
+    let mu = flags.mu;
+    if (flags.alpha > 0) {
+      // Budgets need embeddings (no chat call): the distribution comes before the estimate.
+      const store = RunStore.open(flags.store ?? `${flags.output ?? "foveate-run"}.foveate.db`);
+      try {
+        const { plan } = await budgetPlan(flags, resolveEndpoint(flags, env), store, documents(false));
+        if (plan.note) out.error(`Budgets: ${plan.note}`);
+        out.error(formatBudgetDistribution(plan.budgets));
+        // The estimate works with one budget for all: the mean, rounded.
+        mu = Math.max(1, Math.round(plan.budgets.reduce((a, b) => a + b, 0) / Math.max(1, plan.budgets.length)));
+      } finally {
+        store.close();
+      }
+    }
     out.error(
       formatEstimate(
         estimateRun({
           documents: { count, totalTokens },
           method: flags.method,
-          mu: flags.mu,
+          mu,
           levels: flags.levels,
           maxRounds: flags.maxRounds,
           important: flags.important !== undefined,
@@ -115,6 +149,14 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     spending = new SpendingLimit(flags.maxCost, price, spent);
   }
 
+  let budgets: { of: (document: SourceDocument) => number; settings: Record<string, unknown> } | undefined;
+  if (flags.alpha > 0) {
+    const { plan, settings } = await budgetPlan(flags, { baseURL, ...(apiKey ? { apiKey } : {}) }, store, documents(false));
+    if (plan.note) say(`Budgets: ${plan.note}`);
+    say(formatBudgetDistribution(plan.budgets));
+    budgets = { of: (document) => plan.budgets[document.index] ?? flags.mu, settings };
+  }
+
   let total: number | undefined;
   if (!flags.quiet) {
     total = 0;
@@ -150,6 +192,7 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     forceNew: flags.forceNew === true,
     governor,
     ...(spending ? { spending } : {}),
+    ...(budgets ? { budgets } : {}),
     signal: stop.signal,
     graceMs: flags.grace * 1000,
     onDocument: (event) => {

@@ -80,6 +80,14 @@ export const synthOptions: Option[] = [
   option("--tpm <n>", "tokens per minute allowed by the provider", (o) => o.argParser(integer(1))),
   option("--max-doc-tokens <n>", "longer documents are split into chunks of about this many tokens", (o) => o.argParser(integer(100)).default(12000)),
   option("--grace <seconds>", "after Ctrl-C, how long calls in flight may finish", (o) => o.argParser(number(0, 3600)).default(10)),
+  option("--alpha <a>", "adaptive budgets: instructions per standard deviation of a document's relevant-word count (0: mu for every document)", (o) =>
+    o.argParser(number(0, 100)).default(0),
+  ),
+  option("--relevance-threshold <t>", "adaptive budgets: a word counts as relevant at this cosine with its document", (o) => o.argParser(number(-1, 1)).default(0.16)),
+  option("--nmax <n>", "adaptive budgets: largest budget [default: 3 x mu]", (o) => o.argParser(integer(1))),
+  option("--embed-model <name>", "adaptive budgets: embedding model", (o) => o.default("text-embedding-3-small")),
+  option("--embed-base-url <url>", "adaptive budgets: its OpenAI-compatible endpoint [default: --base-url]"),
+  option("--embed-api-key <key>", "adaptive budgets: its key [default: --api-key]"),
   option("--quiet", "print nothing but errors"),
 ];
 
@@ -115,5 +123,11 @@ export interface SynthFlags {
   tpm?: number;
   maxDocTokens: number;
   grace: number;
+  alpha: number;
+  relevanceThreshold: number;
+  nmax?: number;
+  embedModel: string;
+  embedBaseUrl?: string;
+  embedApiKey?: string;
   quiet?: boolean;
 }

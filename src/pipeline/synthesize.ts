@@ -64,6 +64,11 @@ export interface SynthesizeOptions {
   governor?: RateGovernor;
   /** Stop cleanly before spending crosses a budget. */
   spending?: SpendingLimit;
+  /**
+   * Adaptive budgets: instructions per level for each document (default: mu for all), and the
+   * settings they were made with, which become part of the run's identity in the store.
+   */
+  budgets?: { of: (document: SourceDocument) => number; settings: Record<string, unknown> };
   /** Told about each document as it finishes or fails. */
   onDocument?: (event: DocumentEvent) => void;
 }
@@ -135,7 +140,7 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
  * The settings that change what is asked of the model. A store made with other values cannot be
  * resumed: its documents would mix two datasets.
  */
-export function runFingerprint(settings: Settings, modelId: string): Record<string, unknown> {
+export function runFingerprint(settings: Settings, modelId: string, budgets?: Record<string, unknown>): Record<string, unknown> {
   const m = settings.methodSettings;
   return {
     promptVersion: PROMPT_VERSION,
@@ -148,6 +153,7 @@ export function runFingerprint(settings: Settings, modelId: string): Record<stri
     shots: m.shots,
     seed: settings.seed,
     sampling: m.sampling,
+    budgets: budgets ?? null,
   };
 }
 
@@ -202,7 +208,7 @@ function isFatal(error: unknown): boolean {
 export function synthesize(documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>, options: SynthesizeOptions): SynthesisRun {
   const settings = resolveSettings(options);
   const stats = emptyStats();
-  if (options.store) claimStore(options.store, runFingerprint(settings, options.model.modelId), options.forceNew ?? false);
+  if (options.store) claimStore(options.store, runFingerprint(settings, options.model.modelId, options.budgets?.settings), options.forceNew ?? false);
   return {
     stats,
     [Symbol.asyncIterator]: () => runDocuments(documents, options, settings, stats),
@@ -367,7 +373,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
     ) as Record<StepKind, LanguageModel>;
     const ctx: DocumentContext = {
       document,
-      budget: settings.mu,
+      budget: options.budgets?.of(document) ?? settings.mu,
       settings: settings.methodSettings,
       seed: settings.seed,
       ask: async (kind, messages, schema, check) =>
