@@ -52,7 +52,7 @@ function chatModel(who: string, flags: EndpointFlags, store: RunStore): Language
 const storeOption = () => new Option("--store <file>", "cache of every model reply, so a rerun costs nothing").default("foveate-eval.foveate.db");
 const judgeOptions = (command: Command) =>
   command
-    .option("--judge-model <name>", "the judge model")
+    .option("--judge-model <name>", "the judge model (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given)")
     .option("--judge-base-url <url>", "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)")
     .option("--judge-api-key <key>", "its key (also OPENAI_API_KEY)");
 const embedOptions = (command: Command) =>
