@@ -117,6 +117,7 @@ describe("faults and long documents", () => {
     expect(run.stderr).toContain("Documents: 12 done");
     expect(new Set(lines(await readFile(output, "utf8")).map((l) => (JSON.parse(l) as SynthRecord).article_index)).size).toBe(12);
     const faults = sim.stats.faults as Record<string, number>;
+    console.log(`fault test: ${sim.stats.chatRequests} requests, faults injected ${JSON.stringify(faults)}; ${/Documents: .*/.exec(run.stderr)![0]}`);
     expect(faults.status429).toBeGreaterThan(0);
     expect((faults.drop ?? 0) + (faults.truncatedBody ?? 0)).toBeGreaterThan(0);
     expect(run.stderr).toMatch(/Rate limits: [1-9]\d* replies 429/);
