@@ -5,12 +5,11 @@
  * classifier, and `withRetries` owns every retry.
  */
 import { setMaxListeners } from "node:events";
-import { APIConnectionTimeoutError, APIError } from "openai";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import PQueue from "p-queue";
 import { AbortedError, EngineCallError } from "../errors.js";
-import { classifyError, type CallContext } from "./classify-error.js";
-import { HttpTransportError, postJson, type HttpReply } from "./http-post.js";
+import { postApi } from "./api-request.js";
+import type { CallContext } from "./classify-error.js";
 import { DEFAULT_BASE_URL } from "./openai-engine.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -92,22 +91,8 @@ export function createEmbeddingEngine(options: EmbeddingEngineOptions): Embeddin
       encoding_format: "base64",
       ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
     };
-    let reply: HttpReply;
     stats.requests++;
-    try {
-      reply = await postJson(endpoint, JSON.stringify(body), { headers, timeoutMs, signal });
-    } catch (error) {
-      if (signal.aborted) throw new AbortedError(`request to ${description} was aborted`, { cause: error });
-      const timedOut = error instanceof HttpTransportError && error.code === "ETIMEDOUT";
-      throw classifyError(timedOut ? new APIConnectionTimeoutError() : error, ctx);
-    }
-    if (reply.status < 200 || reply.status >= 300) throw classifyError(statusError(reply), ctx);
-    let parsed: CreateEmbeddingResponse;
-    try {
-      parsed = JSON.parse(reply.text) as CreateEmbeddingResponse;
-    } catch (error) {
-      throw classifyError(error, ctx);
-    }
+    const parsed = (await postApi(endpoint, body, { headers, timeoutMs, signal, ctx, description })) as CreateEmbeddingResponse;
     const vectors = readVectors(parsed, batch.length);
     stats.inputs += batch.length;
     stats.promptTokens += typeof parsed.usage?.prompt_tokens === "number" ? parsed.usage.prompt_tokens : 0;
@@ -217,16 +202,4 @@ export function decodeVector(embedding: unknown): Float32Array | undefined {
     return Float32Array.from(embedding as number[]);
   }
   return undefined;
-}
-
-/** The error the SDK would raise for a non-2xx reply, so that one classifier reads them all. */
-function statusError(reply: HttpReply): APIError {
-  let body: unknown;
-  try {
-    body = JSON.parse(reply.text);
-  } catch {
-    return APIError.generate(reply.status, undefined, reply.text.trim().slice(0, 500) || undefined, reply.headers);
-  }
-  const nested = typeof body === "object" && body !== null && !Array.isArray(body) && "error" in body ? body : { error: body };
-  return APIError.generate(reply.status, nested, undefined, reply.headers);
 }

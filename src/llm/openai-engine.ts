@@ -5,11 +5,10 @@
  * SDK's request path cost about 0.6 ms of CPU per call, more than the rest of the pipeline and
  * the sockets together. `withRetries` owns every retry.
  */
-import { APIConnectionTimeoutError, APIError } from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { AbortedError, EngineCallError } from "../errors.js";
-import { classifyError, type CallContext } from "./classify-error.js";
-import { HttpTransportError, postJson, type HttpReply } from "./http-post.js";
+import { EngineCallError } from "../errors.js";
+import { postApi } from "./api-request.js";
+import type { CallContext } from "./classify-error.js";
 import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "./port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -74,27 +73,14 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
 
   /** One HTTP request, turned into a completion or a classified EngineCallError. */
   async function sendOnce(request: CompletionRequest, withSchema: boolean): Promise<Omit<Completion, "attempts">> {
-    if (request.signal?.aborted) throw new AbortedError(`request to ${description} was aborted`);
-    let reply: HttpReply;
-    try {
-      reply = await postJson(endpoint, JSON.stringify(buildBody(request, withSchema)), {
-        headers,
-        timeoutMs,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-    } catch (error) {
-      if (request.signal?.aborted) throw new AbortedError(`request to ${description} was aborted`, { cause: error });
-      const timedOut = error instanceof HttpTransportError && error.code === "ETIMEDOUT";
-      throw classifyError(timedOut ? new APIConnectionTimeoutError() : error, ctx);
-    }
-    if (reply.status < 200 || reply.status >= 300) throw classifyError(statusError(reply), ctx);
-    let parsed: ChatCompletion;
-    try {
-      parsed = JSON.parse(reply.text) as ChatCompletion;
-    } catch (error) {
-      throw classifyError(error, ctx);
-    }
-    return readReply(parsed);
+    const reply = await postApi(endpoint, buildBody(request, withSchema), {
+      headers,
+      timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ctx,
+      description,
+    });
+    return readReply(reply as ChatCompletion);
   }
 
   function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {
@@ -167,19 +153,4 @@ function rejectsSchema(error: unknown): error is EngineCallError {
     (error.details.status === 400 || error.details.status === 422) &&
     /response_format|json_schema|guided_json|structured output/i.test(error.message)
   );
-}
-
-/**
- * The error the SDK would raise for a non-2xx reply, so that one classifier reads them all. Some
- * servers (older vLLM) send a flat `{message, type, code}` body instead of `{error: {...}}`.
- */
-function statusError(reply: HttpReply): APIError {
-  let body: unknown;
-  try {
-    body = JSON.parse(reply.text);
-  } catch {
-    return APIError.generate(reply.status, undefined, reply.text.trim().slice(0, 500) || undefined, reply.headers);
-  }
-  const nested = typeof body === "object" && body !== null && !Array.isArray(body) && "error" in body ? body : { error: body };
-  return APIError.generate(reply.status, nested, undefined, reply.headers);
 }
