@@ -21,9 +21,11 @@ export function requestKey(modelId: string, request: CompletionRequest): string 
 
 /**
  * A model that answers from the store when it has seen the request before, and otherwise asks
- * the model and commits the reply to the store before handing it on.
+ * the model and commits the reply to the store before handing it on. An identical request made
+ * while the first is still in flight waits for that one instead of paying again.
  */
 export function cachedModel(model: LanguageModel, store: RunStore, onReplay: (completion: Completion) => void): LanguageModel {
+  const inFlight = new Map<string, Promise<Completion>>();
   return {
     description: model.description,
     modelId: model.modelId,
@@ -40,9 +42,21 @@ export function cachedModel(model: LanguageModel, store: RunStore, onReplay: (co
         onReplay(completion);
         return completion;
       }
-      const completion = await model.complete(request);
-      store.putReply(key, request.responseSchema?.name ?? "text", completion);
-      return completion;
+      const pending = inFlight.get(key);
+      if (pending) {
+        const completion = { ...(await pending), attempts: 0 };
+        onReplay(completion);
+        return completion;
+      }
+      const call = model
+        .complete(request)
+        .then((completion) => {
+          store.putReply(key, request.responseSchema?.name ?? "text", completion);
+          return completion;
+        })
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, call);
+      return call;
     },
   };
 }
