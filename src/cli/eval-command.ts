@@ -49,6 +49,11 @@ function chatModel(who: string, flags: EndpointFlags, store: RunStore): Language
   return cachedModel(engine, store, () => {});
 }
 
+/** The judge named by --judge-model, --judge-base-url and --judge-api-key. */
+function judgeModel(flags: { judgeModel?: string; judgeBaseUrl?: string; judgeApiKey?: string }, model: string, store: RunStore): LanguageModel {
+  return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store);
+}
+
 const storeOption = () => new Option("--store <file>", "cache of every model reply, so a rerun costs nothing").default("foveate-eval.foveate.db");
 const judgeOptions = (command: Command) =>
   command
@@ -141,7 +146,7 @@ async function measureDifficulty(a: string, b: string, corpus: string, flags: Di
   const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, flags.textField)]);
   const store = RunStore.open(flags.store);
   try {
-    const judge = chatModel("judge", { model: flags.judgeModel ?? "gpt-4o-mini", ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store);
+    const judge = judgeModel(flags, flags.judgeModel ?? "gpt-4o-mini", store);
     return await compareDifficulty({
       judge,
       a: { name: a, records: recordsA },
@@ -230,7 +235,7 @@ export function evalCommand(): Command {
         try {
           const target = chatModel("target", { model: flags.targetModel, ...(flags.targetBaseUrl ? { baseUrl: flags.targetBaseUrl } : {}), ...(flags.targetApiKey ? { apiKey: flags.targetApiKey } : {}) }, store);
           const judge = flags.judgeModel
-            ? chatModel("judge", { model: flags.judgeModel, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store)
+            ? judgeModel(flags, flags.judgeModel, store)
             : undefined;
           const report = await evaluateQa({
             target,
