@@ -1,7 +1,17 @@
 import { APIConnectionTimeoutError, APIError } from "openai";
-import { AbortedError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../errors.js";
 import { classifyError, type CallContext } from "./classify-error.js";
 import { HttpTransportError, postJson, type HttpReply } from "./http-post.js";
+
+/** The headers of every request: JSON, our name, and the key when there is one (local servers need none). */
+export function apiHeaders(apiKey: string | undefined): Record<string, string> {
+  return { accept: "application/json", "user-agent": "foveate", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+}
+
+/** A 200 reply whose body is not what the endpoint should send: worth another try. */
+export function malformedReply(what: string, ctx: CallContext): EngineCallError {
+  return new EngineCallError(`${what} from ${ctx.url} (model "${ctx.model}")`, { url: ctx.url, model: ctx.model, status: 200, retryable: true });
+}
 
 /**
  * One POST to an OpenAI-compatible endpoint, shared by the chat and embedding engines: resolves

@@ -8,7 +8,7 @@ import { setMaxListeners } from "node:events";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import PQueue from "p-queue";
 import { AbortedError, EngineCallError } from "../errors.js";
-import { postApi } from "./api-request.js";
+import { apiHeaders, malformedReply, postApi } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import { DEFAULT_BASE_URL } from "./openai-engine.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
@@ -66,21 +66,11 @@ export function createEmbeddingEngine(options: EmbeddingEngineOptions): Embeddin
   const ctx: CallContext = { url: baseURL, model: options.model, timeoutMs };
   const description = `embedding model "${options.model}" at ${baseURL}`;
   const endpoint = new URL(`${baseURL}/embeddings`);
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    "user-agent": "foveate",
-    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-  };
+  const headers = apiHeaders(options.apiKey);
   const queue = new PQueue({ concurrency });
   const stats: EmbeddingEngineStats = { requests: 0, inputs: 0, promptTokens: 0 };
 
-  const invalid = (what: string) =>
-    new EngineCallError(`${what} from ${baseURL} (model "${options.model}")`, {
-      url: baseURL,
-      model: options.model,
-      status: 200,
-      retryable: true,
-    });
+  const invalid = (what: string) => malformedReply(what, ctx);
 
   /** One HTTP request for one batch, turned into vectors or a classified EngineCallError. */
   async function sendOnce(batch: readonly string[], signal: AbortSignal): Promise<Float32Array[]> {

@@ -7,7 +7,7 @@
  */
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { EngineCallError } from "../errors.js";
-import { postApi } from "./api-request.js";
+import { apiHeaders, malformedReply, postApi } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "./port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
@@ -44,11 +44,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
   let warnedNoUsage = false;
 
   const endpoint = new URL(`${baseURL}/chat/completions`);
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    "user-agent": "foveate",
-    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-  };
+  const headers = apiHeaders(options.apiKey);
 
   function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming {
     const { sampling, responseSchema } = request;
@@ -84,13 +80,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
   }
 
   function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {
-    const invalid = (what: string) =>
-      new EngineCallError(`${what} from ${baseURL} (model "${options.model}")`, {
-        url: baseURL,
-        model: options.model,
-        status: 200,
-        retryable: true,
-      });
+    const invalid = (what: string) => malformedReply(what, ctx);
     // The SDK hands back a string when the body is not labelled as JSON.
     if (typeof reply !== "object" || reply === null) throw invalid("reply that is not a JSON chat completion");
     const choice = reply.choices?.[0];
