@@ -54,6 +54,14 @@ function judgeModel(flags: { judgeModel?: string; judgeBaseUrl?: string; judgeAp
   return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store);
 }
 
+/** How difficulty is asked for: shared by `difficulty` and `compare`. */
+const difficultyOptions = (command: Command) =>
+  command
+    .option("--both-orders", "ask twice with the sets swapped; a win counts only when both verdicts agree")
+    .option("--seed <n>", "seed of the presentation order", integer(0), 0)
+    .option("--concurrency <n>", "judge calls in flight", integer(1), 16)
+    .option("--text-field <name>", "field holding the corpus text", "content");
+
 const storeOption = () => new Option("--store <file>", "cache of every model reply, so a rerun costs nothing").default("foveate-eval.foveate.db");
 const judgeOptions = (command: Command) =>
   command
@@ -185,18 +193,14 @@ export function evalCommand(): Command {
       else printDiversity(data, result);
     });
 
-  judgeOptions(
+  difficultyOptions(judgeOptions(
     command
       .command("difficulty")
       .description("Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder.")
       .requiredOption("--a <file>", "first dataset (JSON Lines with instruction and article_index)")
       .requiredOption("--b <file>", "second dataset")
       .requiredOption("--corpus <file>", "the corpus both were made from (article_index points into it)"),
-  )
-    .option("--both-orders", "ask twice with the sets swapped; a win counts only when both verdicts agree")
-    .option("--seed <n>", "seed of the presentation order", integer(0), 0)
-    .option("--concurrency <n>", "judge calls in flight", integer(1), 16)
-    .option("--text-field <name>", "field holding the corpus text", "content")
+  ))
     .option("--report <file>", "write the per-document verdicts as JSON")
     .addOption(storeOption())
     .option("--json", "print JSON")
@@ -259,7 +263,7 @@ export function evalCommand(): Command {
       },
     );
 
-  judgeOptions(
+  difficultyOptions(judgeOptions(
     embedOptions(
       command
         .command("compare")
@@ -268,11 +272,7 @@ export function evalCommand(): Command {
         .argument("<b>", "second dataset")
         .option("--corpus <file>", "the corpus both were made from (needed for difficulty)"),
     ),
-  )
-    .option("--both-orders", "difficulty: ask twice with the sets swapped")
-    .option("--seed <n>", "seed of the presentation order", integer(0), 0)
-    .option("--concurrency <n>", "judge calls in flight", integer(1), 16)
-    .option("--text-field <name>", "field holding the corpus text", "content")
+  ))
     .addOption(storeOption())
     .option("--json", "print JSON")
     .action(async (a: string, b: string, flags: DiversityFlags & DifficultyFlags & { corpus?: string; json?: boolean }) => {
