@@ -128,6 +128,41 @@ function writeScalar(w: ByteWriter, type: GgufScalarType, value: number | bigint
 
 /** Serialises a GGUF v3 file with F32 tensors. */
 export function encodeGguf(file: GgufFile): Buffer {
+  for (const t of file.tensors) {
+    const count = t.dims.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) {
+      throw new Error(`tensor ${t.name}: dims ${t.dims.join("x")} need ${count} values, got ${t.data.length}`);
+    }
+  }
+  const { w, offsets, dataStart } = writeHeader(file.metadata, file.tensors.map((t) => ({ name: t.name, dims: t.dims })));
+  const alignment = w.alignment;
+  file.tensors.forEach((t, i) => {
+    const at = dataStart + (offsets[i] ?? 0);
+    while (w.length < at) w.u8(0);
+    w.bytes(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  });
+  w.padTo(alignment);
+  return w.result();
+}
+
+/**
+ * Only the header of a GGUF file whose tensors are declared but not written, and the size the
+ * whole file would have: extending the header to that size with zeros (a sparse file) makes a
+ * model of any size at no cost in disk, for tests of models too large to load.
+ */
+export function encodeGgufHeader(file: { metadata: GgufFile["metadata"]; tensors: ReadonlyArray<{ name: string; dims: readonly number[] }> }): {
+  header: Buffer;
+  fileSize: number;
+} {
+  const { w, dataStart, dataSize } = writeHeader(file.metadata, file.tensors);
+  return { header: w.result(), fileSize: dataStart + dataSize };
+}
+
+function writeHeader(
+  metadataIn: GgufFile["metadata"],
+  tensors: ReadonlyArray<{ name: string; dims: readonly number[] }>,
+): { w: ByteWriter & { alignment: number }; offsets: number[]; dataStart: number; dataSize: number } {
+  const file = { metadata: metadataIn, tensors };
   const metadata = [...file.metadata];
   const alignEntry = metadata.find(([key]) => key === "general.alignment");
   if (!alignEntry) metadata.push(["general.alignment", { type: "uint32", value: DEFAULT_ALIGNMENT }]);
@@ -157,29 +192,18 @@ export function encodeGguf(file: GgufFile): Buffer {
   let offset = 0;
   const offsets: number[] = [];
   for (const t of file.tensors) {
-    const count = t.dims.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) {
-      throw new Error(`tensor ${t.name}: dims ${t.dims.join("x")} need ${count} values, got ${t.data.length}`);
-    }
     w.string(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(d);
     w.u32(GGML_TYPE_F32);
     w.u64(offset);
     offsets.push(offset);
-    offset += t.data.byteLength;
+    offset += t.dims.reduce((a, b) => a * b, 1) * 4;
     offset += (alignment - (offset % alignment)) % alignment;
   }
 
   w.padTo(alignment);
-  const dataStart = w.length;
-  file.tensors.forEach((t, i) => {
-    const at = dataStart + (offsets[i] ?? 0);
-    while (w.length < at) w.u8(0);
-    w.bytes(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  });
-  w.padTo(alignment);
-  return w.result();
+  return { w: Object.assign(w, { alignment }), offsets, dataStart: w.length, dataSize: offset };
 }
 
 /** Small deterministic PRNG (mulberry32), returns floats in [0, 1). */
@@ -233,6 +257,23 @@ export const TINY_VOCAB = {
  * included.
  */
 export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Buffer {
+  const { metadata, tensors } = tinyLlamaLayout(options);
+  return encodeGguf({ metadata, tensors: tensors.map((t) => ({ name: t.name, dims: t.dims, data: t.values() })) });
+}
+
+/**
+ * The header of a llama model like the tiny one but of any size, and the size of its whole file
+ * (see encodeGgufHeader): e.g. { embeddingLength: 65536 } declares tens of gigabytes of weights.
+ */
+export function llamaGgufHeader(options: TinyLlamaOptions = {}): { header: Buffer; fileSize: number } {
+  const { metadata, tensors } = tinyLlamaLayout(options);
+  return encodeGgufHeader({ metadata, tensors });
+}
+
+function tinyLlamaLayout(options: TinyLlamaOptions): {
+  metadata: Array<readonly [string, GgufValue]>;
+  tensors: Array<{ name: string; dims: number[]; values: () => Float32Array }>;
+} {
   const nEmbd = options.embeddingLength ?? 32;
   const nLayer = options.blockCount ?? 1;
   const nHead = options.headCount ?? 4;
@@ -290,25 +331,26 @@ export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Buffer {
     ["tokenizer.ggml.add_eos_token", { type: "bool", value: false }],
   ];
 
-  const tensors: GgufTensor[] = [
-    { name: "token_embd.weight", dims: [nEmbd, nVocab], data: random(nEmbd * nVocab) },
-    { name: "output_norm.weight", dims: [nEmbd], data: ones(nEmbd) },
-    { name: "output.weight", dims: [nEmbd, nVocab], data: random(nEmbd * nVocab) },
+  // Values are made when asked for, in this order, so a header alone costs nothing.
+  const tensors = [
+    { name: "token_embd.weight", dims: [nEmbd, nVocab], values: () => random(nEmbd * nVocab) },
+    { name: "output_norm.weight", dims: [nEmbd], values: () => ones(nEmbd) },
+    { name: "output.weight", dims: [nEmbd, nVocab], values: () => random(nEmbd * nVocab) },
   ];
   for (let i = 0; i < nLayer; i++) {
     const p = `blk.${i}.`;
     tensors.push(
-      { name: `${p}attn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
-      { name: `${p}attn_q.weight`, dims: [nEmbd, nEmbd], data: random(nEmbd * nEmbd) },
-      { name: `${p}attn_k.weight`, dims: [nEmbd, nEmbd], data: random(nEmbd * nEmbd) },
-      { name: `${p}attn_v.weight`, dims: [nEmbd, nEmbd], data: random(nEmbd * nEmbd) },
-      { name: `${p}attn_output.weight`, dims: [nEmbd, nEmbd], data: random(nEmbd * nEmbd) },
-      { name: `${p}ffn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
-      { name: `${p}ffn_gate.weight`, dims: [nEmbd, nFf], data: random(nEmbd * nFf) },
-      { name: `${p}ffn_up.weight`, dims: [nEmbd, nFf], data: random(nEmbd * nFf) },
-      { name: `${p}ffn_down.weight`, dims: [nFf, nEmbd], data: random(nFf * nEmbd) },
+      { name: `${p}attn_norm.weight`, dims: [nEmbd], values: () => ones(nEmbd) },
+      { name: `${p}attn_q.weight`, dims: [nEmbd, nEmbd], values: () => random(nEmbd * nEmbd) },
+      { name: `${p}attn_k.weight`, dims: [nEmbd, nEmbd], values: () => random(nEmbd * nEmbd) },
+      { name: `${p}attn_v.weight`, dims: [nEmbd, nEmbd], values: () => random(nEmbd * nEmbd) },
+      { name: `${p}attn_output.weight`, dims: [nEmbd, nEmbd], values: () => random(nEmbd * nEmbd) },
+      { name: `${p}ffn_norm.weight`, dims: [nEmbd], values: () => ones(nEmbd) },
+      { name: `${p}ffn_gate.weight`, dims: [nEmbd, nFf], values: () => random(nEmbd * nFf) },
+      { name: `${p}ffn_up.weight`, dims: [nEmbd, nFf], values: () => random(nEmbd * nFf) },
+      { name: `${p}ffn_down.weight`, dims: [nFf, nEmbd], values: () => random(nFf * nEmbd) },
     );
   }
 
-  return encodeGguf({ metadata, tensors });
+  return { metadata, tensors };
 }
