@@ -7,12 +7,14 @@ import { evaluateQa } from "../eval/downstream-qa.js";
 import { describeTopPairsMethod, embeddingDiversity, TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity.js";
 import { selfBleu } from "../eval/self-bleu.js";
 import { tokenizeWords } from "../eval/treebank-tokenizer.js";
-import { createEmbeddingEngine } from "../llm/embedding-engine.js";
+import { createEmbeddingEngine, type EmbeddingModel } from "../llm/embedding-engine.js";
 import { createOpenAIEngine, DEFAULT_BASE_URL } from "../llm/openai-engine.js";
 import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
+import { isLocalModelSpec, openLocalEmbeddings, openLocalEngine, type LocalEngineFlags } from "./engine-choice.js";
+import { localEngineOptions } from "./synth-options.js";
 
 /**
  * `foveate eval`: the paper's measurements. Every model reply (judge, model under test,
@@ -38,20 +40,50 @@ interface EndpointFlags {
   model: string;
 }
 
-/** An OpenAI-compatible chat model from a family of flags (judge, target), with its replies cached. */
-function chatModel(who: string, flags: EndpointFlags, store: RunStore): LanguageModel {
+/** Models opened by a command that must be closed when it ends (local ones hold memory). */
+type Closers = Array<() => Promise<void>>;
+
+async function closeAll(closers: Closers): Promise<void> {
+  for (const close of closers.reverse()) await close();
+}
+
+const localIo = () => ({ say: (line: string) => process.stderr.write(`${line}\n`), stream: process.stderr, env: process.env });
+
+/**
+ * A chat model from a family of flags (judge, target), with its replies cached: a GGUF file or URI
+ * runs in this process, any other name is asked of an OpenAI-compatible endpoint.
+ */
+async function chatModel(who: string, flags: EndpointFlags, store: RunStore, local: LocalEngineFlags, closers: Closers): Promise<LanguageModel> {
+  if (isLocalModelSpec(flags.model)) {
+    const engine = await openLocalEngine(flags.model, local, localIo());
+    closers.push(() => engine.dispose());
+    return cachedModel(engine, store, () => {});
+  }
   const baseURL = flags.baseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? process.env.OPENAI_API_KEY;
   if (!apiKey && baseURL === DEFAULT_BASE_URL) {
-    throw new ConfigError(`no API key for the ${who} at ${DEFAULT_BASE_URL}: set OPENAI_API_KEY (or --${who}-api-key), or give --${who}-base-url`);
+    throw new ConfigError(
+      `no API key for the ${who} at ${DEFAULT_BASE_URL}: set OPENAI_API_KEY (or --${who}-api-key), give --${who}-base-url, or name a GGUF model to run locally`,
+    );
   }
   const engine = createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: flags.model });
   return cachedModel(engine, store, () => {});
 }
 
 /** The judge named by --judge-model, --judge-base-url and --judge-api-key. */
-function judgeModel(flags: { judgeModel?: string; judgeBaseUrl?: string; judgeApiKey?: string }, model: string, store: RunStore): LanguageModel {
-  return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store);
+function judgeModel(
+  flags: LocalEngineFlags & { judgeModel?: string; judgeBaseUrl?: string; judgeApiKey?: string },
+  model: string,
+  store: RunStore,
+  closers: Closers,
+): Promise<LanguageModel> {
+  return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store, flags, closers);
+}
+
+/** Adds the local engine's options (--gpu, --parallel, ...) to a command that may run a GGUF model. */
+function withLocalEngineOptions(command: Command): Command {
+  for (const option of localEngineOptions()) command.addOption(option);
+  return command;
 }
 
 /** How difficulty is asked for: shared by `difficulty` and `compare`. */
@@ -65,18 +97,18 @@ const difficultyOptions = (command: Command) =>
 const storeOption = () => new Option("--store <file>", "cache of every model reply, so a rerun costs nothing").default("foveate-eval.foveate.db");
 const judgeOptions = (command: Command) =>
   command
-    .option("--judge-model <name>", "the judge model (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given)")
+    .option("--judge-model <name>", "the judge model, by name or a GGUF file or hf: URI to run locally (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given)")
     .option("--judge-base-url <url>", "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)")
     .option("--judge-api-key <key>", "its key (also OPENAI_API_KEY)");
 const embedOptions = (command: Command) =>
   command
     .option("--embeddings", "also measure embedding diversity (1 - mean pairwise cosine)")
-    .option("--embed-model <name>", "embedding model", "text-embedding-3-small")
+    .option("--embed-model <name>", "embedding model, by name or a GGUF file or hf: URI to run locally", "text-embedding-3-small")
     .option("--embed-base-url <url>", "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)")
     .option("--embed-api-key <key>", "its key (also OPENAI_API_KEY)")
     .option("--top-k <n>", `most similar pairs to show. ${TOP_PAIRS_METHOD_HELP}`, integer(1), 5);
 
-interface DiversityFlags {
+interface DiversityFlags extends LocalEngineFlags {
   embeddings?: boolean;
   embedModel: string;
   embedBaseUrl?: string;
@@ -100,12 +132,10 @@ async function measureDiversity(records: InstructionRecord[], flags: DiversityFl
     selfBleu: { mean: Object.fromEntries(Object.entries(bleu.mean).map(([n, v]) => [n, v])), diversity: bleu.diversity },
   };
   if (flags.embeddings) {
-    const baseURL = flags.embedBaseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
-    const apiKey = flags.embedApiKey ?? process.env.OPENAI_API_KEY;
-    if (!apiKey && baseURL === DEFAULT_BASE_URL) throw new ConfigError(`no API key for embeddings at ${DEFAULT_BASE_URL}: set OPENAI_API_KEY or give --embed-base-url`);
+    const local = isLocalModelSpec(flags.embedModel) ? await openLocalEmbeddings(flags.embedModel, flags, localIo()) : undefined;
     const store = RunStore.open(flags.store);
     try {
-      const engine = cachedEmbeddings(createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: flags.embedModel }), store);
+      const engine = cachedEmbeddings(local ?? apiEmbeddings(flags), store);
       const vectors = await engine.embed(texts);
       const d = embeddingDiversity(vectors, { topK: flags.topK });
       result.embedding = {
@@ -117,9 +147,19 @@ async function measureDiversity(records: InstructionRecord[], flags: DiversityFl
       };
     } finally {
       store.close();
+      await local?.dispose();
     }
   }
   return result;
+}
+
+function apiEmbeddings(flags: DiversityFlags): EmbeddingModel {
+  const baseURL = flags.embedBaseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
+  const apiKey = flags.embedApiKey ?? process.env.OPENAI_API_KEY;
+  if (!apiKey && baseURL === DEFAULT_BASE_URL) {
+    throw new ConfigError(`no API key for embeddings at ${DEFAULT_BASE_URL}: set OPENAI_API_KEY, give --embed-base-url, or name a GGUF model to run locally`);
+  }
+  return createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: flags.embedModel });
 }
 
 function printDiversity(name: string, r: DiversityResult): void {
@@ -139,7 +179,7 @@ async function readDocuments(path: string, textField: string): Promise<string[]>
   return texts;
 }
 
-interface DifficultyFlags {
+interface DifficultyFlags extends LocalEngineFlags {
   judgeModel?: string;
   judgeBaseUrl?: string;
   judgeApiKey?: string;
@@ -153,8 +193,9 @@ interface DifficultyFlags {
 async function measureDifficulty(a: string, b: string, corpus: string, flags: DifficultyFlags): Promise<DifficultyReport> {
   const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, flags.textField)]);
   const store = RunStore.open(flags.store);
+  const closers: Closers = [];
   try {
-    const judge = judgeModel(flags, flags.judgeModel ?? "gpt-4o-mini", store);
+    const judge = await judgeModel(flags, flags.judgeModel ?? "gpt-4o-mini", store, closers);
     return await compareDifficulty({
       judge,
       a: { name: a, records: recordsA },
@@ -166,6 +207,7 @@ async function measureDifficulty(a: string, b: string, corpus: string, flags: Di
     });
   } finally {
     store.close();
+    await closeAll(closers);
   }
 }
 
@@ -180,8 +222,7 @@ export function evalCommand(): Command {
   const command = new Command("eval").description("Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison.");
 
   embedOptions(
-    command
-      .command("diversity")
+    withLocalEngineOptions(command.command("diversity"))
       .description("Self-BLEU diversity (NLTK-exact, linear time) and, with --embeddings, embedding diversity of a dataset's instructions.")
       .argument("<data>", "JSON Lines with an instruction field"),
   )
@@ -194,8 +235,7 @@ export function evalCommand(): Command {
     });
 
   difficultyOptions(judgeOptions(
-    command
-      .command("difficulty")
+    withLocalEngineOptions(command.command("difficulty"))
       .description("Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder.")
       .requiredOption("--a <file>", "first dataset (JSON Lines with instruction and article_index)")
       .requiredOption("--b <file>", "second dataset")
@@ -215,11 +255,10 @@ export function evalCommand(): Command {
     });
 
   judgeOptions(
-    command
-      .command("qa")
+    withLocalEngineOptions(command.command("qa"))
       .description("Downstream QA: the model under test answers each question closed-book; token-set P/R/F1 and judge accuracy over rounds.")
       .requiredOption("--test <file>", "JSON Lines with question and answer (a string or a list)")
-      .requiredOption("--target-model <name>", "the model under test")
+      .requiredOption("--target-model <name>", "the model under test, by name or a GGUF file or hf: URI to run locally")
       .option("--target-base-url <url>", "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)")
       .option("--target-api-key <key>", "its key (also OPENAI_API_KEY)"),
   )
@@ -236,11 +275,11 @@ export function evalCommand(): Command {
       ) => {
         const items = await readQaTest(flags.test);
         const store = RunStore.open(flags.store);
+        const closers: Closers = [];
         try {
-          const target = chatModel("target", { model: flags.targetModel, ...(flags.targetBaseUrl ? { baseUrl: flags.targetBaseUrl } : {}), ...(flags.targetApiKey ? { apiKey: flags.targetApiKey } : {}) }, store);
-          const judge = flags.judgeModel
-            ? judgeModel(flags, flags.judgeModel, store)
-            : undefined;
+          const targetFlags = { model: flags.targetModel, ...(flags.targetBaseUrl ? { baseUrl: flags.targetBaseUrl } : {}), ...(flags.targetApiKey ? { apiKey: flags.targetApiKey } : {}) };
+          const target = await chatModel("target", targetFlags, store, flags, closers);
+          const judge = flags.judgeModel ? await judgeModel(flags, flags.judgeModel, store, closers) : undefined;
           const report = await evaluateQa({
             target,
             ...(judge ? { judge } : {}),
@@ -259,14 +298,14 @@ export function evalCommand(): Command {
           }
         } finally {
           store.close();
+          await closeAll(closers);
         }
       },
     );
 
   difficultyOptions(judgeOptions(
     embedOptions(
-      command
-        .command("compare")
+      withLocalEngineOptions(command.command("compare"))
         .description("Self-Foveate against Self-QA (or any two datasets): diversity side by side, and difficulty when a judge and the corpus are given.")
         .argument("<a>", "first dataset")
         .argument("<b>", "second dataset")

@@ -15,7 +15,8 @@ const synth = program
   .command("synth")
   .description(
     "Synthesize (instruction, response) pairs from a corpus: JSONL or JSON with a text field, CSV with a header, " +
-      "a .txt/.md file, or a directory of them. Needs an OpenAI-compatible endpoint.",
+      "a .txt/.md file, or a directory of them. Talks to an OpenAI-compatible endpoint, or runs a GGUF model in this " +
+      "process (--engine local; the default when no API key or base URL is set).",
   )
   .argument("<corpus>", "corpus file or directory")
   .action(async (corpus: string, flags: SynthFlags) => {
@@ -30,6 +31,8 @@ Examples:
   foveate synth docs/ --base-url http://localhost:8000/v1 --model Qwen2.5-7B-Instruct -o data.jsonl
   foveate synth corpus.csv --text-field body --method self-qa --mu 10 -o baseline.jsonl
   foveate synth corpus.jsonl --dry-run --model gpt-4o-mini
+  foveate synth corpus.jsonl --model ~/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf -o data.jsonl      (offline)
+  foveate synth corpus.jsonl -o data.jsonl      (no key set: downloads the default local model once)
 
 A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db) before it is
 used, so running the same command again after a crash, Ctrl-C or --max-cost stop finishes the

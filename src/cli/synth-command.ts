@@ -6,15 +6,19 @@ import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
 import { ConfigError, EngineCallError, type InputError } from "../errors.js";
 import { createOpenAIEngine, DEFAULT_BASE_URL } from "../llm/openai-engine.js";
 import { formatBudgetDistribution, planBudgets } from "../budget/plan-budgets.js";
-import { createEmbeddingEngine } from "../llm/embedding-engine.js";
+import { createEmbeddingEngine, type EmbeddingModel } from "../llm/embedding-engine.js";
+import type { LocalEngine } from "../llm/local-engine.js";
+import { createLocalEmbeddings } from "../llm/local-embeddings.js";
+import type { LanguageModel } from "../llm/port.js";
 import { JsonlWriter } from "../output/jsonl-writer.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
-import { createProgress } from "../output/progress.js";
+import { createProgress, type Progress } from "../output/progress.js";
 import { formatSummary } from "../output/summary.js";
 import { RateGovernor } from "../pipeline/rate-governor.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize } from "../pipeline/synthesize.js";
 import { RunStore } from "../store/run-store.js";
+import { chooseEngine, DEFAULT_API_EMBED_MODEL, defaultModel, describeLocalEngine, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, type EngineKind } from "./engine-choice.js";
 import type { SynthFlags } from "./synth-options.js";
 
 /** Where the user-facing lines go; replaced in tests. */
@@ -33,29 +37,52 @@ function resolveEndpoint(flags: SynthFlags, env: NodeJS.ProcessEnv) {
   return { baseURL, ...(apiKey ? { apiKey } : {}) };
 }
 
-/** The price of the model (table or flags), and a line for when there is none. */
-function resolvePrice(flags: SynthFlags): { price: Price | undefined; noPrice: string } {
+/** The price of the model (table or flags; a local model costs nothing), and a line for when there is none. */
+function resolvePrice(flags: SynthFlags, engine: EngineKind, model: string): { price: Price | undefined; noPrice: string } {
   const override = { ...(flags.priceIn !== undefined ? { input: flags.priceIn } : {}), ...(flags.priceOut !== undefined ? { output: flags.priceOut } : {}) };
   return {
-    price: priceFor(flags.model, override),
-    noPrice: `unknown: no built-in price for "${flags.model}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`,
+    price: engine === "local" ? { input: 0, cachedInput: 0, output: 0, ...override } : priceFor(model, override),
+    noPrice: `unknown: no built-in price for "${model}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`,
   };
 }
 
-/** Adaptive budgets (--alpha > 0): embed every document and its words, cached in the store. */
-async function budgetPlan(flags: SynthFlags, endpoint: { baseURL: string; apiKey?: string }, store: RunStore, documents: AsyncIterable<SourceDocument>) {
+/**
+ * The embedding model of adaptive budgets: a GGUF model in this process (the chat model itself when
+ * it is the same one), or an OpenAI-compatible endpoint. Returns it and what must be closed after.
+ */
+async function openEmbedder(
+  flags: SynthFlags,
+  engine: EngineKind,
+  model: string,
+  chat: LocalEngine | undefined,
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+): Promise<{ embedder: EmbeddingModel; close: () => Promise<void> }> {
+  const name = flags.embedModel ?? (engine === "local" ? model : DEFAULT_API_EMBED_MODEL);
+  if (chat && name === model) {
+    const embedder = await createLocalEmbeddings(chat.model, { modelId: chat.modelId, description: chat.description }, flags.threads !== undefined ? { threads: flags.threads } : {});
+    return { embedder, close: () => embedder.dispose() };
+  }
+  if (isLocalModelSpec(name) || engine === "local") {
+    const embedder = await openLocalEmbeddings(name, flags, { say, stream: process.stderr, env });
+    return { embedder, close: () => embedder.dispose() };
+  }
+  const endpoint = resolveEndpoint(flags, env);
   const apiKey = flags.embedApiKey ?? endpoint.apiKey;
-  const embedder = cachedEmbeddings(
-    createEmbeddingEngine({ baseURL: flags.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: flags.embedModel }),
-    store,
-  );
+  const embedder = createEmbeddingEngine({ baseURL: flags.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: name });
+  return { embedder, close: async () => {} };
+}
+
+/** Adaptive budgets (--alpha > 0): embed every document and its words, cached in the store. */
+async function budgetPlan(flags: SynthFlags, embedding: EmbeddingModel, store: RunStore, documents: AsyncIterable<SourceDocument>) {
+  const embedder = cachedEmbeddings(embedding, store);
   const plan = await planBudgets(documents, embedder, {
     mu: flags.mu,
     alpha: flags.alpha,
     threshold: flags.relevanceThreshold,
     ...(flags.nmax !== undefined ? { nmax: flags.nmax } : {}),
   });
-  const settings = { alpha: flags.alpha, relevanceThreshold: flags.relevanceThreshold, nmax: flags.nmax ?? 3 * flags.mu, embedModel: flags.embedModel };
+  const settings = { alpha: flags.alpha, relevanceThreshold: flags.relevanceThreshold, nmax: flags.nmax ?? 3 * flags.mu, embedModel: embedding.modelId };
   return { plan, settings };
 }
 
@@ -65,7 +92,9 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
   const say = (line: string) => {
     if (!flags.quiet) out.error(line);
   };
-  const { price, noPrice } = resolvePrice(flags);
+  const engineKind = chooseEngine(flags, env);
+  const modelName = flags.model ?? defaultModel(engineKind);
+  const { price, noPrice } = resolvePrice(flags, engineKind, modelName);
   let skipped = 0;
   const documents = (report: boolean): AsyncIterable<SourceDocument> =>
     chunkDocuments(
@@ -93,14 +122,16 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     if (flags.alpha > 0) {
       // Budgets need embeddings (no chat call): the distribution comes before the estimate.
       const store = RunStore.open(flags.store ?? `${flags.output ?? "foveate-run"}.foveate.db`);
+      const { embedder, close } = await openEmbedder(flags, engineKind, modelName, undefined, env, (line) => out.error(line));
       try {
-        const { plan } = await budgetPlan(flags, resolveEndpoint(flags, env), store, documents(false));
+        const { plan } = await budgetPlan(flags, embedder, store, documents(false));
         if (plan.note) out.error(`Budgets: ${plan.note}`);
         out.error(formatBudgetDistribution(plan.budgets));
         // The estimate works with one budget for all: the mean, rounded.
         mu = Math.max(1, Math.round(plan.budgets.reduce((a, b) => a + b, 0) / Math.max(1, plan.budgets.length)));
       } finally {
         store.close();
+        await close();
       }
     }
     out.error(
@@ -119,28 +150,43 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     return 0;
   }
 
-  const { baseURL, apiKey } = resolveEndpoint(flags, env);
+  // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
+  const local = engineKind === "local" ? await openLocalEngine(modelName, flags, { say, stream: process.stderr, env }) : undefined;
+  const closers: Array<() => Promise<void>> = local ? [() => local.dispose()] : [];
   const progress = createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, quiet: flags.quiet === true });
-  const storePath = flags.store ?? `${flags.output ?? "foveate-run"}.foveate.db`;
-  const store = RunStore.open(storePath);
+  try {
+    if (local) say(describeLocalEngine(local));
+    return await runSynthesis(flags, out, env, { local, modelName, price, noPrice, documents, progress, closers, say, skipped: () => skipped });
+  } finally {
+    for (const close of closers.reverse()) await close();
+  }
+}
+
+interface RunContext {
+  local: LocalEngine | undefined;
+  modelName: string;
+  price: Price | undefined;
+  noPrice: string;
+  documents: (report: boolean) => AsyncIterable<SourceDocument>;
+  progress: Progress;
+  /** What to close when the command ends, last opened first. */
+  closers: Array<() => Promise<void>>;
+  say: (line: string) => void;
+  skipped: () => number;
+}
+
+/** The run itself, once the engine is chosen (and a local model loaded). */
+async function runSynthesis(flags: SynthFlags, out: Console, env: NodeJS.ProcessEnv, ctx: RunContext): Promise<number> {
+  const { local, modelName, price, noPrice, documents, progress, say } = ctx;
+  const concurrency = flags.concurrency ?? local?.parallel ?? 32;
   const governor = new RateGovernor({
     ...(flags.rpm !== undefined ? { rpm: flags.rpm } : {}),
     ...(flags.tpm !== undefined ? { tpm: flags.tpm } : {}),
-    concurrency: flags.concurrency,
+    concurrency,
   });
-  const model = createOpenAIEngine({
-    baseURL,
-    ...(apiKey ? { apiKey } : {}),
-    model: flags.model,
-    timeoutMs: flags.timeout * 1000,
-    retry: {
-      maxRetries: flags.maxRetries,
-      onRetry: ({ error }) => {
-        if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
-      },
-    },
-    onWarning: (message) => progress.log(`warning: ${message}`),
-  });
+  const model: LanguageModel = local ?? apiEngine(flags, env, modelName, governor, (message) => progress.log(`warning: ${message}`));
+  const storePath = flags.store ?? `${flags.output ?? "foveate-run"}.foveate.db`;
+  const store = RunStore.open(storePath);
   let spending: SpendingLimit | undefined;
   if (flags.maxCost !== undefined) {
     if (!price) throw new ConfigError(`--max-cost needs a price: ${noPrice}`);
@@ -151,7 +197,9 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
 
   let budgets: { of: (document: SourceDocument) => number; settings: Record<string, unknown> } | undefined;
   if (flags.alpha > 0) {
-    const { plan, settings } = await budgetPlan(flags, { baseURL, ...(apiKey ? { apiKey } : {}) }, store, documents(false));
+    const { embedder, close } = await openEmbedder(flags, local ? "local" : "api", modelName, local, env, say);
+    ctx.closers.push(close);
+    const { plan, settings } = await budgetPlan(flags, embedder, store, documents(false));
     if (plan.note) say(`Budgets: ${plan.note}`);
     say(formatBudgetDistribution(plan.budgets));
     budgets = { of: (document) => plan.budgets[document.index] ?? flags.mu, settings };
@@ -186,7 +234,7 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
     ...(flags.frequencyPenalty !== undefined ? { frequencyPenalty: flags.frequencyPenalty } : {}),
     ...(flags.maxTokens !== undefined ? { sampling: maxTokensEverywhere(flags.maxTokens) } : {}),
-    concurrency: flags.concurrency,
+    concurrency,
     seed: flags.seed,
     store,
     forceNew: flags.forceNew === true,
@@ -236,11 +284,29 @@ export async function synthCommand(corpus: string, flags: SynthFlags, out: Conso
     const cost = costNow();
     say(
       formatSummary(run.stats, { ...(cost !== undefined ? { costUsd: cost } : { noPrice }), rate: governor.stats, store: storePath }) +
-        (skipped > 0 ? `\nSkipped bad input: ${skipped}` : ""),
+        (ctx.skipped() > 0 ? `\nSkipped bad input: ${ctx.skipped()}` : ""),
     );
     if (!finished) say(`Nothing is lost: run the same command again to resume from ${storePath}.`);
   }
   return run.stats.documentsFailed > 0 ? 1 : 0;
+}
+
+/** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor. */
+function apiEngine(flags: SynthFlags, env: NodeJS.ProcessEnv, model: string, governor: RateGovernor, warn: (message: string) => void): LanguageModel {
+  const { baseURL, apiKey } = resolveEndpoint(flags, env);
+  return createOpenAIEngine({
+    baseURL,
+    ...(apiKey ? { apiKey } : {}),
+    model,
+    timeoutMs: flags.timeout * 1000,
+    retry: {
+      maxRetries: flags.maxRetries,
+      onRetry: ({ error }) => {
+        if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
+      },
+    },
+    onWarning: warn,
+  });
 }
 
 function maxTokensEverywhere(maxTokens: number) {

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from "commander";
+import { defaultParallel } from "../llm/local-engine.js";
 import { LEVELS } from "../method/levels.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, type LocalEngineFlags } from "./engine-choice.js";
 
 /**
  * The one table of `foveate synth` flags: each declared once with its type, default and help.
@@ -47,11 +49,28 @@ function option(flags: string, description: string, configure: (o: Option) => Op
   return o.long ? o.env(envName(o.long)) : o;
 }
 
+/** Options of the local engine, shared by `synth` and `eval`: new objects for each command. */
+export function localEngineOptions(): Option[] {
+  return [
+    option("--parallel <n>", `local: replies generated at once in one context [default: ${defaultParallel()} on this machine, one per two cores]`, (o) => o.argParser(integer(1))),
+    option("--ctx <n>", "local: context size in tokens of each parallel sequence [default: the model's, at most 16384]", (o) => o.argParser(integer(256))),
+    option("--gpu <backend>", "local: GPU backend, or off for the CPU only", (o) => o.choices(["auto", "cuda", "vulkan", "metal", "off"]).default("auto")),
+    option("--threads <n>", "local: CPU threads [default: the machine's cores]", (o) => o.argParser(integer(1))),
+    option("--max-string-chars <n>", "local: longest string the JSON grammar lets the model write, a guard against a small model that rambles", (o) =>
+      o.argParser(integer(1)).default(4000),
+    ),
+    option("--cache-dir <dir>", "local: where downloaded models are kept [default: $XDG_CACHE_HOME/foveate/models or ~/.cache/foveate/models]"),
+  ];
+}
+
 export const synthOptions: Option[] = [
   option("-o, --output <file>", "where to write the dataset (JSON Lines); standard output if omitted"),
   option("--base-url <url>", "OpenAI-compatible endpoint, up to /v1 (also OPENAI_BASE_URL) [default: https://api.openai.com/v1]"),
   option("--api-key <key>", "API key (also OPENAI_API_KEY); not needed for a local server"),
-  option("--model <name>", "model name as the endpoint knows it", (o) => o.default("gpt-4o-mini")),
+  option("--engine <engine>", "api: an OpenAI-compatible endpoint; local: a GGUF model run in this process; auto: api when a key or base URL is set (or --model is not a GGUF file), else local", (o) =>
+    o.choices(["auto", "api", "local"]).default("auto"),
+  ),
+  option("--model <name>", `api: the model name the endpoint knows [default: ${DEFAULT_API_MODEL}]; local: a .gguf file, hf:owner/repo/file.gguf or an https URL, downloaded once [default: ${DEFAULT_LOCAL_MODEL}]`),
   option("--method <method>", "foveate, or the self-qa baseline", (o) => o.choices(["foveate", "self-qa"]).default("foveate")),
   option("--mu <n>", "instructions per document and level", (o) => o.argParser(integer(1)).default(8)),
   option("--levels <list>", "levels to run, comma-separated", (o) => o.argParser(levelList).default([...LEVELS], LEVELS.join(","))),
@@ -63,7 +82,7 @@ export const synthOptions: Option[] = [
   option("--temperature <t>", "sampling temperature [default: 1.0, self-qa 0.7]", (o) => o.argParser(number(0, 2))),
   option("--frequency-penalty <p>", "frequency penalty [default: 0.5, self-qa 0]", (o) => o.argParser(number(-2, 2))),
   option("--max-tokens <n>", "cap on tokens per reply [default: the server's]", (o) => o.argParser(integer(1))),
-  option("--concurrency <n>", "LLM calls in flight at once, over the whole run", (o) => o.argParser(integer(1)).default(32)),
+  option("--concurrency <n>", "LLM calls in flight at once, over the whole run [default: 32; local: --parallel]", (o) => o.argParser(integer(1))),
   option("--limit <n>", "only the first N documents", (o) => o.argParser(integer(1))),
   option("--seed <n>", "seed of every random choice", (o) => o.argParser(integer(0)).default(0)),
   option("--text-field <name>", "field (JSON, JSONL) or column (CSV) holding the text", (o) => o.default("content")),
@@ -85,18 +104,20 @@ export const synthOptions: Option[] = [
   ),
   option("--relevance-threshold <t>", "adaptive budgets: a word counts as relevant at this cosine with its document", (o) => o.argParser(number(-1, 1)).default(0.16)),
   option("--nmax <n>", "adaptive budgets: largest budget [default: 3 x mu]", (o) => o.argParser(integer(1))),
-  option("--embed-model <name>", "adaptive budgets: embedding model", (o) => o.default("text-embedding-3-small")),
+  option("--embed-model <name>", `adaptive budgets: embedding model, by name or a GGUF file as for --model [default: ${DEFAULT_API_EMBED_MODEL}; local: the --model]`),
   option("--embed-base-url <url>", "adaptive budgets: its OpenAI-compatible endpoint [default: --base-url]"),
   option("--embed-api-key <key>", "adaptive budgets: its key [default: --api-key]"),
+  ...localEngineOptions(),
   option("--quiet", "print nothing but errors"),
 ];
 
 /** What commander hands the synth action, typed. */
-export interface SynthFlags {
+export interface SynthFlags extends LocalEngineFlags {
   output?: string;
+  engine: "auto" | "api" | "local";
   baseUrl?: string;
   apiKey?: string;
-  model: string;
+  model?: string;
   method: "foveate" | "self-qa";
   mu: number;
   levels: Array<(typeof LEVELS)[number]>;
@@ -106,7 +127,7 @@ export interface SynthFlags {
   temperature?: number;
   frequencyPenalty?: number;
   maxTokens?: number;
-  concurrency: number;
+  concurrency?: number;
   limit?: number;
   seed: number;
   textField: string;
@@ -126,7 +147,7 @@ export interface SynthFlags {
   alpha: number;
   relevanceThreshold: number;
   nmax?: number;
-  embedModel: string;
+  embedModel?: string;
   embedBaseUrl?: string;
   embedApiKey?: string;
   quiet?: boolean;

@@ -175,11 +175,21 @@ describe("foveate synth failure paths", () => {
     expect(run.stderr.match(/cannot connect/g)).toHaveLength(1);
   });
 
-  it("asks for a key when none is set for the default endpoint", async () => {
-    const run = await runCli(["synth", SAMPLE]);
+  it("asks for a key when an API model is named and none is set for the default endpoint", async () => {
+    const run = await runCli(["synth", SAMPLE, "--model", "gpt-4o-mini"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("no API key");
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("with no API configured, goes local and says in one line when the default model cannot be fetched", async () => {
+    const dead = await startSimServer();
+    const hub = dead.baseURL.replace(/\/v1$/, "");
+    await dead.close();
+    const run = await runCli(["synth", SAMPLE, "-o", join(dir, "offline.jsonl")], { HF_ENDPOINT: hub, FOVEATE_CACHE_DIR: join(dir, "cache"), HF_HOME: join(dir, "hf") });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^foveate: .*hf:Qwen\/Qwen2\.5-1\.5B-Instruct-GGUF\/qwen2\.5-1\.5b-instruct-q4_k_m\.gguf.*cannot reach/);
   });
 
   it("names file and line of a malformed record, and skips it when asked", async () => {
