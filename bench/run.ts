@@ -1,9 +1,10 @@
 /** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
 import { benchBudgets } from "./budgets.bench.js";
 import { benchEmbeddingDiversity } from "./embedding-diversity.bench.js";
+import { benchLocal } from "./local.bench.js";
 import { benchSelfBleu } from "./self-bleu.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets()];
+const results = [await benchSynth(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets(), await benchLocal()];
 process.exitCode = results.every(Boolean) ? 0 : 1;

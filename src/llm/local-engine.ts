@@ -15,6 +15,7 @@ import {
   InsufficientMemoryError,
   LlamaChat,
   LlamaLogLevel,
+  NoBinaryFoundError,
   resolveChatWrapper,
   type ChatHistoryItem,
   type ChatWrapper,
@@ -104,7 +105,11 @@ export function localRuntime(gpu: LocalGpu = "auto", threads = os.availableParal
   if (!llama) {
     llama = getLlama({ gpu, build: "never", maxThreads: threads, logLevel: LlamaLogLevel.warn, logger: keepLog }).catch((error: unknown) => {
       runtimes.delete(key);
-      throw new ConfigError(`cannot start llama.cpp (gpu: ${gpu}): ${oneLine(error)}`, { cause: error });
+      const why =
+        error instanceof NoBinaryFoundError
+          ? "none of node-llama-cpp's prebuilt binaries runs on this machine (reinstall with optional dependencies, or build llama.cpp with `npx --no node-llama-cpp source download`)"
+          : oneLine(error);
+      throw new ConfigError(`cannot start llama.cpp (gpu: ${gpu === false ? "off" : gpu}): ${why}`, { cause: error });
     });
     runtimes.set(key, llama);
   }

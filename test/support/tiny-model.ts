@@ -1,10 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildTinyLlamaGguf, type TinyLlamaOptions } from "./gguf-writer.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+/** The repository root, found from this file whether it runs as TypeScript or compiled (benchmarks). */
+const root = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
+  return dir;
+})();
 
 /**
  * The words of the pipeline's prompts and of the sample corpus: with them in its vocabulary the
