@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
-import { defaultParallel } from "../llm/local-engine.js";
+import { defaultParallel } from "../llm/local-parallelism.js";
 import { LEVELS } from "../method/levels.js";
 import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, type LocalEngineFlags } from "./engine-choice.js";
 

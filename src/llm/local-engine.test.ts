@@ -8,7 +8,8 @@ import { buildTinyLlamaGguf, llamaGgufHeader } from "../../test/support/gguf-wri
 import { writeTinyModel } from "../../test/support/tiny-model.js";
 import { grammarSchemaOf } from "./grammar-schema.js";
 import { createLocalEmbeddings } from "./local-embeddings.js";
-import { defaultParallel, loadLocalEngine, toChatHistory, type LocalEngine } from "./local-engine.js";
+import { loadLocalEngine, toChatHistory, type LocalEngine } from "./local-engine.js";
+import { defaultParallel } from "./local-parallelism.js";
 import type { CompletionRequest } from "./port.js";
 import { completeStructured } from "./structured.js";
 

@@ -27,6 +27,7 @@ import {
 } from "node-llama-cpp";
 import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
 import { grammarSchemaOf } from "./grammar-schema.js";
+import { defaultParallel } from "./local-parallelism.js";
 import { checkGgufFile } from "./model-file.js";
 import type { ChatMessage, Completion, CompletionRequest, LanguageModel, ResponseSchema } from "./port.js";
 
@@ -71,10 +72,6 @@ export interface LocalEngine extends LanguageModel {
 const DEFAULT_MAX_CONTEXT = 16_384;
 const DEFAULT_MAX_STRING_CHARS = 4_000;
 
-/** Sequences in parallel by default: one per two cores, between 1 and 4 (more mostly costs memory). */
-export function defaultParallel(cores = os.availableParallelism()): number {
-  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
-}
 
 /**
  * llama.cpp's own messages: kept, not printed (FOVEATE_DEBUG=1 prints them), because the reason a

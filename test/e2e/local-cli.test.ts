@@ -106,12 +106,17 @@ describe("foveate synth --engine local", () => {
     const args = [...localArgs(output), "--mu", "5", "--quiet"];
     const { killedWith, signal } = await new Promise<{ killedWith: Set<string>; signal: NodeJS.Signals | null }>((resolve) => {
       const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, stdio: "ignore" });
+      // The largest set of replies seen: a read can fail while the writer holds the file.
+      let seen = new Set<string>();
       const poll = setInterval(() => {
-        if (storedReplies().size >= 3) child.kill("SIGKILL");
+        const now = storedReplies();
+        if (now.size > seen.size) seen = now;
+        if (seen.size >= 3) child.kill("SIGKILL");
       }, 20);
       child.on("exit", (_code, signal) => {
         clearInterval(poll);
-        resolve({ killedWith: storedReplies(), signal });
+        const after = storedReplies();
+        resolve({ killedWith: after.size >= seen.size ? after : seen, signal });
       });
     });
     expect(signal).toBe("SIGKILL");
@@ -119,10 +124,10 @@ describe("foveate synth --engine local", () => {
 
     const resumed = await runCli(args.filter((a) => a !== "--quiet"));
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain("Documents: 2 done");
+    expect(resumed.stderr, resumed.stderr).toContain("Documents: 2 done");
     const replayed = Number(/(\d+) replies replayed/.exec(resumed.stderr)?.[1] ?? 0);
     const resumedDocuments = Number(/From the run store: (\d+) finished documents/.exec(resumed.stderr)?.[1] ?? 0);
-    expect(replayed + resumedDocuments).toBeGreaterThan(0);
+    expect(replayed + resumedDocuments, resumed.stderr).toBeGreaterThan(0);
     for (const key of killedWith) expect(storedReplies().has(key)).toBe(true);
     expect(readRecords(await readFile(output, "utf8")).length).toBeGreaterThan(0);
   });
