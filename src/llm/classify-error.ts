@@ -134,7 +134,7 @@ export function parseDuration(text: string | null | undefined): number | undefin
   return total;
 }
 
-const NETWORK_CODES = new Set([
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ECONNABORTED",
@@ -151,19 +151,22 @@ const NETWORK_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
 ]);
 
-/** The first network error code found along the `cause` chain (and inside AggregateErrors). */
-function networkCode(error: unknown, depth = 0): string | undefined {
+/**
+ * The first network error code (one of `codes`) found along the `cause` chain and inside
+ * AggregateErrors; undici's bare "terminated" counts as a dropped socket.
+ */
+export function networkCode(error: unknown, codes: ReadonlySet<string> = NETWORK_CODES, depth = 0): string | undefined {
   if (depth > 8 || typeof error !== "object" || error === null) return undefined;
   const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+  if (typeof code === "string" && codes.has(code)) return code;
   if (Array.isArray(errors)) {
     for (const inner of errors) {
-      const found = networkCode(inner, depth + 1);
+      const found = networkCode(inner, codes, depth + 1);
       if (found) return found;
     }
   }
   if (error instanceof TypeError && error.message === "terminated") return "UND_ERR_SOCKET";
-  return networkCode(cause, depth + 1);
+  return networkCode(cause, codes, depth + 1);
 }
 
 function describeConnectionFailure(code: string | undefined, ctx: CallContext, where: string, error: unknown): string {

@@ -31,6 +31,7 @@ import { open, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { AbortedError, ConfigError } from "../errors.js";
+import { NETWORK_CODES, networkCode } from "./classify-error.js";
 
 export type ModelSource =
   /** A GGUF file on this machine (a leading "~/" already expanded). */
@@ -67,9 +68,9 @@ const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** ipull's name for a download in progress: the final name plus this. */
 const PARTIAL_SUFFIX = ".ipull";
 const SPLIT_PART = /-(\d{5})-of-(\d{5})\.gguf$/i;
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
-  "EPIPE", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT",
+/** Connection failures, as for the HTTP engine, and certificate problems a file host can have. */
+const DOWNLOAD_NETWORK_CODES: ReadonlySet<string> = new Set([
+  ...NETWORK_CODES,
   "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
@@ -491,7 +492,7 @@ function downloadFailure(target: RemoteTarget, error: unknown, tokenSent: boolea
     const url = (error as { url?: unknown }).url;
     return withCause(statusFailure(target, status, hostOf(typeof url === "string" ? url : target.url), tokenSent), error);
   }
-  const code = networkCode(error);
+  const code = networkCode(error, DOWNLOAD_NETWORK_CODES);
   if (code !== undefined) {
     const reason = code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found" : code;
     return new ConfigError(`cannot download ${target.uri}: cannot reach ${hostOf(target.url)} (${reason})`, { cause: error });
@@ -513,20 +514,6 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-function networkCode(error: unknown, depth = 0): string | undefined {
-  if (depth > 8 || typeof error !== "object" || error === null) return undefined;
-  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
-  if (Array.isArray(errors)) {
-    for (const inner of errors) {
-      const found = networkCode(inner, depth + 1);
-      if (found !== undefined) return found;
-    }
-  }
-  if (error instanceof TypeError && error.message === "terminated") return "UND_ERR_SOCKET";
-  return networkCode(cause, depth + 1);
 }
 
 function errorCode(error: unknown): string | undefined {
