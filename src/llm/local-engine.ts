@@ -72,7 +72,6 @@ export interface LocalEngine extends LanguageModel {
 const DEFAULT_MAX_CONTEXT = 16_384;
 const DEFAULT_MAX_STRING_CHARS = 4_000;
 
-
 /**
  * llama.cpp's own messages: kept, not printed (FOVEATE_DEBUG=1 prints them), because the reason a
  * model does not load is only there ("tensor ... is not within the file bounds") and belongs in

@@ -94,6 +94,19 @@ describe("resuming from the run store", () => {
     expect(run.stats.documentsResumed).toBe(0);
   });
 
+  it("counts a replayed reply as neither a call, nor tokens, nor money, nor a retry", async () => {
+    const store = RunStore.open(join(dir, "replayed.db"));
+    await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const model = new ScriptedModel(happyReply);
+    const spending = new SpendingLimit(100, { input: 1, cachedInput: 1, output: 1 });
+    const run = synthesize(docs, options(model, store, { maxRounds: 2, forceNew: true, spending }));
+    await collect(run);
+    expect(model.calls).toHaveLength(0);
+    expect(run.stats.replayedCalls).toBeGreaterThan(0);
+    expect(run.stats).toMatchObject({ calls: 0, transportRetries: 0, promptTokens: 0, completionTokens: 0 });
+    expect(spending.spentUsd).toBe(0);
+  });
+
   it("keeps replies of calls that were in flight at a stop, and finishes on the next run", async () => {
     const store = RunStore.open(join(dir, "grace.db"));
     const stop = new AbortController();

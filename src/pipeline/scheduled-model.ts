@@ -1,13 +1,12 @@
 import type PQueue from "p-queue";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
-import type { CallGate } from "./call-gate.js";
 import type { RunStats } from "./run-stats.js";
 
 /**
  * The model as one kind of call of one document sees it: every call waits for a place under the
- * run's one concurrency limit, served by priority, then goes through the gate.
+ * run's one concurrency limit, served by priority.
  */
-export function scheduledModel(model: LanguageModel, queue: PQueue, priority: number, gate: CallGate, stats: RunStats): LanguageModel {
+export function scheduledModel(model: LanguageModel, queue: PQueue, priority: number, stats: RunStats): LanguageModel {
   return {
     description: model.description,
     modelId: model.modelId,
@@ -17,7 +16,7 @@ export function scheduledModel(model: LanguageModel, queue: PQueue, priority: nu
       queue.add(
         () => {
           stats.maxInFlight = Math.max(stats.maxInFlight, queue.pending);
-          return gate.send(request, () => model.complete(request));
+          return model.complete(request);
         },
         { priority },
       ),

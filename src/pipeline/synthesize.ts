@@ -223,10 +223,9 @@ interface RunParts {
   settings: Settings;
   stats: RunStats;
   queue: PQueue;
-  gate: CallGate;
   /** Aborts calls in flight. */
   signal: AbortSignal;
-  /** The model with its store in front, when there is one. */
+  /** The model behind the call gate, with its store in front when there is one. */
   model: LanguageModel;
 }
 
@@ -267,13 +266,20 @@ async function* runDocuments(
     drain,
     fail,
   });
+  // The gate is between the reply cache and the engine: a reply replayed from the store is not a
+  // call, costs nothing, and waits for no rate limit.
+  const gated: LanguageModel = {
+    description: options.model.description,
+    modelId: options.model.modelId,
+    complete: (request) => gate.send(request, () => options.model.complete(request)),
+  };
   const model = store
-    ? cachedModel(options.model, store, (c) => {
+    ? cachedModel(gated, store, (c) => {
         stats.replayedCalls++;
         stats.replayedTokens += c.usage.promptTokens + c.usage.completionTokens;
       })
-    : options.model;
-  const parts: RunParts = { options, settings, stats, queue, gate, signal: abort.signal, model };
+    : gated;
+  const parts: RunParts = { options, settings, stats, queue, signal: abort.signal, model };
   const stopGovernorUpdates = options.governor?.subscribe((concurrency) => (queue.concurrency = Math.min(concurrency, settings.concurrency)));
 
   // Enough documents in progress to keep every place busy; finished ones wait for their turn.
@@ -356,7 +362,7 @@ function callPriority(kind: StepKind, documentIndex: number): number {
 }
 
 async function runDocument(document: SourceDocument, parts: RunParts): Promise<Finished> {
-  const { settings, stats, queue, gate, signal, options } = parts;
+  const { settings, stats, queue, signal, options } = parts;
   const store = options.store;
   const stored: StoredDocument = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
   const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.methodSettings.levels];
@@ -369,7 +375,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
     store?.startDocument(stored);
 
     const models = Object.fromEntries(
-      Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(parts.model, queue, callPriority(kind as StepKind, document.index), gate, stats)]),
+      Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(parts.model, queue, callPriority(kind as StepKind, document.index), stats)]),
     ) as Record<StepKind, LanguageModel>;
     const ctx: DocumentContext = {
       document,

@@ -128,6 +128,8 @@ describe("foveate synth --engine local", () => {
     const replayed = Number(/(\d+) replies replayed/.exec(resumed.stderr)?.[1] ?? 0);
     const resumedDocuments = Number(/From the run store: (\d+) finished documents/.exec(resumed.stderr)?.[1] ?? 0);
     expect(replayed + resumedDocuments, resumed.stderr).toBeGreaterThan(0);
+    // A replayed reply is not a call: no negative retries, no tokens counted twice.
+    expect(resumed.stderr).toMatch(/transport retries 0,/);
     for (const key of killedWith) expect(storedReplies().has(key)).toBe(true);
     expect(readRecords(await readFile(output, "utf8")).length).toBeGreaterThan(0);
   });
