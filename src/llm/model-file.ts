@@ -11,7 +11,7 @@
  * later call (in this process or another) asks only for the chunks not yet complete, with Range
  * requests. On success it is renamed to FILE.
  *
- * Behaviour of the libraries that shapes this module (node-llama-cpp 3.22, ipull 3.9):
+ * Behaviour of the libraries that shapes this module (node-llama-cpp 3.21, ipull 3.9):
  *  - For `hf:owner/repo/file.gguf[#branch]` node-llama-cpp makes no API call: it builds
  *    `{HF_ENDPOINT}/owner/repo/resolve/{branch}/file.gguf?download=true` and hands it to ipull.
  *  - ipull first GETs the whole URL (no Range, body never read) to learn its size and whether it
