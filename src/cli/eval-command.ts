@@ -13,6 +13,7 @@ import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
+import type { LocalEngine } from "../llm/local-engine.js";
 import { isLocalModelSpec, openLocalEmbeddings, openLocalEngine, type LocalEngineFlags } from "./engine-choice.js";
 import { localEngineOptions } from "./synth-options.js";
 
@@ -40,11 +41,27 @@ interface EndpointFlags {
   model: string;
 }
 
-/** Models opened by a command that must be closed when it ends (local ones hold memory). */
-type Closers = Array<() => Promise<void>>;
+/**
+ * The local models a command opened: one engine per model however many roles (model under test,
+ * judge) use it, so a file is loaded once, and all are closed when the command ends.
+ */
+class LocalModels {
+  private readonly opened = new Map<string, Promise<LocalEngine>>();
 
-async function closeAll(closers: Closers): Promise<void> {
-  for (const close of closers.reverse()) await close();
+  constructor(private readonly flags: LocalEngineFlags) {}
+
+  open(spec: string): Promise<LocalEngine> {
+    let engine = this.opened.get(spec);
+    if (!engine) {
+      engine = openLocalEngine(spec, this.flags, localIo());
+      this.opened.set(spec, engine);
+    }
+    return engine;
+  }
+
+  async close(): Promise<void> {
+    for (const engine of this.opened.values()) await engine.then((e) => e.dispose(), () => {});
+  }
 }
 
 const localIo = () => ({ say: (line: string) => process.stderr.write(`${line}\n`), stream: process.stderr, env: process.env });
@@ -53,12 +70,8 @@ const localIo = () => ({ say: (line: string) => process.stderr.write(`${line}\n`
  * A chat model from a family of flags (judge, target), with its replies cached: a GGUF file or URI
  * runs in this process, any other name is asked of an OpenAI-compatible endpoint.
  */
-async function chatModel(who: string, flags: EndpointFlags, store: RunStore, local: LocalEngineFlags, closers: Closers): Promise<LanguageModel> {
-  if (isLocalModelSpec(flags.model)) {
-    const engine = await openLocalEngine(flags.model, local, localIo());
-    closers.push(() => engine.dispose());
-    return cachedModel(engine, store, () => {});
-  }
+async function chatModel(who: string, flags: EndpointFlags, store: RunStore, locals: LocalModels): Promise<LanguageModel> {
+  if (isLocalModelSpec(flags.model)) return cachedModel(await locals.open(flags.model), store, () => {});
   const baseURL = flags.baseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? process.env.OPENAI_API_KEY;
   if (!apiKey && baseURL === DEFAULT_BASE_URL) {
@@ -72,12 +85,12 @@ async function chatModel(who: string, flags: EndpointFlags, store: RunStore, loc
 
 /** The judge named by --judge-model, --judge-base-url and --judge-api-key. */
 function judgeModel(
-  flags: LocalEngineFlags & { judgeModel?: string; judgeBaseUrl?: string; judgeApiKey?: string },
+  flags: { judgeModel?: string; judgeBaseUrl?: string; judgeApiKey?: string },
   model: string,
   store: RunStore,
-  closers: Closers,
+  locals: LocalModels,
 ): Promise<LanguageModel> {
-  return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store, flags, closers);
+  return chatModel("judge", { model, ...(flags.judgeBaseUrl ? { baseUrl: flags.judgeBaseUrl } : {}), ...(flags.judgeApiKey ? { apiKey: flags.judgeApiKey } : {}) }, store, locals);
 }
 
 /** Adds the local engine's options (--gpu, --parallel, ...) to a command that may run a GGUF model. */
@@ -193,9 +206,9 @@ interface DifficultyFlags extends LocalEngineFlags {
 async function measureDifficulty(a: string, b: string, corpus: string, flags: DifficultyFlags): Promise<DifficultyReport> {
   const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, flags.textField)]);
   const store = RunStore.open(flags.store);
-  const closers: Closers = [];
+  const locals = new LocalModels(flags);
   try {
-    const judge = await judgeModel(flags, flags.judgeModel ?? "gpt-4o-mini", store, closers);
+    const judge = await judgeModel(flags, flags.judgeModel ?? "gpt-4o-mini", store, locals);
     return await compareDifficulty({
       judge,
       a: { name: a, records: recordsA },
@@ -207,7 +220,7 @@ async function measureDifficulty(a: string, b: string, corpus: string, flags: Di
     });
   } finally {
     store.close();
-    await closeAll(closers);
+    await locals.close();
   }
 }
 
@@ -275,11 +288,11 @@ export function evalCommand(): Command {
       ) => {
         const items = await readQaTest(flags.test);
         const store = RunStore.open(flags.store);
-        const closers: Closers = [];
+        const locals = new LocalModels(flags);
         try {
           const targetFlags = { model: flags.targetModel, ...(flags.targetBaseUrl ? { baseUrl: flags.targetBaseUrl } : {}), ...(flags.targetApiKey ? { apiKey: flags.targetApiKey } : {}) };
-          const target = await chatModel("target", targetFlags, store, flags, closers);
-          const judge = flags.judgeModel ? await judgeModel(flags, flags.judgeModel, store, closers) : undefined;
+          const target = await chatModel("target", targetFlags, store, locals);
+          const judge = flags.judgeModel ? await judgeModel(flags, flags.judgeModel, store, locals) : undefined;
           const report = await evaluateQa({
             target,
             ...(judge ? { judge } : {}),
@@ -298,7 +311,7 @@ export function evalCommand(): Command {
           }
         } finally {
           store.close();
-          await closeAll(closers);
+          await locals.close();
         }
       },
     );
