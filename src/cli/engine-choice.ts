@@ -49,9 +49,17 @@ export interface LocalEngineFlags {
   cacheDir?: string;
 }
 
+/** Where lines about a local model (its download) go, and what stops a download. */
+export interface LocalIo {
+  say: (line: string) => void;
+  stream: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
 /** Where a model came from and how it was loaded, for one line of output. */
 export function describeLocalEngine(engine: LocalEngine): string {
-  return `local engine: ${path.basename(engine.description.replace(/^local model /, ""))}, ${engine.parallel} in parallel, context ${engine.contextSize} tokens`;
+  return `local engine: ${path.basename(engine.modelPath)}, ${engine.parallel} in parallel, context ${engine.contextSize} tokens`;
 }
 
 /**
@@ -61,14 +69,9 @@ export function describeLocalEngine(engine: LocalEngine): string {
 export async function openLocalEngine(
   spec: string,
   flags: LocalEngineFlags,
-  io: { say: (line: string) => void; stream: NodeJS.WriteStream; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+  io: LocalIo,
 ): Promise<LocalEngine> {
-  const modelPath = await resolveModelFile(spec, {
-    cacheDir: flags.cacheDir ?? defaultModelCacheDir(io.env),
-    events: downloadReport(io.say, io.stream),
-    env: io.env,
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
+  const modelPath = await resolveLocalModel(spec, flags, io);
   return loadLocalEngine({
     modelPath,
     ...(flags.parallel !== undefined ? { parallel: flags.parallel } : {}),
@@ -83,10 +86,20 @@ export async function openLocalEngine(
 export async function openLocalEmbeddings(
   spec: string,
   flags: LocalEngineFlags,
-  io: { say: (line: string) => void; stream: NodeJS.WriteStream; env: NodeJS.ProcessEnv },
+  io: LocalIo,
 ): Promise<EmbeddingModel & { dispose(): Promise<void> }> {
-  const file = await resolveModelFile(spec, { cacheDir: flags.cacheDir ?? defaultModelCacheDir(io.env), events: downloadReport(io.say, io.stream), env: io.env });
+  const file = await resolveLocalModel(spec, flags, io);
   return loadLocalEmbeddings(file, { gpu: gpuOf(flags), ...(flags.threads !== undefined ? { threads: flags.threads } : {}) });
+}
+
+/** The model's file: as given, or downloaded into the cache the first time, saying so. */
+function resolveLocalModel(spec: string, flags: LocalEngineFlags, io: LocalIo): Promise<string> {
+  return resolveModelFile(spec, {
+    cacheDir: flags.cacheDir ?? defaultModelCacheDir(io.env),
+    events: downloadReport(io.say, io.stream),
+    env: io.env,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
 }
 
 const gpuOf = (flags: LocalEngineFlags): LocalGpu => (flags.gpu === "off" ? false : flags.gpu);

@@ -61,6 +61,8 @@ export interface LocalEngineStats {
 }
 
 export interface LocalEngine extends LanguageModel {
+  /** The GGUF file, resolved to an absolute path. */
+  readonly modelPath: string;
   readonly contextSize: number;
   readonly parallel: number;
   readonly stats: LocalEngineStats;
@@ -120,6 +122,11 @@ export interface LoadedModel {
   modelId: string;
 }
 
+/** RAM and GPU memory together, in bytes: what a model and its contexts can be spread over. */
+async function machineMemory(llama: Llama): Promise<number> {
+  return os.totalmem() + (llama.gpu === false ? 0 : (await llama.getVramState()).total);
+}
+
 /** Loads a GGUF file; a missing, corrupt or too large model is a ConfigError naming it. */
 export async function loadLocalModel(file: string, options: { gpu?: LocalGpu; threads?: number } = {}): Promise<LoadedModel> {
   const modelPath = path.resolve(file);
@@ -128,7 +135,7 @@ export async function loadLocalModel(file: string, options: { gpu?: LocalGpu; th
   const { size } = await stat(modelPath);
   // Weights are memory-mapped, so llama.cpp "loads" a model larger than the machine and then
   // crawls; refuse one that cannot fit in RAM and GPU memory together.
-  const memory = os.totalmem() + (llama.gpu === false ? 0 : (await llama.getVramState()).total);
+  const memory = await machineMemory(llama);
   if (size > memory) {
     throw new ConfigError(
       `the model ${modelPath} is ${gigabytes(size)} and this machine has ${gigabytes(memory)} of memory (RAM and GPU together); choose a smaller model or quantization`,
@@ -187,7 +194,7 @@ async function refuseContextBeyondMemory(llama: Llama, model: LlamaModel, modelP
   } catch {
     return; // no estimate: let llama.cpp decide
   }
-  const memory = os.totalmem() + (llama.gpu === false ? 0 : (await llama.getVramState()).total);
+  const memory = await machineMemory(llama);
   if (needed > memory) {
     await model.dispose();
     throw new ConfigError(
@@ -213,7 +220,7 @@ class LlamaCppEngine implements LocalEngine {
   private readonly waiting: Array<(slot: Slot) => void> = [];
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
   private readonly maxStringChars: number;
-  private readonly modelPath: string;
+  readonly modelPath: string;
   private clock = 0;
 
   constructor(
@@ -316,17 +323,22 @@ class LlamaCppEngine implements LocalEngine {
 
   /** The free sequence whose last prompt shares the longest beginning with this one, or waits for one. */
   private acquire(promptKey: string, signal: AbortSignal | undefined): Promise<Slot> {
+    const claim = (slot: Slot): Slot => {
+      slot.lastPrompt = promptKey;
+      slot.lastUsed = ++this.clock;
+      return slot;
+    };
     if (this.free.length > 0) {
       let best = 0;
-      for (let i = 1; i < this.free.length; i++) {
-        const a = sharedPrefix(this.free[i]!.lastPrompt, promptKey);
-        const b = sharedPrefix(this.free[best]!.lastPrompt, promptKey);
-        if (a > b || (a === b && this.free[i]!.lastUsed < this.free[best]!.lastUsed)) best = i;
-      }
-      const [slot] = this.free.splice(best, 1);
-      slot!.lastPrompt = promptKey;
-      slot!.lastUsed = ++this.clock;
-      return Promise.resolve(slot!);
+      let bestShared = -1;
+      this.free.forEach((slot, i) => {
+        const shared = sharedPrefix(slot.lastPrompt, promptKey);
+        if (shared > bestShared || (shared === bestShared && slot.lastUsed < this.free[best]!.lastUsed)) {
+          best = i;
+          bestShared = shared;
+        }
+      });
+      return Promise.resolve(claim(this.free.splice(best, 1)[0]!));
     }
     return new Promise<Slot>((resolve, reject) => {
       const onAbort = () => {
@@ -336,9 +348,7 @@ class LlamaCppEngine implements LocalEngine {
       };
       const take = (slot: Slot) => {
         signal?.removeEventListener("abort", onAbort);
-        slot.lastPrompt = promptKey;
-        slot.lastUsed = ++this.clock;
-        resolve(slot);
+        resolve(claim(slot));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiting.push(take);
