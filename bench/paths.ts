@@ -1,12 +1,6 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "../test/support/repo-root.js";
 
-/** The repository root, found from this file whether it runs as TypeScript or compiled. */
-export const repoRoot = ((): string => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-})();
+export { repoRoot };
 
 export const sampleCorpus = join(repoRoot, "..", "shared", "corpus", "sample.jsonl");

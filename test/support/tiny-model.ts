@@ -1,15 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { buildTinyLlamaGguf, type TinyLlamaOptions } from "./gguf-writer.js";
-
-/** The repository root, found from this file whether it runs as TypeScript or compiled (benchmarks). */
-const root = ((): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
-  return dir;
-})();
+import { repoRoot as root } from "./repo-root.js";
 
 /**
  * The words of the pipeline's prompts and of the sample corpus: with them in its vocabulary the
