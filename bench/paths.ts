@@ -1,6 +1,4 @@
-import { join } from "node:path";
 import { repoRoot } from "../test/support/repo-root.js";
 
 export { repoRoot };
-
-export const sampleCorpus = join(repoRoot, "..", "shared", "corpus", "sample.jsonl");
+export { SAMPLE_CORPUS as sampleCorpus } from "../test/support/fixtures.js";

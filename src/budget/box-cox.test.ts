@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { seededRandom } from "../random.js";
@@ -11,6 +10,7 @@ import {
   roundHalfEven,
   standardizedBoxCox,
 } from "./box-cox.js";
+import { BOX_COX_PARITY } from "../../test/support/fixtures.js";
 
 interface ParityCase {
   counts: number[];
@@ -21,7 +21,7 @@ interface ParityCase {
   budgets: Record<string, number[]>;
 }
 
-const parityPath = fileURLToPath(new URL("../../../shared/reference/box-cox.json", import.meta.url));
+const parityPath = BOX_COX_PARITY;
 const parity = JSON.parse(readFileSync(parityPath, "utf8")) as { cases: ParityCase[] };
 
 function parseKey(key: string): { mu: number; alpha: number } {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { distinctWords } from "./distinct-words.js";
+import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
 
-const samplePath = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+const samplePath = SAMPLE_CORPUS;
 
 describe("distinctWords: spaced scripts (the authors' rule)", () => {
   it("strips punctuation, keeps first occurrences in order, and is case-sensitive", () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
 import { readCorpus, type ReadCorpusOptions } from "./read-corpus.js";
 import type { SourceDocument } from "./source-document.js";
+import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
 
 let root: string;
 
@@ -433,9 +434,9 @@ describe("limit", () => {
   });
 });
 
-describe("the shared sample corpus", () => {
+describe("the sample corpus", () => {
   it("reads 12 documents, one of them in Chinese", async () => {
-    const docs = await collect("/work/shared/corpus/sample.jsonl");
+    const docs = await collect(SAMPLE_CORPUS);
     expect(docs.map((d) => d.sourceId)).toEqual(
       Array.from({ length: 12 }, (_, i) => `sample.jsonl:${i + 1}`),
     );

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../random.js";
 import { selfBleu } from "./self-bleu.js";
 import { tokenizeWords } from "./treebank-tokenizer.js";
+import { SELF_BLEU_PARITY } from "../../test/support/fixtures.js";
 
 const reference = JSON.parse(
-  readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "reference", "self-bleu.json"), "utf8"),
+  readFileSync(SELF_BLEU_PARITY, "utf8"),
 ) as {
   instructions: string[];
   tokens: string[][];

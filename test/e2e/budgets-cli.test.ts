@@ -1,13 +1,13 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
 import { runCli } from "../support/run-cli.js";
 import { startSimServer, type SimServer } from "../support/sim-server.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
 
-const SAMPLE = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
 let dir: string;
 

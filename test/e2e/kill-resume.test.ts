@@ -9,9 +9,10 @@ import { RunStore } from "../../src/store/run-store.js";
 import { runCli } from "../support/run-cli.js";
 import { startSimServer, type SimServer } from "../support/sim-server.js";
 import { wireRequestKey } from "../support/wire-key.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const SAMPLE = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
 let dir: string;
 /** Every reply the simulator delivered whole, in order, by the run store's key. */

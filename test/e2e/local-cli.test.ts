@@ -15,9 +15,10 @@ import { DEFAULT_LOCAL_MODEL } from "../../src/cli/engine-choice.js";
 import { startHub } from "../support/fake-hub.js";
 import { runCli } from "../support/run-cli.js";
 import { writeTinyModel } from "../support/tiny-model.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const SAMPLE = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+const SAMPLE = SAMPLE_CORPUS;
 let dir: string;
 let corpus: string;
 let model: string;

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
 import { runCli } from "../support/run-cli.js";
 import { DEFAULT_SIM_OPTIONS, startSimServer, type SimOptions, type SimServer } from "../support/sim-server.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const SAMPLE = fileURLToPath(new URL("../../../shared/corpus/sample.jsonl", import.meta.url));
+const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
 let dir: string;
 let reference: string;

@@ -14,8 +14,9 @@ import { locateSentence } from "../../src/method/verbatim.js";
 import { seededRandom } from "../../src/random.js";
 import { parseSimFlags } from "./sim-main.js";
 import { startSimServer, type SimOptions, type SimServer } from "./sim-server.js";
+import { SAMPLE_CORPUS } from "./fixtures.js";
 
-const CORPUS = readFileSync(new URL("../../../shared/corpus/sample.jsonl", import.meta.url), "utf8")
+const CORPUS = readFileSync(SAMPLE_CORPUS, "utf8")
   .trim()
   .split("\n")
   .map((line) => (JSON.parse(line) as { content: string }).content);

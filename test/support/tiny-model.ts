@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { buildTinyLlamaGguf, type TinyLlamaOptions } from "./gguf-writer.js";
 import { repoRoot as root } from "./repo-root.js";
+import { SAMPLE_CORPUS } from "./fixtures.js";
 
 /**
  * The words of the pipeline's prompts and of the sample corpus: with them in its vocabulary the
  * tiny model reads a prompt in about a quarter of the tokens bytes alone would take.
  */
 export function pipelineWords(): string[] {
-  const text = [path.join(root, "src/method/prompts.ts"), path.join(root, "../shared/corpus/sample.jsonl")]
+  const text = [path.join(root, "src/method/prompts.ts"), SAMPLE_CORPUS]
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
   return [...new Set(text.match(/[A-Za-z]{2,}/g) ?? [])].sort();
