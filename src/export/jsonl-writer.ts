@@ -4,8 +4,8 @@ import { rename, rm } from "node:fs/promises";
 
 /**
  * Writes one JSON object per line. To a file, it writes `<path>.partial` as records come and
- * renames it to `<path>` on commit, so the file at `path` is always whole; to standard output
- * when path is undefined.
+ * renames it to `<path>` on commit, so the file at `path` is always whole; to a stream (standard
+ * output) as it is.
  */
 export class JsonlWriter {
   private constructor(
@@ -13,8 +13,9 @@ export class JsonlWriter {
     private readonly path: string | undefined,
   ) {}
 
-  static async open(path: string | undefined): Promise<JsonlWriter> {
-    if (path === undefined) return new JsonlWriter(process.stdout, undefined);
+  static async open(target: string | NodeJS.WritableStream): Promise<JsonlWriter> {
+    if (typeof target !== "string") return new JsonlWriter(target, undefined);
+    const path = target;
     const stream: WriteStream = createWriteStream(`${path}.partial`, { encoding: "utf8" });
     await once(stream, "open");
     return new JsonlWriter(stream, path);
