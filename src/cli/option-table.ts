@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from "commander";
 import { EXPORT_FORMATS } from "../export/export-formats.js";
-import { defaultParallel } from "../llm/local-parallelism.js";
 import { LEVELS, type Level } from "../method/levels.js";
 import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL } from "../run/engines.js";
 import { TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity.js";
@@ -64,25 +63,29 @@ function importantCounts(value: string, previous: number[] | undefined): number[
 export const FLAGS = {
   // Where data goes and the run store.
   output: spec({ flags: "-o, --output <file>", help: "where to write the dataset (JSON Lines); standard output if omitted" }),
-  store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free [default: synth OUTPUT.foveate.db; eval foveate-eval.foveate.db]" }),
+  store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free", defaultHelp: "synth OUTPUT.foveate.db; eval foveate-eval.foveate.db" }),
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
   format: spec({ flags: "--format <format>", help: "record format", choices: EXPORT_FORMATS, default: "jsonl" }),
 
   // The model's endpoint or file.
-  baseUrl: spec({ flags: "--base-url <url>", help: "OpenAI-compatible endpoint, up to /v1 (also OPENAI_BASE_URL) [default: https://api.openai.com/v1]" }),
-  apiKey: spec({ flags: "--api-key <key>", help: "API key (also OPENAI_API_KEY); not needed for a local server" }),
+  baseUrl: spec({ flags: "--base-url <url>", help: "OpenAI-compatible endpoint, up to /v1", defaultHelp: "OPENAI_BASE_URL, else https://api.openai.com/v1" }),
+  apiKey: spec({ flags: "--api-key <key>", help: "API key; not needed for a local server", defaultHelp: "OPENAI_API_KEY" }),
   engine: spec({
     flags: "--engine <engine>",
     help: "api: an OpenAI-compatible endpoint; local: a GGUF model run in this process; auto: api when a key or base URL is set (or --model is not a GGUF file), else local",
     choices: ["auto", "api", "local"] as const,
     default: "auto",
   }),
-  model: spec({ flags: "--model <name>", help: `api: the model name the endpoint knows [default: ${DEFAULT_API_MODEL}]; local: a .gguf file, hf:owner/repo/file.gguf or an https URL, downloaded once [default: ${DEFAULT_LOCAL_MODEL}]` }),
-  timeout: spec({ flags: "--timeout <seconds>", help: "limit for one HTTP request", parse: number(1, 3600), default: 120 }),
+  model: spec({
+    flags: "--model <name>",
+    help: "api: the model name the endpoint knows; local: a .gguf file, hf:owner/repo/file.gguf or an https URL, downloaded once",
+    defaultHelp: `api ${DEFAULT_API_MODEL}; local ${DEFAULT_LOCAL_MODEL}`,
+  }),
+  timeout: spec({ flags: "--timeout <seconds>", help: "limit for one HTTP request, reply included", parse: number(1, 3600), default: 120 }),
   maxRetries: spec({ flags: "--max-retries <n>", help: "transport retries per call (429, 5xx, dropped connections)", parse: integer(0), default: 6 }),
 
   // The method.
-  method: spec({ flags: "--method <method>", help: "foveate, or the self-qa baseline", choices: ["foveate", "self-qa"] as const, default: "foveate" }),
+  method: spec({ flags: "--method <method>", help: "foveate, or the Self-QA baseline (one call per document asks for question-answer pairs)", choices: ["foveate", "self-qa"] as const, default: "foveate" }),
   mu: spec({ flags: "--mu <n>", help: "instructions per document and level", parse: integer(1), default: 8 }),
   levels: spec({ flags: "--levels <list>", help: "levels to run, comma-separated", parse: levelList, default: [...LEVELS], defaultHelp: LEVELS.join(",") }),
   important: spec<number[]>({
@@ -92,11 +95,11 @@ export const FLAGS = {
   }),
   maxRounds: spec({ flags: "--max-rounds <n>", help: "re-synthesis rounds for failed items", parse: integer(0), default: 5 }),
   shots: spec({ flags: "--shots <n>", help: "successful examples shown when re-synthesizing", parse: integer(0), default: 3 }),
-  temperature: spec({ flags: "--temperature <t>", help: "sampling temperature [default: synth 1.0, self-qa 0.7; eval qa 0.5]", parse: number(0, 2) }),
-  frequencyPenalty: spec({ flags: "--frequency-penalty <p>", help: "frequency penalty [default: 0.5, self-qa 0]", parse: number(-2, 2) }),
-  maxTokens: spec({ flags: "--max-tokens <n>", help: "cap on tokens per reply [default: synth the server's; eval qa 256]", parse: integer(1) }),
-  seed: spec({ flags: "--seed <n>", help: "seed of every random choice", parse: integer(0), default: 0 }),
-  concurrency: spec({ flags: "--concurrency <n>", help: "LLM calls in flight at once [default: synth 32, local: --parallel; eval 16]", parse: integer(1) }),
+  temperature: spec({ flags: "--temperature <t>", help: "sampling temperature", defaultHelp: "synth 1.0, self-qa 0.7; eval qa 0.5", parse: number(0, 2) }),
+  frequencyPenalty: spec({ flags: "--frequency-penalty <p>", help: "frequency penalty", defaultHelp: "0.5, self-qa 0", parse: number(-2, 2) }),
+  maxTokens: spec({ flags: "--max-tokens <n>", help: "cap on tokens per reply", defaultHelp: "synth the server's; eval qa 256", parse: integer(1) }),
+  seed: spec({ flags: "--seed <n>", help: "seed of every random choice (keyword groups, examples, presentation order)", parse: integer(0), default: 0 }),
+  concurrency: spec({ flags: "--concurrency <n>", help: "LLM calls in flight at once, over all documents, levels and steps", defaultHelp: "synth 32, local: --parallel; eval 16", parse: integer(1) }),
 
   // The corpus.
   textField: spec({ flags: "--text-field <name>", help: "field (JSON, JSONL) or column (CSV) holding the text", default: "content" }),
@@ -106,7 +109,7 @@ export const FLAGS = {
 
   // Money, limits and stopping.
   dryRun: toggle("--dry-run", "estimate calls, tokens and cost for the corpus, and stop before any call"),
-  maxCost: spec({ flags: "--max-cost <usd>", help: "stop cleanly (resumable) before spending would cross this many dollars", parse: number(0, 1e9) }),
+  maxCost: spec({ flags: "--max-cost <usd>", help: "stop cleanly (exit 3, resumable) before spending would cross this many dollars", parse: number(0, 1e9) }),
   priceIn: spec({ flags: "--price-in <usd>", help: "price per million prompt tokens, replacing the built-in table", parse: number(0, 1e6) }),
   priceOut: spec({ flags: "--price-out <usd>", help: "price per million completion tokens, replacing the built-in table", parse: number(0, 1e6) }),
   rpm: spec({ flags: "--rpm <n>", help: "requests per minute allowed by the provider", parse: integer(1) }),
@@ -121,16 +124,16 @@ export const FLAGS = {
     default: 0,
   }),
   relevanceThreshold: spec({ flags: "--relevance-threshold <t>", help: "adaptive budgets: a word counts as relevant at this cosine with its document", parse: number(-1, 1), default: 0.16 }),
-  nmax: spec({ flags: "--nmax <n>", help: "adaptive budgets: largest budget [default: 3 x mu]", parse: integer(1) }),
+  nmax: spec({ flags: "--nmax <n>", help: "adaptive budgets: largest budget", defaultHelp: "3 x mu", parse: integer(1) }),
 
   // Embeddings (adaptive budgets, eval diversity).
   embeddings: toggle("--embeddings", "also measure embedding diversity (1 - mean pairwise cosine)"),
   embedModel: spec({
     flags: "--embed-model <name>",
-    help: `embedding model, by name or a GGUF file or hf: URI to run locally [default: ${DEFAULT_API_EMBED_MODEL}; synth with a local engine: the --model]`,
+    help: `embedding model, by name or a GGUF file or hf: URI to run locally`, defaultHelp: `${DEFAULT_API_EMBED_MODEL}; synth with a local engine: the --model`,
   }),
-  embedBaseUrl: spec({ flags: "--embed-base-url <url>", help: "its OpenAI-compatible endpoint [default: --base-url, else OPENAI_BASE_URL]" }),
-  embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key [default: --api-key, else OPENAI_API_KEY]" }),
+  embedBaseUrl: spec({ flags: "--embed-base-url <url>", help: "its OpenAI-compatible endpoint", defaultHelp: "--base-url, else OPENAI_BASE_URL" }),
+  embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key", defaultHelp: "--api-key, else OPENAI_API_KEY" }),
   topK: spec({ flags: "--top-k <n>", help: `most similar pairs to show. ${TOP_PAIRS_METHOD_HELP}`, parse: integer(1), default: 5 }),
 
   // Judges and models under test (eval).
@@ -154,12 +157,12 @@ export const FLAGS = {
   json: toggle("--json", "print JSON"),
 
   // The local engine.
-  parallel: spec({ flags: "--parallel <n>", help: "local: replies generated at once in one context", parse: integer(1), defaultHelp: `${defaultParallel()} on this machine, one per two cores, at most 4` }),
-  ctx: spec({ flags: "--ctx <n>", help: "local: context size in tokens of each parallel sequence [default: the model's, at most 16384]", parse: integer(256) }),
+  parallel: spec({ flags: "--parallel <n>", help: "local: replies generated at once in one context", parse: integer(1), defaultHelp: "one per two cores, at most 4" }),
+  ctx: spec({ flags: "--ctx <n>", help: "local: context size in tokens of each parallel sequence", defaultHelp: "the model's, at most 16384", parse: integer(256) }),
   gpu: spec({ flags: "--gpu <backend>", help: "local: GPU backend, or off for the CPU only", choices: ["auto", "cuda", "vulkan", "metal", "off"] as const, default: "auto" }),
-  threads: spec({ flags: "--threads <n>", help: "local: CPU threads [default: the machine's cores]", parse: integer(1) }),
+  threads: spec({ flags: "--threads <n>", help: "local: CPU threads", defaultHelp: "the machine's cores", parse: integer(1) }),
   maxStringChars: spec({ flags: "--max-string-chars <n>", help: "local: longest string the JSON grammar lets the model write, a guard against a small model that rambles", parse: integer(1), default: 4000 }),
-  cacheDir: spec({ flags: "--cache-dir <dir>", help: "local: where downloaded models are kept [default: $XDG_CACHE_HOME/foveate/models or ~/.cache/foveate/models]" }),
+  cacheDir: spec({ flags: "--cache-dir <dir>", help: "local: where downloaded models are kept", defaultHelp: "$XDG_CACHE_HOME/foveate/models or ~/.cache/foveate/models" }),
 
   quiet: toggle("--quiet", "print nothing but errors"),
 } as const;
