@@ -49,6 +49,11 @@ export interface SynthesisJobOptions extends LocalEngineSettings {
   /** Longer documents are split into chunks of about this many tokens. Default 12000. */
   maxDocTokens?: number;
 
+  /**
+   * A model of your own (another engine, a test double) instead of one the job opens: engine,
+   * model, baseUrl, apiKey, timeout, maxRetries and the local engine's settings are then unused.
+   */
+  languageModel?: LanguageModel;
   /** "api", "local", or "auto" (default): see chooseEngine. */
   engine?: "auto" | EngineKind;
   /** API: the model name; local: a GGUF file, hf: URI or https URL. Default per engine. */
@@ -191,8 +196,8 @@ export class SynthesisJob {
   constructor(private readonly options: SynthesisJobOptions) {
     if (options.important && options.important.length !== 2) throw new ConfigError("--important expects two counts: CORE MAJOR");
     this.env = options.env ?? process.env;
-    this.engineKind = chooseEngine(options, this.env);
-    this.modelName = options.model ?? defaultModel(this.engineKind);
+    this.engineKind = options.languageModel ? "api" : chooseEngine(options, this.env);
+    this.modelName = options.languageModel?.modelId ?? options.model ?? defaultModel(this.engineKind);
     const override = { ...(options.priceIn !== undefined ? { input: options.priceIn } : {}), ...(options.priceOut !== undefined ? { output: options.priceOut } : {}) };
     this.price = this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override } : priceFor(this.modelName, override);
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
@@ -266,7 +271,7 @@ export class SynthesisJob {
     const closers: Array<() => Promise<void>> = [];
     try {
       // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
-      const local = this.engineKind === "local" ? await this.openLocal(handlers) : undefined;
+      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocal(handlers) : undefined;
       if (local) {
         closers.push(() => local.dispose());
         handlers.onEvent?.({ type: "engine", description: describeLocalEngine(local) });
@@ -286,7 +291,7 @@ export class SynthesisJob {
       ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
       concurrency,
     });
-    const model: LanguageModel = local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
+    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
     const store = RunStore.open(storePath);
     let storeOpen = true;
@@ -346,7 +351,8 @@ export class SynthesisJob {
   private async stream(run: SynthesisRun, corpus: CorpusPlan, governor: RateGovernor, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const onStop = () => emit({ type: "stopping", graceSeconds: this.options.grace ?? 10 });
-    handlers.signal?.addEventListener("abort", onStop, { once: true });
+    if (handlers.signal?.aborted) onStop();
+    else handlers.signal?.addEventListener("abort", onStop, { once: true });
     const started = Date.now();
     const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
     const progress = (): RunProgress => {
