@@ -38,7 +38,7 @@ export { evaluateQa } from "./eval/downstream-qa.js";
 export type { QaReport, QaOptions } from "./eval/downstream-qa.js";
 export { readInstructions, readQaTest } from "./eval/dataset.js";
 export { createEmbeddingEngine } from "./llm/embedding-engine.js";
-export type { EmbeddingModel } from "./llm/embedding-engine.js";
+export type { EmbeddingModel } from "./llm/port.js";
 export { cachedEmbeddings } from "./store/cached-embeddings.js";
 export { adaptiveBudgets, boxCoxMle } from "./budget/box-cox.js";
 export { distinctWords } from "./budget/distinct-words.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EmbeddingModel } from "../llm/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
 import { formatBudgetDistribution, planBudgets, relevantWordCounts } from "./plan-budgets.js";
 
 /**

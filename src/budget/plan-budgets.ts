@@ -1,5 +1,5 @@
 import type { SourceDocument } from "../corpus/source-document.js";
-import type { EmbeddingModel } from "../llm/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
 import { adaptiveBudgets } from "./box-cox.js";
 import { distinctWords } from "./distinct-words.js";
 

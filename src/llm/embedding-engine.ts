@@ -1,5 +1,5 @@
 /**
- * The embeddings port and its engine for any OpenAI-compatible `/embeddings` endpoint (OpenAI,
+ * The EmbeddingModel engine for any OpenAI-compatible `/embeddings` endpoint (OpenAI,
  * vLLM, Ollama, llama.cpp server, text-embeddings-inference, ...). Built like the chat engine: it
  * speaks HTTP itself over keep-alive connections, reads non-2xx replies through the same
  * classifier, and `withRetries` owns every retry.
@@ -11,22 +11,8 @@ import { AbortedError, EngineCallError } from "../errors.js";
 import { apiHeaders, malformedReply, postApi } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import { DEFAULT_BASE_URL } from "./openai-engine.js";
+import type { EmbeddingModel } from "./port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
-
-/** Turns texts into vectors. Everything above this port is engine-agnostic. */
-export interface EmbeddingModel {
-  /** Model name, e.g. "text-embedding-3-small"; part of every cache key. */
-  readonly modelId: string;
-  /** For messages: the model and where it is served. */
-  readonly description: string;
-  /**
-   * Vector length requested from the server, when one was set (it changes every vector, so a
-   * cache keys on it too). Undefined: the model's own length.
-   */
-  readonly dimensions?: number;
-  /** One vector per text, in order. Implementations batch as they need. */
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
-}
 
 export interface EmbeddingEngineOptions {
   /** Endpoint root, up to and including `/v1`. Default "https://api.openai.com/v1". */

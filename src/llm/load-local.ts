@@ -2,7 +2,7 @@
  * The local engine for library users, loaded on first use: importing foveate does not load
  * llama.cpp (about 0.3 s) unless a local model is opened.
  */
-import type { EmbeddingModel } from "./embedding-engine.js";
+import type { EmbeddingModel } from "./port.js";
 import type { LocalEngine, LocalEngineOptions, LocalGpu } from "./local-engine.js";
 
 /** Loads a GGUF file (see resolveModelFile for hf: and https: URIs) as a LanguageModel. */

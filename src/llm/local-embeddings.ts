@@ -4,7 +4,7 @@
  */
 import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { AbortedError, ConfigError } from "../errors.js";
-import type { EmbeddingModel } from "./embedding-engine.js";
+import type { EmbeddingModel } from "./port.js";
 
 export interface LocalEmbeddingOptions {
   /** Tokens one text may have; longer texts are embedded from their beginning. Default: the model's, at most 8192. */

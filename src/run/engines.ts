@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import type { EmbeddingModel } from "../llm/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
 // load-local loads llama.cpp (about 0.3 s) when a local model is opened, not for API runs.
 import { loadLocalEmbeddings, loadLocalEngine } from "../llm/load-local.js";
 import type { LocalEngine, LocalGpu } from "../llm/local-engine.js";
