@@ -31,7 +31,7 @@ import { open, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { AbortedError, ConfigError } from "../errors.js";
-import { NETWORK_CODES, networkCode } from "./classify-error.js";
+import { NETWORK_CODES, networkCode } from "./http/classify-error.js";
 
 export type ModelSource =
   /** A GGUF file on this machine (a leading "~/" already expanded). */

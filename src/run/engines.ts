@@ -10,7 +10,7 @@ import type { EmbeddingModel } from "../llm/port.js";
 import { loadLocalEmbeddings, loadLocalEngine } from "../llm/load-local.js";
 import type { LocalEngine, LocalGpu } from "../llm/local-engine.js";
 import { defaultModelCacheDir, resolveModelFile, type DownloadEvents } from "../llm/model-file.js";
-import { DEFAULT_BASE_URL } from "../llm/openai-engine.js";
+import { DEFAULT_BASE_URL } from "../llm/http/openai-engine.js";
 
 export type EngineKind = "api" | "local";
 

@@ -3,7 +3,7 @@
  * Retry-After hint, never retrying after an abort. Re-asking for a reply that did not validate is a
  * separate concern and lives above the engine.
  */
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 
 export interface RetryInfo {
   /** The 1-based attempt that just failed. */

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { embed } from "../../test/support/sim-embeddings.js";
-import { startSimServer, type SimOptions, type SimServer } from "../../test/support/sim-server.js";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { embed } from "../../../test/support/sim-embeddings.js";
+import { startSimServer, type SimOptions, type SimServer } from "../../../test/support/sim-server.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 import { createEmbeddingEngine, decodeVector } from "./embedding-engine.js";
 
 const noWait = { sleep: async () => {}, random: () => 0 };

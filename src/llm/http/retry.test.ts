@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
+import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { retryDelayMs, sleepWithSignal, withRetries, type RetryInfo, type RetryPolicy } from "./retry.js";
 
 const callError = (retryable: boolean, retryAfterSeconds?: number) =>

@@ -7,11 +7,11 @@
 import { setMaxListeners } from "node:events";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import PQueue from "p-queue";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 import { apiHeaders, malformedReply, postApi } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import { DEFAULT_BASE_URL } from "./openai-engine.js";
-import type { EmbeddingModel } from "./port.js";
+import type { EmbeddingModel } from "../port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
 export interface EmbeddingEngineOptions {

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 import { createOpenAIEngine, type OpenAIEngineOptions } from "./openai-engine.js";
-import type { CompletionRequest } from "./port.js";
+import type { CompletionRequest } from "../port.js";
 
 /** How the scripted server answers one request. */
 type Reply = (res: ServerResponse, req: IncomingMessage) => void;

@@ -6,10 +6,10 @@
  * the sockets together. `withRetries` owns every retry.
  */
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { EngineCallError } from "../errors.js";
+import { EngineCallError } from "../../errors.js";
 import { apiHeaders, malformedReply, postApi } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
-import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "./port.js";
+import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "../port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";

@@ -1,5 +1,5 @@
 import { APIConnectionTimeoutError, APIError } from "openai";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 import { classifyError, type CallContext } from "./classify-error.js";
 import { HttpTransportError, postJson, type HttpReply } from "./http-post.js";
 

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { describe, expect, it } from "vitest";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 import { classifyError, parseDuration, retryAfterSeconds } from "./classify-error.js";
 
 const URL = "http://127.0.0.1:8000/v1";

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, EngineCallError } from "../../errors.js";
 
 export interface CallContext {
   /** The base URL the engine talks to, as shown in messages. */
