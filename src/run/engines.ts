@@ -7,9 +7,9 @@ import path from "node:path";
 import { ConfigError } from "../errors.js";
 import type { EmbeddingModel } from "../llm/port.js";
 // load-local loads llama.cpp (about 0.3 s) when a local model is opened, not for API runs.
-import { loadLocalEmbeddings, loadLocalEngine } from "../llm/load-local.js";
-import type { LocalEngine, LocalGpu } from "../llm/local-engine.js";
-import { defaultModelCacheDir, resolveModelFile, type DownloadEvents } from "../llm/model-file.js";
+import { loadLocalEmbeddings, loadLocalEngine } from "../llm/local/load-local.js";
+import type { LocalEngine, LocalGpu } from "../llm/local/local-engine.js";
+import { defaultModelCacheDir, resolveModelFile, type DownloadEvents } from "../llm/local/model-file.js";
 import { DEFAULT_BASE_URL } from "../llm/http/openai-engine.js";
 
 export type EngineKind = "api" | "local";

@@ -13,7 +13,7 @@ import { selfBleu } from "../eval/self-bleu.js";
 import { tokenizeWords } from "../eval/treebank-tokenizer.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
-import type { LocalEngine } from "../llm/local-engine.js";
+import type { LocalEngine } from "../llm/local/local-engine.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
 import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";

@@ -3,8 +3,8 @@
  * the chat model itself), behind the same EmbeddingModel port as the HTTP engine.
  */
 import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
-import { AbortedError, ConfigError } from "../errors.js";
-import type { EmbeddingModel } from "./port.js";
+import { AbortedError, ConfigError } from "../../errors.js";
+import type { EmbeddingModel } from "../port.js";
 
 export interface LocalEmbeddingOptions {
   /** Tokens one text may have; longer texts are embedded from their beginning. Default: the model's, at most 8192. */

@@ -6,8 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AbortedError, ConfigError } from "../errors.js";
-import { startHub, type Hub, type Intercept } from "../../test/support/fake-hub.js";
+import { AbortedError, ConfigError } from "../../errors.js";
+import { startHub, type Hub, type Intercept } from "../../../test/support/fake-hub.js";
 import { checkGgufFile, defaultModelCacheDir, parseModelSource, resolveModelFile } from "./model-file.js";
 
 /** ipull's unit of resumption. */

@@ -25,11 +25,11 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from "node-llama-cpp";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
+import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { grammarSchemaOf } from "./grammar-schema.js";
 import { defaultParallel } from "./local-parallelism.js";
 import { checkGgufFile } from "./model-file.js";
-import type { ChatMessage, Completion, CompletionRequest, LanguageModel, ResponseSchema } from "./port.js";
+import type { ChatMessage, Completion, CompletionRequest, LanguageModel, ResponseSchema } from "../port.js";
 
 /** Which GPU backend to use; false runs on the CPU only. */
 export type LocalGpu = "auto" | "cuda" | "vulkan" | "metal" | false;
@@ -154,8 +154,11 @@ export async function loadLocalModel(file: string, options: { gpu?: LocalGpu; th
   return { llama, model, modelPath, modelId: `local:${path.basename(modelPath)}:${size}` };
 }
 
-/** Loads the model and its context. */
-export async function loadLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
+/**
+ * Loads the model and its context. Reached through loadLocalEngine (load-local.ts), which imports
+ * this module only when a local model is opened.
+ */
+export async function openLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
   const parallel = options.parallel ?? defaultParallel();
   if (!Number.isInteger(parallel) || parallel < 1) throw new ConfigError(`parallel must be an integer >= 1, got ${parallel}`);
   const { llama, model, modelPath, modelId } = await loadLocalModel(options.modelPath, options);

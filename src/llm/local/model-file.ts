@@ -30,8 +30,8 @@ import { createHash } from "node:crypto";
 import { open, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AbortedError, ConfigError } from "../errors.js";
-import { NETWORK_CODES, networkCode } from "./http/classify-error.js";
+import { AbortedError, ConfigError } from "../../errors.js";
+import { NETWORK_CODES, networkCode } from "../http/classify-error.js";
 
 export type ModelSource =
   /** A GGUF file on this machine (a leading "~/" already expanded). */

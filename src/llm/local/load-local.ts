@@ -2,12 +2,12 @@
  * The local engine for library users, loaded on first use: importing foveate does not load
  * llama.cpp (about 0.3 s) unless a local model is opened.
  */
-import type { EmbeddingModel } from "./port.js";
+import type { EmbeddingModel } from "../port.js";
 import type { LocalEngine, LocalEngineOptions, LocalGpu } from "./local-engine.js";
 
 /** Loads a GGUF file (see resolveModelFile for hf: and https: URIs) as a LanguageModel. */
 export async function loadLocalEngine(options: LocalEngineOptions): Promise<LocalEngine> {
-  return (await import("./local-engine.js")).loadLocalEngine(options);
+  return (await import("./local-engine.js")).openLocalEngine(options);
 }
 
 /** An embedding model from a GGUF file; call dispose() when done. */

@@ -2,16 +2,17 @@ import { truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
-import { answerSchema, microElementsSchema } from "../method/schemas.js";
-import { buildTinyLlamaGguf, llamaGgufHeader } from "../../test/support/gguf-writer.js";
-import { writeTinyModel } from "../../test/support/tiny-model.js";
+import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
+import { answerSchema, microElementsSchema } from "../../method/schemas.js";
+import { buildTinyLlamaGguf, llamaGgufHeader } from "../../../test/support/gguf-writer.js";
+import { writeTinyModel } from "../../../test/support/tiny-model.js";
 import { grammarSchemaOf } from "./grammar-schema.js";
 import { createLocalEmbeddings } from "./local-embeddings.js";
-import { loadLocalEngine, toChatHistory, type LocalEngine } from "./local-engine.js";
+import { loadLocalEngine } from "./load-local.js";
+import { toChatHistory, type LocalEngine } from "./local-engine.js";
 import { defaultParallel } from "./local-parallelism.js";
-import type { CompletionRequest } from "./port.js";
-import { completeStructured } from "./structured.js";
+import type { CompletionRequest } from "../port.js";
+import { completeStructured } from "../structured.js";
 
 const DOCUMENT = "The lighthouse keeper logged every passing ship. In 1887 a storm broke the lamp, and the keeper rowed to the mainland for glass.";
 
