@@ -1,16 +1,13 @@
 import { truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { answerSchema, microElementsSchema } from "../../method/schemas.js";
 import { buildTinyLlamaGguf, llamaGgufHeader } from "../../../test/support/gguf-writer.js";
 import { writeTinyModel } from "../../../test/support/tiny-model.js";
-import { grammarSchemaOf } from "./grammar-schema.js";
 import { createLocalEmbeddings } from "./local-embeddings.js";
 import { loadLocalEngine } from "./load-local.js";
 import { toChatHistory, type LocalEngine } from "./local-engine.js";
-import { defaultParallel } from "./local-parallelism.js";
 import type { CompletionRequest } from "../port.js";
 import { completeStructured } from "../structured.js";
 
@@ -26,29 +23,6 @@ function request(extra: Partial<CompletionRequest> = {}, seed = 1): CompletionRe
     ...extra,
   };
 }
-
-describe("grammarSchemaOf", () => {
-  it("caps every string, keeps array bounds and drops what a grammar cannot express", () => {
-    const { $schema: _, ...json } = z.toJSONSchema(
-      z.object({ items: z.array(z.string().min(1).max(50)).min(1).max(3), note: z.string().regex(/a/), flag: z.boolean() }),
-    ) as Record<string, unknown>;
-    expect(grammarSchemaOf(json, 40)).toEqual({
-      type: "object",
-      properties: {
-        items: { type: "array", minItems: 1, maxItems: 3, items: { type: "string", minLength: 1, maxLength: 40 } },
-        note: { type: "string", maxLength: 40 },
-        flag: { type: "boolean" },
-      },
-      additionalProperties: false,
-    });
-  });
-
-  it("turns anyOf into oneOf and keeps a shorter declared maxLength", () => {
-    expect(grammarSchemaOf({ anyOf: [{ type: "string", maxLength: 5 }, { type: "null" }] }, 100)).toEqual({
-      oneOf: [{ type: "string", maxLength: 5 }, { type: "null" }],
-    });
-  });
-});
 
 describe("toChatHistory", () => {
   it("maps roles and ends with the reply to generate", () => {
@@ -66,12 +40,6 @@ describe("toChatHistory", () => {
       { type: "user", text: "again" },
       { type: "model", response: [] },
     ]);
-  });
-});
-
-describe("defaultParallel", () => {
-  it("uses one sequence per two cores, between 1 and 4", () => {
-    expect([1, 2, 4, 8, 64].map((cores) => defaultParallel(cores))).toEqual([1, 1, 2, 4, 4]);
   });
 });
 
