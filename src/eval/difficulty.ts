@@ -1,7 +1,7 @@
 import PQueue from "p-queue";
 import { InputError, ReplyParseError } from "../errors.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
-import { completeStructured } from "../llm/structured.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
 import { seededRandom } from "../random.js";
 import type { InstructionRecord } from "./dataset.js";
 import { difficultyPrompt, difficultySchema } from "./judge-prompts.js";

@@ -1,7 +1,7 @@
 import PQueue from "p-queue";
 import { ReplyParseError } from "../errors.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
-import { completeStructured } from "../llm/structured.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
 import type { QaItem } from "./dataset.js";
 import { qaJudgePrompt, qaJudgeSchema } from "./judge-prompts.js";
 import { bestOverlap, mean, sampleStd } from "./squad-metrics.js";

@@ -11,7 +11,7 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 import type { RateGovernor } from "./rate-governor.js";
 import type { SpendingLimit } from "./spending-limit.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
-import { completeStructured } from "../llm/structured.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
 import type { DocumentContext, MethodSettings, StepKind } from "../method/context.js";
 import { foveateDocument } from "../method/foveate-document.js";
 import { LEVELS, type Level } from "../method/levels.js";

@@ -9,7 +9,7 @@ import { createLocalEmbeddings } from "./local-embeddings.js";
 import { loadLocalEngine } from "./load-local.js";
 import { toChatHistory, type LocalEngine } from "./local-engine.js";
 import type { CompletionRequest } from "../port.js";
-import { completeStructured } from "../structured.js";
+import { completeStructured } from "../structured/complete-structured.js";
 
 const DOCUMENT = "The lighthouse keeper logged every passing ship. In 1887 a storm broke the lamp, and the keeper rowed to the mainland for glass.";
 
