@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { DownloadEvents } from "../llm/local/model-file.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
 
 /**
  * Shows a model download: one line saying what is downloaded and how large, then a bar on a

@@ -9,7 +9,9 @@ import type { EmbeddingModel } from "../llm/port.js";
 // load-local loads llama.cpp (about 0.3 s) when a local model is opened, not for API runs.
 import { loadLocalEmbeddings, loadLocalEngine } from "../llm/local/load-local.js";
 import type { LocalEngine, LocalGpu } from "../llm/local/local-engine.js";
-import { defaultModelCacheDir, resolveModelFile, type DownloadEvents } from "../llm/local/model-file.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
+import { defaultModelCacheDir } from "../llm/local/model-cache.js";
+import { resolveModelFile } from "../llm/local/model-file.js";
 import { DEFAULT_BASE_URL } from "../llm/http/openai-engine.js";
 
 export type EngineKind = "api" | "local";

@@ -10,7 +10,7 @@ import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
-import type { DownloadEvents } from "../llm/local/model-file.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
 import type { LanguageModel } from "../llm/port.js";
 import type { Level } from "../method/levels.js";

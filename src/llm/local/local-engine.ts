@@ -28,7 +28,7 @@ import {
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { grammarSchemaOf } from "./grammar-schema.js";
 import { defaultParallel } from "./local-parallelism.js";
-import { checkGgufFile } from "./model-file.js";
+import { checkGgufFile } from "./check-gguf-file.js";
 import type { ChatMessage, Completion, CompletionRequest, LanguageModel, ResponseSchema } from "../port.js";
 
 /** Which GPU backend to use; false runs on the CPU only. */
