@@ -1,5 +1,5 @@
 import { ConfigError } from "../../errors.js";
-import { NETWORK_CODES, networkCode } from "../http/classify-error.js";
+import { NETWORK_CODES, networkCode } from "../network-code.js";
 import type { RemoteTarget } from "./model-cache.js";
 
 /** Connection failures, as for the HTTP engine, and certificate problems a file host can have. */
