@@ -1,13 +1,14 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { describe, expect, it } from "vitest";
 import { AbortedError, EngineCallError } from "../../errors.js";
 import { classifyError, parseDuration, retryAfterSeconds } from "./classify-error.js";
+import { HttpTransportError } from "./http-post.js";
+import { HttpStatusError } from "./http-status-error.js";
 
 const URL = "http://127.0.0.1:8000/v1";
 const ctx = { url: URL, model: "x", timeoutMs: 120_000, now: () => Date.parse("2025-01-01T00:00:00Z") };
 
 function httpError(status: number, error?: unknown, headers: Record<string, string> = {}) {
-  return APIError.generate(status, error === undefined ? undefined : { error }, undefined, new Headers(headers));
+  return new HttpStatusError(status, new Headers(headers), error);
 }
 
 function classified(error: unknown): EngineCallError {
@@ -17,6 +18,8 @@ function classified(error: unknown): EngineCallError {
 }
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+/** What postJson rejects with when the socket fails: the socket's error as the cause. */
+const connectionError = (cause: Error) => new HttpTransportError(cause.message, "connection", { cause });
 
 describe("classifyError: HTTP statuses", () => {
   it("401 names the URL and model and points at the API key", () => {
@@ -75,24 +78,22 @@ describe("classifyError: HTTP statuses", () => {
 
 describe("classifyError: transport failures", () => {
   it("connection refused", () => {
-    const error = new APIConnectionError({
-      cause: new TypeError("fetch failed", { cause: withCode("connect ECONNREFUSED 127.0.0.1:8000", "ECONNREFUSED") }),
-    });
+    const error = connectionError(withCode("connect ECONNREFUSED 127.0.0.1:8000", "ECONNREFUSED"));
     const e = classified(error);
     expect(e.message).toBe(`cannot connect to ${URL}: connection refused (is the server running?)`);
     expect(e.details).toMatchObject({ status: undefined, retryable: true });
   });
 
   it("unknown host, and an AggregateError of refusals", () => {
-    const dns = new APIConnectionError({ cause: new TypeError("fetch failed", { cause: withCode("getaddrinfo ENOTFOUND h", "ENOTFOUND") }) });
+    const dns = connectionError(withCode("getaddrinfo ENOTFOUND h", "ENOTFOUND"));
     expect(classified(dns).message).toBe(`cannot connect to ${URL}: host not found`);
     const aggregate = new AggregateError([withCode("a", "ECONNREFUSED"), withCode("b", "ECONNREFUSED")]);
-    const refused = new APIConnectionError({ cause: new TypeError("fetch failed", { cause: aggregate }) });
+    const refused = connectionError(aggregate);
     expect(classified(refused).message).toContain("connection refused");
   });
 
   it("a connection error without a known code still names the URL and is retryable", () => {
-    const e = classified(new APIConnectionError({ cause: new TypeError("fetch failed", { cause: new Error("weird") }) }));
+    const e = classified(connectionError(new Error("weird")));
     expect(e.message).toBe(`cannot connect to ${URL}: weird`);
     expect(e.details.retryable).toBe(true);
   });
@@ -103,10 +104,12 @@ describe("classifyError: transport failures", () => {
     expect(e.message).toBe(`connection to ${URL} (model "x") dropped before the reply was complete`);
     expect(e.details.retryable).toBe(true);
     expect(classified(withCode("read ECONNRESET", "ECONNRESET")).details.retryable).toBe(true);
+    const closed = classified(new HttpTransportError("connection closed before the reply was complete", "connection", { code: "ECONNRESET" }));
+    expect(closed.message).toBe(`connection to ${URL} (model "x") dropped before the reply was complete`);
   });
 
   it("a timeout is retryable and says how long we waited", () => {
-    const e = classified(new APIConnectionTimeoutError());
+    const e = classified(new HttpTransportError("no complete reply within 120000 ms", "timeout"));
     expect(e.message).toBe(`no reply from ${URL} (model "x") within 120 s: request timed out`);
     expect(e.details.retryable).toBe(true);
   });
@@ -124,7 +127,7 @@ describe("classifyError: transport failures", () => {
   });
 
   it("abort becomes AbortedError; our own errors pass through", () => {
-    expect(classifyError(new APIUserAbortError(), ctx)).toBeInstanceOf(AbortedError);
+    expect(classifyError(new HttpTransportError("request aborted", "aborted"), ctx)).toBeInstanceOf(AbortedError);
     expect(classifyError(new DOMException("This operation was aborted", "AbortError"), ctx)).toBeInstanceOf(AbortedError);
     const own = new EngineCallError("x", { url: URL, model: "x", status: 500, retryable: true });
     expect(classifyError(own, ctx)).toBe(own);

@@ -1,12 +1,14 @@
 /**
- * Turns whatever a call through the openai SDK throws into our error family: an EngineCallError
- * with a one-line message naming the server and model, whether a retry could help, and how long the
- * server asked us to wait; or AbortedError when the caller stopped the call.
+ * Turns whatever a request to an OpenAI-compatible server fails with (a status error, a transport
+ * error, a body that is not JSON) into our error family: an EngineCallError with a one-line message
+ * naming the server and model, whether a retry could help, and how long the server asked us to
+ * wait; or AbortedError when the caller stopped the call.
  */
 import { STATUS_CODES } from "node:http";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { AbortedError, EngineCallError } from "../../errors.js";
 import { networkCode } from "../network-code.js";
+import { HttpTransportError } from "./http-post.js";
+import { HttpStatusError } from "./http-status-error.js";
 
 export interface CallContext {
   /** The base URL the engine talks to, as shown in messages. */
@@ -23,7 +25,7 @@ const MAX_SERVER_MESSAGE = 300;
 
 export function classifyError(error: unknown, ctx: CallContext): EngineCallError | AbortedError {
   if (error instanceof EngineCallError || error instanceof AbortedError) return error;
-  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === "AbortError")) {
+  if ((error instanceof HttpTransportError && error.kind === "aborted") || (error instanceof Error && error.name === "AbortError")) {
     return new AbortedError(`request to ${ctx.url} (model "${ctx.model}") was aborted`, { cause: error });
   }
   const where = `${ctx.url} (model "${ctx.model}")`;
@@ -34,17 +36,15 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
       { cause: error },
     );
 
-  if (error instanceof APIConnectionTimeoutError) {
+  if (error instanceof HttpTransportError && error.kind === "timeout") {
     const limit = ctx.timeoutMs === undefined ? "" : ` within ${formatSeconds(ctx.timeoutMs / 1000)}`;
     return fail(`no reply from ${where}${limit}: request timed out`, true);
   }
-  if (error instanceof APIError && typeof error.status === "number") {
-    return fromStatus(error, error.status, ctx, where, fail);
-  }
-  // SDK-level connection failures, and failures while reading the body (undici throws a bare
-  // TypeError "terminated" when the socket closes mid-reply).
+  if (error instanceof HttpStatusError) return fromStatus(error, error.status, ctx, where, fail);
+  // Failed connections, and failures while reading the body (undici throws a bare TypeError
+  // "terminated" when the socket closes mid-reply).
   const code = networkCode(error);
-  if (error instanceof APIConnectionError || code !== undefined) {
+  if ((error instanceof HttpTransportError && error.kind === "connection") || code !== undefined) {
     const failure = fail(describeConnectionFailure(code, ctx, where, error), true);
     if (code === "ECONNREFUSED" || code === "ENOTFOUND") failure.details.unreachable = true;
     return failure;
@@ -58,8 +58,8 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
 
 type Fail = (message: string, retryable: boolean, status?: number, retryAfterSeconds?: number) => EngineCallError;
 
-function fromStatus(error: APIError, status: number, ctx: CallContext, where: string, fail: Fail): EngineCallError {
-  const said = serverMessage(error.error);
+function fromStatus(error: HttpStatusError, status: number, ctx: CallContext, where: string, fail: Fail): EngineCallError {
+  const said = serverMessage(error.serverError);
   const colonSaid = said ? `: ${said}` : "";
   const label = `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ""}`;
   const retryAfter = retryAfterSeconds(error.headers, status, ctx.now ?? Date.now);

@@ -10,13 +10,21 @@ export interface HttpReply {
   text: string;
 }
 
-/** Why a request ended without a whole reply, as a node error `code` the classifier knows. */
+/**
+ * Why a request ended without a whole reply: the deadline passed, the caller aborted, or the
+ * connection failed (the socket's own error as `cause`, or `code` ECONNRESET when it closed
+ * mid-reply).
+ */
 export class HttpTransportError extends Error {
+  readonly code: string | undefined;
+
   constructor(
     message: string,
-    readonly code: "ETIMEDOUT" | "ECONNRESET" | "ABORT_ERR",
+    readonly kind: "timeout" | "aborted" | "connection",
+    options: { cause?: unknown; code?: string } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
   }
 }
 
@@ -49,8 +57,8 @@ export function postJson(
         reject(error);
       } else resolve(reply!);
     };
-    const onAbort = () => finish(new HttpTransportError("request aborted", "ABORT_ERR"));
-    const timer = setTimeout(() => finish(new HttpTransportError(`no complete reply within ${options.timeoutMs} ms`, "ETIMEDOUT")), options.timeoutMs);
+    const onAbort = () => finish(new HttpTransportError("request aborted", "aborted"));
+    const timer = setTimeout(() => finish(new HttpTransportError(`no complete reply within ${options.timeoutMs} ms`, "timeout")), options.timeoutMs);
 
     const request = client.request(
       url,
@@ -71,11 +79,11 @@ export function postJson(
           finish(undefined, { status: response.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString("utf8") });
         });
         response.on("close", () => {
-          if (!response.complete) finish(new HttpTransportError("connection closed before the reply was complete", "ECONNRESET"));
+          if (!response.complete) finish(new HttpTransportError("connection closed before the reply was complete", "connection", { code: "ECONNRESET" }));
         });
       },
     );
-    request.on("error", (error) => finish(error));
+    request.on("error", (error) => finish(new HttpTransportError(error.message, "connection", { cause: error })));
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     request.end(body);
