@@ -1,5 +1,6 @@
 import { readCorpus } from "../corpus/read-corpus.js";
-import { chunkDocuments, estimateTokens } from "../corpus/chunk-document.js";
+import { chunkDocuments } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun, formatEstimate } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
