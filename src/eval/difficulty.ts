@@ -5,7 +5,7 @@ import { completeStructured } from "../llm/structured.js";
 import { seededRandom } from "../random.js";
 import type { InstructionRecord } from "./dataset.js";
 import { difficultyPrompt, difficultySchema } from "./judge-prompts.js";
-import { wilsonInterval } from "./squad-metrics.js";
+import { wilsonInterval } from "./wilson-interval.js";
 
 export type Side = "A" | "B";
 export type Verdict = Side | "tie" | "invalid";
