@@ -41,5 +41,6 @@ export { readInstructions, readQaTest } from "./eval/dataset.js";
 export { createEmbeddingEngine } from "./llm/embedding-engine.js";
 export type { EmbeddingModel } from "./llm/embedding-engine.js";
 export { cachedEmbeddings } from "./store/cached-embeddings.js";
-export { adaptiveBudgets, boxCoxMle } from "./budget/box-cox.js";
+export { adaptiveBudgets } from "./budget/adaptive-budgets.js";
+export { boxCoxMle } from "./budget/box-cox.js";
 export { distinctWords } from "./budget/distinct-words.js";
