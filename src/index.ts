@@ -32,7 +32,7 @@ export { convertRecord, EXPORT_FORMATS } from "./output/export-formats.js";
 export type { ExportFormat } from "./output/export-formats.js";
 export { tokenizeWords } from "./eval/self-bleu/treebank-tokenizer.js";
 export { selfBleu } from "./eval/self-bleu/self-bleu.js";
-export { embeddingDiversity } from "./eval/embedding-diversity.js";
+export { embeddingDiversity } from "./eval/embedding-diversity/embedding-diversity.js";
 export { compareDifficulty } from "./eval/difficulty.js";
 export type { DifficultyReport, DifficultyOptions } from "./eval/difficulty.js";
 export { evaluateQa } from "./eval/downstream-qa/downstream-qa.js";

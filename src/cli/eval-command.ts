@@ -4,7 +4,7 @@ import { ConfigError } from "../errors.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
 import { compareDifficulty, type DifficultyReport } from "../eval/difficulty.js";
 import { evaluateQa } from "../eval/downstream-qa/downstream-qa.js";
-import { describeTopPairsMethod, embeddingDiversity, TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity.js";
+import { describeTopPairsMethod, embeddingDiversity, TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity/embedding-diversity.js";
 import { selfBleu } from "../eval/self-bleu/self-bleu.js";
 import { tokenizeWords } from "../eval/self-bleu/treebank-tokenizer.js";
 import { createEmbeddingEngine, type EmbeddingModel } from "../llm/embedding-engine.js";

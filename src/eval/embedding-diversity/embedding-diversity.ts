@@ -22,7 +22,7 @@
  * `zeroVectors`; indices in `topPairs` are always positions in the input. Fewer than two non-zero
  * vectors have no pairwise mean: that throws a FoveateError saying so (no NaN is returned).
  */
-import { FoveateError } from "../errors.js";
+import { FoveateError } from "../../errors.js";
 
 export interface SimilarPair {
   /** Input positions, i < j. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FoveateError } from "../errors.js";
+import { FoveateError } from "../../errors.js";
 import { describeTopPairsMethod, embeddingDiversity, type SimilarPair } from "./embedding-diversity.js";
 
 /** Seeded standard normals (xorshift32 + Box-Muller). */
