@@ -1,3 +1,4 @@
+import { seededRandom } from "../../random.js";
 import { clampCosine, dot } from "./cosine.js";
 import { groupIdentical } from "./group-identical.js";
 import { missProbability } from "./miss-probability.js";
@@ -30,18 +31,6 @@ const MIN_POOL_BITS = 1024;
 /** Index of a float64's high 32 bits (sign, exponent) in an Int32Array view of it. */
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
-/** A seeded uniform generator in [0, 1) (splitmix32). */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Candidate search by random-hyperplane LSH over the mean-centred unit vectors. Each distinct
  * vector gets a pool of sign bits from randomized Hadamard rotations (random signs, transform,
@@ -55,7 +44,7 @@ export function lshTopPairs(
   options: LshOptions,
   exactBudget: number,
 ): Extract<TopPairsMethod, { kind: "lsh" }> {
-  const random = seededUniform(options.seed ?? 1);
+  const random = seededRandom("embedding-diversity lsh", options.seed ?? 1);
   const recallCosine = options.recallCosine ?? 0.9;
   const recallTarget = options.recallTarget ?? 0.99;
   const maxCandidates = options.maxCandidates ?? Math.floor(exactBudget / Math.max(1, d));
@@ -93,7 +82,7 @@ export function lshTopPairs(
   const rotations = Math.ceil(MIN_POOL_BITS / size);
   const poolBits = rotations * size;
   const words = poolBits / 32;
-  const signs = Array.from({ length: rotations * 2 }, () => Float64Array.from({ length: size }, () => (random() < 0.5 ? -1 : 1)));
+  const signs = Array.from({ length: rotations * 2 }, () => Float64Array.from({ length: size }, () => (random.int(0, 1) === 0 ? -1 : 1)));
   const bits = new Int32Array(M * words);
   const buffer = new Float64Array(size);
   const halves = new Int32Array(buffer.buffer);
@@ -143,7 +132,7 @@ export function lshTopPairs(
     bandLoop: for (let band = 0; band < bands; band++) {
       // b distinct pool bits: a partial Fisher-Yates shuffle.
       for (let t = 0; t < bitsPerBand; t++) {
-        const pick = t + Math.floor(random() * (poolBits - t));
+        const pick = random.int(t, poolBits - 1);
         const chosen = positions[pick]!;
         positions[pick] = positions[t]!;
         positions[t] = chosen;
