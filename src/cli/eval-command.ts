@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { readCorpus } from "../corpus/read-corpus.js";
 import { ConfigError } from "../errors.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
-import { compareDifficulty, type DifficultyReport } from "../eval/difficulty.js";
+import { compareDifficulty, type DifficultyReport } from "../eval/difficulty/difficulty.js";
 import { evaluateQa } from "../eval/downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "../eval/embedding-diversity/embedding-diversity.js";
 import { describeTopPairsMethod, TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity/top-pairs-method.js";

@@ -4,7 +4,7 @@ import type { LanguageModel, Sampling } from "../../llm/port.js";
 import { completeStructured } from "../../llm/structured.js";
 import type { QaItem } from "../dataset.js";
 import { qaJudgePrompt, qaJudgeSchema } from "../judge-prompts.js";
-import { mean, sampleStd } from "../sample-statistics.js";
+import { mean, sampleStd } from "./sample-statistics.js";
 import { bestOverlap } from "./squad-metrics.js";
 
 export interface QaRound {
