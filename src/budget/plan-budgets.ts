@@ -1,6 +1,6 @@
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { EmbeddingModel } from "../llm/port.js";
-import { adaptiveBudgets } from "./box-cox.js";
+import { adaptiveBudgets } from "./adaptive-budgets.js";
 import { distinctWords } from "./distinct-words.js";
 
 export interface BudgetPlanOptions {

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "commander";
 import { EXPORT_FORMATS } from "../export/export-formats.js";
 import { LEVELS, type Level } from "../method/levels.js";
 import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL } from "../run/engines.js";
-import { TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity.js";
+import { TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity/top-pairs-method.js";
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateTokens } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { SYSTEM_PROMPT } from "../method/prompts.js";
 import { estimateRun, formatEstimate, type RunEstimateInput } from "./estimate.js";
 import { priceFor } from "./prices.js";

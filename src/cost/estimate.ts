@@ -3,7 +3,7 @@
  * makes per document, the prompt tokens they send and the completion tokens they get back, from
  * the real prompt builders and a few stated assumptions.
  */
-import { estimateTokens } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import type { ChatMessage } from "../llm/port.js";
 import { isLevel, type Level } from "../method/levels.js";
 import {

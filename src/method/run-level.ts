@@ -6,7 +6,7 @@ import type { LevelPlan } from "./level-plan.js";
 import type { Level } from "./levels.js";
 import { resynthesisPrompt } from "./prompts.js";
 import { provenance, type SynthRecord } from "./record.js";
-import { drawShots, succeeded, type Item } from "./resynthesis.js";
+import { drawShots, succeeded, type Item } from "./item.js";
 import { resynthesisSchema } from "./schemas.js";
 
 /** An item given up on: its feature, its last instruction and why it failed. */

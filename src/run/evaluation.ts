@@ -6,11 +6,12 @@
  */
 import { readCorpus } from "../corpus/read-corpus.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
-import { compareDifficulty, type DifficultyReport } from "../eval/difficulty.js";
-import { evaluateQa, type QaReport } from "../eval/downstream-qa.js";
-import { describeTopPairsMethod, embeddingDiversity } from "../eval/embedding-diversity.js";
-import { selfBleu } from "../eval/self-bleu.js";
-import { tokenizeWords } from "../eval/treebank-tokenizer.js";
+import { compareDifficulty, type DifficultyReport } from "../eval/difficulty/difficulty.js";
+import { evaluateQa, type QaReport } from "../eval/downstream-qa/downstream-qa.js";
+import { embeddingDiversity } from "../eval/embedding-diversity/embedding-diversity.js";
+import { describeTopPairsMethod } from "../eval/embedding-diversity/top-pairs-method.js";
+import { selfBleu } from "../eval/self-bleu/self-bleu.js";
+import { tokenizeWords } from "../eval/self-bleu/treebank-tokenizer.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";

@@ -1,5 +1,6 @@
 import { formatBudgetDistribution, planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
-import { chunkDocuments, estimateTokens } from "../corpus/chunk-document.js";
+import { chunkDocuments } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun, type RunEstimate } from "../cost/estimate.js";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../random.js";
+import { seededRandom } from "../../random.js";
 import { selfBleu } from "./self-bleu.js";
 import { tokenizeWords } from "./treebank-tokenizer.js";
-import { SELF_BLEU_PARITY } from "../../test/support/fixtures.js";
+import { SELF_BLEU_PARITY } from "../../../test/support/fixtures.js";
 
 const reference = JSON.parse(
   readFileSync(SELF_BLEU_PARITY, "utf8"),

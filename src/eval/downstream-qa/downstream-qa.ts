@@ -1,10 +1,11 @@
 import PQueue from "p-queue";
-import { ReplyParseError } from "../errors.js";
-import type { LanguageModel, Sampling } from "../llm/port.js";
-import { completeStructured } from "../llm/structured/complete-structured.js";
-import type { QaItem } from "./dataset.js";
-import { qaJudgePrompt, qaJudgeSchema } from "./judge-prompts.js";
-import { bestOverlap, mean, sampleStd } from "./squad-metrics.js";
+import { ReplyParseError } from "../../errors.js";
+import type { LanguageModel, Sampling } from "../../llm/port.js";
+import { completeStructured } from "../../llm/structured/complete-structured.js";
+import type { QaItem } from "../dataset.js";
+import { qaJudgePrompt, qaJudgeSchema } from "../judge-prompts.js";
+import { mean, sampleStd } from "./sample-statistics.js";
+import { bestOverlap } from "./squad-metrics.js";
 
 export interface QaRound {
   round: number;

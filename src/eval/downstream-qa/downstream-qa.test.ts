@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ScriptedModel } from "../../test/support/scripted-model.js";
+import { ScriptedModel } from "../../../test/support/scripted-model.js";
 import { evaluateQa } from "./downstream-qa.js";
 
 const items = [

@@ -39,25 +39,3 @@ export function bestOverlap(answer: string, references: readonly string[]): Over
   }
   return best;
 }
-
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Sample standard deviation (n - 1); 0 for a single value. */
-export function sampleStd(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
-}
-
-/** The Wilson score interval at 95% for `successes` out of `trials`. */
-export function wilsonInterval(successes: number, trials: number): [number, number] {
-  if (trials === 0) return [0, 1];
-  const z = 1.959963984540054;
-  const p = successes / trials;
-  const denominator = 1 + (z * z) / trials;
-  const centre = (p + (z * z) / (2 * trials)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / trials + (z * z) / (4 * trials * trials))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}

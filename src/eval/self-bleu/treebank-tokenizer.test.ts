@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tokenizeWords } from "./treebank-tokenizer.js";
-import { SELF_BLEU_PARITY } from "../../test/support/fixtures.js";
+import { SELF_BLEU_PARITY } from "../../../test/support/fixtures.js";
 
 const reference = JSON.parse(
   readFileSync(SELF_BLEU_PARITY, "utf8"),

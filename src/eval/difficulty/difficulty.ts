@@ -1,11 +1,11 @@
 import PQueue from "p-queue";
-import { InputError, ReplyParseError } from "../errors.js";
-import type { LanguageModel, Sampling } from "../llm/port.js";
-import { completeStructured } from "../llm/structured/complete-structured.js";
-import { seededRandom } from "../random.js";
-import type { InstructionRecord } from "./dataset.js";
-import { difficultyPrompt, difficultySchema } from "./judge-prompts.js";
-import { wilsonInterval } from "./squad-metrics.js";
+import { InputError, ReplyParseError } from "../../errors.js";
+import type { LanguageModel, Sampling } from "../../llm/port.js";
+import { completeStructured } from "../../llm/structured/complete-structured.js";
+import { seededRandom } from "../../random.js";
+import type { InstructionRecord } from "../dataset.js";
+import { difficultyPrompt, difficultySchema } from "../judge-prompts.js";
+import { wilsonInterval } from "./wilson-interval.js";
 
 export type Side = "A" | "B";
 export type Verdict = Side | "tie" | "invalid";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ScriptedModel } from "../../test/support/scripted-model.js";
-import { InputError } from "../errors.js";
+import { ScriptedModel } from "../../../test/support/scripted-model.js";
+import { InputError } from "../../errors.js";
 import { compareDifficulty } from "./difficulty.js";
 
 const documents = ["Doc zero.", "Doc one.", "Doc two."];
