@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { EXPORT_FORMATS } from "../export/export-formats.js";
 import { LEVELS, type Level } from "../method/levels.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL } from "../run/engines.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL } from "../llm/engine-choice.js";
 import { TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity/top-pairs-method.js";
 
 /**

@@ -20,7 +20,7 @@ import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "./engines.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
 
 export const DEFAULT_EVAL_STORE = "foveate-eval.foveate.db";
 

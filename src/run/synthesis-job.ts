@@ -32,7 +32,7 @@ import {
   resolveEndpoint,
   type EngineKind,
   type LocalEngineSettings,
-} from "./engines.js";
+} from "../llm/engine-choice.js";
 
 /**
  * The whole synthesis job as the library offers it: read the corpus once, plan budgets once,

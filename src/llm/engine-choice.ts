@@ -5,14 +5,14 @@
  */
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import type { EmbeddingModel } from "../llm/port.js";
+import type { EmbeddingModel } from "./port.js";
 // load-local loads llama.cpp (about 0.3 s) when a local model is opened, not for API runs.
-import { loadLocalEmbeddings, loadLocalEngine } from "../llm/local/load-local.js";
-import type { LocalEngine, LocalGpu } from "../llm/local/local-engine.js";
-import type { DownloadEvents } from "../llm/local/download-model.js";
-import { defaultModelCacheDir } from "../llm/local/model-cache.js";
-import { resolveModelFile } from "../llm/local/model-file.js";
-import { DEFAULT_BASE_URL } from "../llm/http/openai-engine.js";
+import { loadLocalEmbeddings, loadLocalEngine } from "./local/load-local.js";
+import type { LocalEngine, LocalGpu } from "./local/local-engine.js";
+import type { DownloadEvents } from "./local/download-model.js";
+import { defaultModelCacheDir } from "./local/model-cache.js";
+import { resolveModelFile } from "./local/model-file.js";
+import { DEFAULT_BASE_URL } from "./http/openai-engine.js";
 
 export type EngineKind = "api" | "local";
 
