@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { formatBudgetDistribution } from "../budget/plan-budgets.js";
-import { formatEstimate } from "../cost/estimate.js";
+import { formatBudgetDistribution } from "../output/budget-distribution.js";
+import { formatEstimate } from "../output/estimate-report.js";
 import { downloadProgress } from "../output/download-progress.js";
 import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
 import { jobReport } from "../output/job-report.js";

@@ -1,4 +1,5 @@
 import type { JobEvent } from "../run/synthesis-job.js";
+import { formatBudgetDistribution } from "./budget-distribution.js";
 import { downloadProgress } from "./download-progress.js";
 import { createProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
@@ -32,7 +33,7 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
         return say(event.description);
       case "budgets":
         if (event.plan.note) say(`Budgets: ${event.plan.note}`);
-        return say(event.distribution);
+        return say(formatBudgetDistribution(event.plan.budgets));
       case "warning":
         return progress.log(`warning: ${event.message}`);
       case "document-failed":

@@ -1,4 +1,4 @@
-import { formatBudgetDistribution, planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
+import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
 import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { readCorpus } from "../corpus/read-corpus.js";
@@ -153,7 +153,7 @@ export type JobEvent =
   | ({ type: "download-start" } & Parameters<NonNullable<DownloadEvents["onStart"]>>[0])
   | { type: "download-progress"; downloadedBytes: number; totalBytes: number }
   | { type: "engine"; description: string }
-  | { type: "budgets"; plan: BudgetPlan; distribution: string }
+  | { type: "budgets"; plan: BudgetPlan }
   | { type: "warning"; message: string }
   | { type: "document-failed"; document: SourceDocument; error: Error }
   | { type: "progress"; progress: RunProgress }
@@ -314,7 +314,7 @@ export class SynthesisJob {
         const { embedder, close } = await this.openEmbedder(local, handlers);
         closers.push(close);
         const plan = await this.planBudgets(embedder, store, corpus.documents);
-        emit({ type: "budgets", plan, distribution: formatBudgetDistribution(plan.budgets) });
+        emit({ type: "budgets", plan });
         const settings = { alpha: o.alpha, relevanceThreshold: o.relevanceThreshold ?? 0.16, nmax: o.nmax ?? 3 * (o.mu ?? 8), embedModel: embedder.modelId };
         budgets = { of: (document) => plan.budgets[document.index] ?? o.mu ?? 8, settings };
       }
