@@ -1,4 +1,4 @@
-import type { JobEvent } from "../run/synthesis-job.js";
+import type { JobEvent } from "../run/job-events.js";
 import { formatBudgetDistribution } from "./budget-distribution.js";
 import { downloadProgress } from "./download-progress.js";
 import { createProgress } from "./progress.js";

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
 import { AbortedError, ConfigError } from "../errors.js";
 import type { SynthRecord } from "../method/record.js";
-import { SynthesisJob, type JobEvent, type SynthesisJobOptions } from "./synthesis-job.js";
+import type { JobEvent } from "./job-events.js";
+import type { SynthesisJobOptions } from "./job-options.js";
+import { SynthesisJob } from "./synthesis-job.js";
 
 let dir: string;
 beforeEach(async () => {

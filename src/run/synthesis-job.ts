@@ -3,24 +3,10 @@ import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
-import { estimateRun, type RunEstimate } from "../cost/estimate.js";
+import { estimateRun } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
-import { ConfigError, EngineCallError, type InputError } from "../errors.js";
+import { ConfigError, EngineCallError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
-import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
-import type { EmbeddingModel } from "../llm/port.js";
-import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
-import type { LocalEngine } from "../llm/local/local-engine.js";
-import type { DownloadEvents } from "../llm/local/download-model.js";
-import { createOpenAIEngine } from "../llm/http/openai-engine.js";
-import type { LanguageModel } from "../llm/port.js";
-import type { Level } from "../method/levels.js";
-import { RateGovernor } from "../pipeline/rate-governor.js";
-import type { RunStats } from "../pipeline/run-stats.js";
-import { SpendingLimit } from "../pipeline/spending-limit.js";
-import { synthesize, type Method, type SynthesisRun } from "../pipeline/synthesize.js";
-import { cachedEmbeddings } from "../store/cached-embeddings.js";
-import { RunStore } from "../store/run-store.js";
 import {
   chooseEngine,
   DEFAULT_API_EMBED_MODEL,
@@ -31,162 +17,26 @@ import {
   openLocalEngine,
   resolveEndpoint,
   type EngineKind,
-  type LocalEngineSettings,
 } from "../llm/engine-choice.js";
+import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import { createOpenAIEngine } from "../llm/http/openai-engine.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
+import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
+import type { LocalEngine } from "../llm/local/local-engine.js";
+import type { EmbeddingModel, LanguageModel } from "../llm/port.js";
+import { RateGovernor } from "../pipeline/rate-governor.js";
+import { SpendingLimit } from "../pipeline/spending-limit.js";
+import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
+import { cachedEmbeddings } from "../store/cached-embeddings.js";
+import { RunStore } from "../store/run-store.js";
+import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
+import type { SynthesisJobOptions } from "./job-options.js";
 
 /**
  * The whole synthesis job as the library offers it: read the corpus once, plan budgets once,
- * estimate or run, stop gracefully on a signal. Every option has the meaning (and the name) of
- * the `foveate synth` flag that sets it; what happens is told through events.
+ * estimate or run, write the output, stop gracefully on a signal; what happens is told through
+ * events.
  */
-export interface SynthesisJobOptions extends LocalEngineSettings {
-  /** A file (JSONL, JSON, CSV, .txt, .md) or a directory of them. */
-  corpus: string;
-  /** Field (JSON, JSONL) or column (CSV) holding the text. Default "content". */
-  textField?: string;
-  /** A malformed record: "fail" (default) or "skip" it with a `skipped` event. */
-  onBadInput?: "fail" | "skip";
-  /** Only the first N documents. */
-  limit?: number;
-  /** Longer documents are split into chunks of about this many tokens. Default 12000. */
-  maxDocTokens?: number;
-
-  /**
-   * A model of your own (another engine, a test double) instead of one the job opens: engine,
-   * model, baseUrl, apiKey, timeout, maxRetries and the local engine's settings are then unused.
-   */
-  languageModel?: LanguageModel;
-  /** "api", "local", or "auto" (default): see chooseEngine. */
-  engine?: "auto" | EngineKind;
-  /** API: the model name; local: a GGUF file, hf: URI or https URL. Default per engine. */
-  model?: string;
-  /** OpenAI-compatible endpoint up to /v1. Default OPENAI_BASE_URL, else OpenAI. */
-  baseUrl?: string;
-  /** Default OPENAI_API_KEY. */
-  apiKey?: string;
-  /** Limit for one HTTP request, seconds. Default 120. */
-  timeout?: number;
-  /** Transport retries per call (429, 5xx, dropped connections). Default 6. */
-  maxRetries?: number;
-
-  /** "foveate" (default) or the "self-qa" baseline. */
-  method?: Method;
-  /** Instructions per document and level. Default 8. */
-  mu?: number;
-  levels?: readonly Level[];
-  /** The scatter importance step: [CORE, MAJOR] keyword counts. Default off. */
-  important?: readonly number[];
-  maxRounds?: number;
-  shots?: number;
-  temperature?: number;
-  frequencyPenalty?: number;
-  /** Cap on tokens per reply, every step. Default: the server's. */
-  maxTokens?: number;
-  /** Calls in flight at once. Default 32; local: the engine's parallel sequences. */
-  concurrency?: number;
-  seed?: number;
-
-  /** Where records go: a file (written whole or not at all), a stream, or nowhere (events only). */
-  output?: string | NodeJS.WritableStream;
-  /** The run store. Default OUTPUT.foveate.db, or foveate-run.foveate.db without an output file. */
-  store?: string;
-  /** Start a store made with other settings over (its cached replies are kept). */
-  forceNew?: boolean;
-  /** Stop cleanly (resumable) before spending would cross this many dollars. */
-  maxCost?: number;
-  /** Prices per million tokens, replacing the built-in table. */
-  priceIn?: number;
-  priceOut?: number;
-  /** The provider's requests and tokens per minute. */
-  rpm?: number;
-  tpm?: number;
-  /** After a stop request, how long calls in flight may finish, seconds. Default 10. */
-  grace?: number;
-
-  /** Adaptive budgets: instructions per standard deviation of relevant words (0, the default: mu for all). */
-  alpha?: number;
-  /** A word is relevant at this cosine with its document. Default 0.16. */
-  relevanceThreshold?: number;
-  /** Largest budget. Default 3 x mu. */
-  nmax?: number;
-  /** Embedding model, by name or GGUF file. Default text-embedding-3-small; local: the chat model. */
-  embedModel?: string;
-  embedBaseUrl?: string;
-  embedApiKey?: string;
-
-  /** Environment read for keys, endpoints and model caches. Default process.env. */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Where the run stands, pushed every `progressIntervalMs` while it runs. */
-export interface RunProgress {
-  documentsDone: number;
-  documentsFailed: number;
-  documentsTotal: number;
-  /** Records kept so far. */
-  items: number;
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  /** Cost so far in USD, when the price is known. */
-  costUsd?: number;
-  /** When the run started (Date.now() clock). */
-  startedAt: number;
-}
-
-/** What a finished or stopped run did. */
-export interface JobSummary {
-  stats: RunStats;
-  rate: { rateLimited: number; decreases: number; waitedMs: number };
-  /** The run store's path. */
-  store: string;
-  /** Cost of the calls sent in this run; undefined when the model has no known price. */
-  costUsd?: number;
-  /** Why there is no cost, when there is none. */
-  noPrice?: string;
-  /** Malformed records skipped (onBadInput "skip"). */
-  skipped: number;
-}
-
-export type JobEvent =
-  | { type: "skipped"; error: InputError }
-  | ({ type: "download-start" } & Parameters<NonNullable<DownloadEvents["onStart"]>>[0])
-  | { type: "download-progress"; downloadedBytes: number; totalBytes: number }
-  | { type: "engine"; description: string }
-  | { type: "budgets"; plan: BudgetPlan }
-  | { type: "warning"; message: string }
-  | { type: "document-failed"; document: SourceDocument; error: Error }
-  | { type: "progress"; progress: RunProgress }
-  | { type: "stopping"; graceSeconds: number }
-  /** Once the run has begun, when it ends: finished, or stopped by an error that is then thrown. */
-  | { type: "summary"; summary: JobSummary; finished: boolean };
-
-export interface JobHandlers {
-  onEvent?: (event: JobEvent) => void;
-  /** Stop: no new call is sent, calls in flight may finish for `grace` seconds, then the run throws AbortedError. */
-  signal?: AbortSignal;
-  /** How often `progress` events come. Default 250 ms. */
-  progressIntervalMs?: number;
-}
-
-/** The corpus as read once: every document (chunked), in order. */
-export interface CorpusPlan {
-  documents: SourceDocument[];
-  /** Estimated tokens over all documents. */
-  tokens: number;
-  skipped: number;
-}
-
-export interface JobEstimate {
-  corpus: CorpusPlan;
-  /** Adaptive budgets, when alpha > 0. */
-  budgets?: BudgetPlan;
-  estimate: RunEstimate;
-  /** Undefined when the model has no known price. */
-  price?: Price;
-  noPrice: string;
-}
-
 export class SynthesisJob {
   private readonly env: NodeJS.ProcessEnv;
   private readonly engineKind: EngineKind;
