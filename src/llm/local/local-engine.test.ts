@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { answerSchema, microElementsSchema } from "../../method/schemas.js";
 import { buildTinyLlamaGguf, llamaGgufHeader } from "../../../test/support/gguf-writer.js";
+import { tempDir } from "../../../test/support/temp-dir.js";
 import { writeTinyModel } from "../../../test/support/tiny-model.js";
 import { createLocalEmbeddings } from "./local-embeddings.js";
 import { loadLocalEngine } from "./load-local.js";
@@ -45,7 +46,7 @@ describe("toChatHistory", () => {
 
 describe("the local engine on a tiny random model", () => {
   let engine: LocalEngine;
-  const modelPath = writeTinyModel();
+  const modelPath = writeTinyModel(tempDir("foveate-model-"));
 
   beforeAll(async () => {
     engine = await loadLocalEngine({ modelPath, parallel: 2, gpu: false, threads: 1, maxStringChars: 300 });
@@ -141,7 +142,7 @@ describe("the local engine on a tiny random model", () => {
 });
 
 describe("a model that cannot be used", () => {
-  const dir = path.dirname(writeTinyModel());
+  const dir = tempDir("foveate-model-");
   const load = (modelPath: string, extra = {}) => loadLocalEngine({ modelPath, parallel: 1, gpu: false, threads: 1, ...extra }).catch((e: unknown) => e);
 
   it("is missing", async () => {
@@ -179,7 +180,7 @@ describe("a model that cannot be used", () => {
   });
 
   it("needs a context larger than memory allows", async () => {
-    const error = await load(writeTinyModel(), { contextSize: 1_000_000_000 });
+    const error = await load(writeTinyModel(dir), { contextSize: 1_000_000_000 });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/a context of 1000000000 tokens x 1 sequences for .* needs about .* GB and this machine has .* GB of memory; try a smaller --ctx or --parallel/);
   });
