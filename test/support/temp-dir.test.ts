@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "./temp-dir.js";
 
 // Each check of removal runs in the test after the one that made the folder: tests of a file run in order.
@@ -59,5 +59,21 @@ describe("after that suite", () => {
   it("the folder is gone", () => {
     expect(shared).not.toBe("");
     expect(existsSync(shared)).toBe(false);
+  });
+});
+
+describe("a folder asked for in beforeAll", () => {
+  let error: unknown;
+  beforeAll(() => {
+    try {
+      tempDir("foveate-temp-dir-all-");
+    } catch (e) {
+      error = e;
+    }
+  });
+
+  it("is refused, since nothing would remove it", () => {
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/not in beforeAll or afterAll/);
   });
 });
