@@ -37,7 +37,7 @@ describe("the temporary directory guard", () => {
     writeFileSync(path.join(runDir, "left.txt"), "x");
     mkdirSync(path.join(runDir, "foveate-store-x"));
     try {
-      expect(teardown).toThrow(/tests left 2 entries in the temporary directory \(removed now\): foveate-store-x, left\.txt$/);
+      expect(teardown).toThrow(/tests left 2 entries in the temporary directory \(removed now\): foveate-store-x, left\.txt; make test folders with tempDir\(\)/);
       expect(process.exitCode).toBe(1);
     } finally {
       process.exitCode = exitCode;

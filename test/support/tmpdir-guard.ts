@@ -32,7 +32,10 @@ export default function setup(): () => void {
     if (left.length > 0) {
       // Vitest only logs an error thrown at teardown; the exit code is what fails the run.
       process.exitCode = 1;
-      throw new Error(`tests left ${left.length} entries in the temporary directory (removed now): ${left.join(", ")}`);
+      throw new Error(
+        `tests left ${left.length} entries in the temporary directory (removed now): ${left.join(", ")}; ` +
+          "make test folders with tempDir() from test/support/temp-dir.ts",
+      );
     }
   };
 }
