@@ -1,13 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { RunStore, StoreError } from "./run-store.js";
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-store-"));
+beforeEach(() => {
+  dir = tempDir("foveate-store-");
 });
 
 const reply = (text: string) => ({ text, usage: { promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 }, finishReason: "stop", attempts: 2 });
