@@ -15,10 +15,13 @@ export function leftovers(dir: string): string[] {
 /**
  * Vitest global setup: the run gets a temporary directory of its own, which its workers and the
  * processes they spawn inherit through the environment. At teardown the run fails if a test left
- * anything there, naming it; the folder is removed either way.
+ * anything there, naming it; the folder is removed either way. A run store written into the
+ * working directory (a run without -o or --store) fails the run too, and is left for a look.
  */
 export default function setup(): () => void {
   const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+  const stores = () => new Set(readdirSync(process.cwd()).filter((name) => name.includes(".foveate.db")));
+  const storesBefore = stores();
   const runDir = mkdtempSync(path.join(os.tmpdir(), "foveate-test-run-"));
   // TMPDIR is what os.tmpdir() reads on POSIX, TEMP and TMP on Windows.
   Object.assign(process.env, { TMPDIR: runDir, TMP: runDir, TEMP: runDir });
@@ -29,6 +32,11 @@ export default function setup(): () => void {
     }
     const left = leftovers(runDir);
     rmSync(runDir, { recursive: true, force: true });
+    const newStores = [...stores()].filter((name) => !storesBefore.has(name));
+    if (newStores.length > 0) {
+      process.exitCode = 1;
+      throw new Error(`tests wrote run stores into the working directory: ${newStores.join(", ")}; give each run -o or --store in a tempDir()`);
+    }
     if (left.length > 0) {
       // Vitest only logs an error thrown at teardown; the exit code is what fails the run.
       process.exitCode = 1;
