@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { estimateRun, type RunEstimateInput } from "../cost/estimate.js";
+import { estimateRun } from "../cost/estimate.js";
 import { priceFor } from "../cost/prices.js";
 import { formatEstimate } from "./estimate-report.js";
 
-const base: RunEstimateInput = {
-  documents: { count: 10, totalTokens: 10_000 },
-  method: "foveate",
-  mu: 8,
-  levels: ["micro", "scatter", "macro"],
-  maxRounds: 5,
-  important: false,
-};
 
 describe("formatEstimate", () => {
   const estimate = {
@@ -39,7 +31,7 @@ describe("formatEstimate", () => {
   });
 
   it("gives a realistic figure for the default run on gpt-4o-mini", () => {
-    const run = estimateRun({ ...base, documents: { count: 1_000, totalTokens: 1_000 * 1_500 } });
+    const run = estimateRun({ documents: { count: 1_000, totalTokens: 1_000 * 1_500 }, method: "foveate", mu: 8, levels: ["micro", "scatter", "macro"], maxRounds: 5, important: false });
     const text = formatEstimate(run, priceFor("gpt-4o-mini"));
     const dollars = Number(/Cost: about \$([\d.,]+)/.exec(text)![1]!.replace(/,/g, ""));
     expect(dollars).toBeGreaterThan(5);

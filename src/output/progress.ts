@@ -4,22 +4,10 @@
  */
 import cliProgress from "cli-progress";
 import { formatUsd } from "../cost/prices.js";
+import type { RunProgress } from "../run/job-events.js";
 
-export interface ProgressSnapshot {
-  documentsDone: number;
-  documentsFailed: number;
-  /** Unknown while the corpus is still being read. */
-  documentsTotal?: number;
-  /** Records kept so far. */
-  items: number;
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  /** Cost so far in USD, when the price is known. */
-  costUsd?: number;
-  /** When the run started (same clock as `now`, milliseconds). */
-  startedAt: number;
-}
+/** Where the run stands; the total is unknown while the corpus is still being read. */
+export type ProgressSnapshot = Omit<RunProgress, "documentsTotal"> & { documentsTotal?: number };
 
 export interface ProgressOptions {
   stream: NodeJS.WriteStream | NodeJS.WritableStream;
