@@ -60,6 +60,17 @@ export class ReplyParseError extends FoveateError {
   }
 }
 
+/** A problem with the run store file itself (disk full, not a store, locked, ...). Stops the run. */
+export class StoreError extends FoveateError {}
+
+/** The run stopped because the next calls would have crossed --max-cost. Resumable. */
+export class BudgetReachedError extends FoveateError {
+  override readonly exitCode = 3;
+}
+
+/** The run stopped because most recent calls failed with errors that retrying will not fix. */
+export class CircuitOpenError extends FoveateError {}
+
 /** The run was stopped on purpose (abort signal). */
 export class AbortedError extends FoveateError {
   override readonly exitCode = 130;

@@ -16,10 +16,19 @@ export type { SynthRecord } from "./method/record.js";
 export { LEVELS, type Level } from "./method/levels.js";
 export type { StepKind } from "./method/context.js";
 export { formatSummary } from "./output/summary.js";
-export { FoveateError, InputError, ConfigError, EngineCallError, ReplyParseError, AbortedError } from "./errors.js";
-export { RunStore, StoreError } from "./store/run-store.js";
+export {
+  FoveateError,
+  InputError,
+  ConfigError,
+  EngineCallError,
+  ReplyParseError,
+  AbortedError,
+  StoreError,
+  BudgetReachedError,
+  CircuitOpenError,
+} from "./errors.js";
+export { RunStore } from "./store/run-store.js";
 export type { StoreStatus } from "./store/run-store.js";
-export { BudgetReachedError, CircuitOpenError } from "./pipeline/call-gate.js";
 export { SpendingLimit } from "./pipeline/spending-limit.js";
 export { RateGovernor } from "./pipeline/rate-governor.js";
 export type { RateLimits } from "./pipeline/rate-governor.js";

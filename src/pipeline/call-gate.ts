@@ -1,18 +1,10 @@
 import { estimateTokens } from "../corpus/chunk-document.js";
-import { FoveateError } from "../errors.js";
+import { BudgetReachedError, CircuitOpenError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { RateGovernor } from "./rate-governor.js";
 import type { RunStats } from "./run-stats.js";
 import type { SpendingLimit } from "./spending-limit.js";
-
-/** The run stopped because the next calls would have crossed --max-cost. Resumable. */
-export class BudgetReachedError extends FoveateError {
-  override readonly exitCode = 3;
-}
-
-/** The run stopped because most recent calls failed with errors that retrying will not fix. */
-export class CircuitOpenError extends FoveateError {}
 
 export interface CallGateParts {
   stats: RunStats;

@@ -4,11 +4,10 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
 import type { SourceDocument } from "../corpus/source-document.js";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, BudgetReachedError, CircuitOpenError, EngineCallError, StoreError } from "../errors.js";
 import type { SynthRecord } from "../method/record.js";
 import { requestKey } from "../store/cached-model.js";
-import { RunStore, StoreError } from "../store/run-store.js";
-import { BudgetReachedError, CircuitOpenError } from "./call-gate.js";
+import { RunStore } from "../store/run-store.js";
 import { SpendingLimit } from "./spending-limit.js";
 import { synthesize, type SynthesizeOptions } from "./synthesize.js";
 

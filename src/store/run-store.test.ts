@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LevelOutcome } from "../method/run-level.js";
-import { RunStore, StoreError } from "./run-store.js";
+import { StoreError } from "../errors.js";
+import { RunStore } from "./run-store.js";
 
 let dir: string;
 beforeEach(async () => {

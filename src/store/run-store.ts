@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { FoveateError } from "../errors.js";
+import { StoreError } from "../errors.js";
 import type { Completion } from "../llm/port.js";
 import type { SynthRecord } from "../method/record.js";
 import type { LevelOutcome } from "../method/run-level.js";
@@ -12,9 +12,6 @@ import type { LevelOutcome } from "../method/run-level.js";
  * resumes without paying for a reply twice. WAL with synchronous=NORMAL keeps every committed
  * transaction through a crash of the process (not necessarily through a power cut).
  */
-
-/** A problem with the store file itself (disk full, not a store, locked, ...). Stops the run. */
-export class StoreError extends FoveateError {}
 
 export type DocumentStatus = "running" | "done" | "failed";
 
