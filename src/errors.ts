@@ -64,7 +64,7 @@ export class ReplyParseError extends FoveateError {
 export class StoreError extends FoveateError {}
 
 /** The run stopped because the next calls would have crossed --max-cost. Resumable. */
-export class BudgetReachedError extends FoveateError {
+export class SpendingLimitReachedError extends FoveateError {
   override readonly exitCode = 3;
 }
 

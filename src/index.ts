@@ -24,7 +24,7 @@ export {
   ReplyParseError,
   AbortedError,
   StoreError,
-  BudgetReachedError,
+  SpendingLimitReachedError,
   CircuitOpenError,
 } from "./errors.js";
 export { RunStore } from "./store/run-store.js";

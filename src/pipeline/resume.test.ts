@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
 import type { SourceDocument } from "../corpus/source-document.js";
-import { AbortedError, BudgetReachedError, CircuitOpenError, EngineCallError, StoreError } from "../errors.js";
+import { AbortedError, CircuitOpenError, EngineCallError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import type { SynthRecord } from "../method/record.js";
 import { requestKey } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
@@ -125,14 +125,14 @@ describe("resuming from the run store", () => {
     expect(store.status().replies).toBe(inFlightAnswered);
   });
 
-  it("stops before crossing a budget, and a later run with a larger one finishes", async () => {
+  it("stops before crossing the spending limit, and a later run with a larger one finishes", async () => {
     const store = RunStore.open(join(dir, "budget.db"));
     // $1 per million tokens, 1,000 prompt tokens a call: $0.001 a call.
     const price = { input: 1, cachedInput: 1, output: 0 };
     const usage = { promptTokens: 1000, completionTokens: 0, cachedPromptTokens: 0 };
     const tight = new SpendingLimit(0.02, price);
     const first = new ScriptedModel(happyReply, usage);
-    await expect(collect(synthesize(docs, options(first, store, { spending: tight })))).rejects.toThrow(BudgetReachedError);
+    await expect(collect(synthesize(docs, options(first, store, { spending: tight })))).rejects.toThrow(SpendingLimitReachedError);
     expect(tight.spentUsd).toBeLessThanOrEqual(0.02 + 1e-12);
     expect(first.calls.length).toBeGreaterThan(5);
     const rest = new ScriptedModel(happyReply, usage);

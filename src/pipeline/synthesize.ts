@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
-import { AbortedError, BudgetReachedError, CircuitOpenError, ConfigError, EngineCallError, StoreError } from "../errors.js";
+import { AbortedError, CircuitOpenError, ConfigError, EngineCallError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import { PROMPT_VERSION } from "../method/prompts.js";
 import { cachedModel } from "../store/cached-model.js";
 import type { RunStore, StoredDocument } from "../store/run-store.js";
@@ -62,7 +62,7 @@ export interface SynthesizeOptions {
   forceNew?: boolean;
   /** Rate limits and adaptive concurrency; the engine should report its 429s to it. */
   governor?: RateGovernor;
-  /** Stop cleanly before spending crosses a budget. */
+  /** Stop cleanly before spending crosses this limit. */
   spending?: SpendingLimit;
   /**
    * Adaptive budgets: instructions per level for each document (default: mu for all), and the
@@ -203,7 +203,7 @@ function isFatal(error: unknown): boolean {
  *
  * When `signal` aborts (or the spending limit is reached), no new call is sent; calls in flight
  * may finish, and are kept, for up to `graceMs`; then the iteration throws AbortedError (or
- * BudgetReachedError).
+ * SpendingLimitReachedError).
  */
 export function synthesize(documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>, options: SynthesizeOptions): SynthesisRun {
   const settings = resolveSettings(options);
@@ -406,7 +406,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
   } catch (error) {
     const reason = signal.aborted ? (signal.reason instanceof Error ? signal.reason : new AbortedError("stopped")) : error;
     const failure = reason instanceof Error ? reason : new Error(String(reason));
-    if (store && !(failure instanceof AbortedError) && !(failure instanceof BudgetReachedError) && !(failure instanceof StoreError)) {
+    if (store && !(failure instanceof AbortedError) && !(failure instanceof SpendingLimitReachedError) && !(failure instanceof StoreError)) {
       try {
         store.failDocument(stored, failure.message);
       } catch {
