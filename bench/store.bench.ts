@@ -14,6 +14,7 @@ import { createOpenAIEngine } from "../src/llm/openai-engine.js";
 import type { LanguageModel } from "../src/llm/port.js";
 import type { LevelOutcome } from "../src/method/run-level.js";
 import { documentKey, runFingerprint, resolveSettings, synthesize } from "../src/pipeline/synthesize.js";
+import { storedLevel } from "../src/pipeline/stored-level.js";
 import { RunStore } from "../src/store/run-store.js";
 import { sampleCorpus } from "./paths.js";
 import { startSimProcess } from "./sim-process.js";
@@ -91,7 +92,7 @@ async function resumeScan(dir: string): Promise<boolean> {
   store.writeConfig(runFingerprint(resolveSettings({ model: noCalls, seed: 1 }), noCalls.modelId));
   for await (const document of readCorpus(path)) {
     const stored = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
-    for (const level of ["micro", "scatter", "macro"] as const) store.saveLevel(stored, finishedLevel(level, document));
+    for (const level of ["micro", "scatter", "macro"] as const) store.saveLevel(stored, storedLevel(stored, finishedLevel(level, document)));
     store.finishDocument(stored);
   }
 

@@ -3,7 +3,8 @@ import { readCorpus } from "../corpus/read-corpus.js";
 import { ConfigError } from "../errors.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
 import { compareDifficulty, type DifficultyReport } from "../eval/difficulty.js";
-import { evaluateQa } from "../eval/downstream-qa.js";
+import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa } from "../eval/downstream-qa.js";
+import { JUDGE_PROMPT_VERSION } from "../eval/judge-prompts.js";
 import { describeTopPairsMethod, embeddingDiversity, TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity.js";
 import { selfBleu } from "../eval/self-bleu.js";
 import { tokenizeWords } from "../eval/treebank-tokenizer.js";
@@ -71,7 +72,7 @@ const localIo = () => ({ say: (line: string) => process.stderr.write(`${line}\n`
  * runs in this process, any other name is asked of an OpenAI-compatible endpoint.
  */
 async function chatModel(who: string, flags: EndpointFlags, store: RunStore, locals: LocalModels): Promise<LanguageModel> {
-  if (isLocalModelSpec(flags.model)) return cachedModel(await locals.open(flags.model), store, () => {});
+  if (isLocalModelSpec(flags.model)) return cachedModel(await locals.open(flags.model), store, { promptVersion: who === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION });
   const baseURL = flags.baseUrl ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? process.env.OPENAI_API_KEY;
   if (!apiKey && baseURL === DEFAULT_BASE_URL) {
@@ -80,7 +81,7 @@ async function chatModel(who: string, flags: EndpointFlags, store: RunStore, loc
     );
   }
   const engine = createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: flags.model });
-  return cachedModel(engine, store, () => {});
+  return cachedModel(engine, store, { promptVersion: who === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION });
 }
 
 /** The judge named by --judge-model, --judge-base-url and --judge-api-key. */

@@ -2,6 +2,7 @@ import { costOf, formatUsd, priceFor } from "../cost/prices.js";
 import { ConfigError } from "../errors.js";
 import { convertRecord, EXPORT_FORMATS, isExportFormat } from "../output/export-formats.js";
 import { JsonlWriter } from "../output/jsonl-writer.js";
+import type { SynthRecord } from "../method/record.js";
 import { RunStore } from "../store/run-store.js";
 import type { Console } from "./synth-command.js";
 
@@ -13,7 +14,7 @@ export async function exportCommand(storePath: string, flags: { output?: string;
   const writer = await JsonlWriter.open(flags.output);
   let count = 0;
   try {
-    for (const record of store.records()) {
+    for (const record of store.records<SynthRecord>()) {
       await writer.write(convertRecord(format, record));
       count++;
     }

@@ -6,6 +6,9 @@ import type { QaItem } from "./dataset.js";
 import { qaJudgePrompt, qaJudgeSchema } from "./judge-prompts.js";
 import { bestOverlap, mean, sampleStd } from "./squad-metrics.js";
 
+/** Bump when the closed-book question prompt changes, so cached answers to the older one are not reused. */
+export const CLOSED_BOOK_PROMPT_VERSION = 1;
+
 export interface QaRound {
   round: number;
   precision: number;

@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, CircuitOpenError, EngineCallError, SpendingLimitReachedError, StoreError } from "../errors.js";
+import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
 import { requestKey } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
@@ -21,7 +22,7 @@ beforeEach(async () => {
 /** A scripted model that remembers every request it answered, by content address. */
 function countingModel(script: (call: ScriptedCall) => unknown = happyReply) {
   const model = new ScriptedModel(script);
-  const answered = () => model.calls.map((c) => requestKey(model.modelId, c.request));
+  const answered = () => model.calls.map((c) => requestKey(PROMPT_VERSION, model.modelId, c.request));
   return { model, answered };
 }
 
@@ -60,9 +61,9 @@ describe("resuming from the run store", () => {
       const resumed = await collect(synthesize(docs, options(second.model, store)));
       expect(resumed).toEqual(expected);
 
-      const paidFirst = new Set(stopping.calls.map((c) => requestKey(stopping.modelId, c.request)));
+      const paidFirst = new Set(stopping.calls.map((c) => requestKey(PROMPT_VERSION, stopping.modelId, c.request)));
       const paidAgain = second.answered().filter((key) => paidFirst.has(key));
-      expect(paidAgain.map((k) => second.model.calls.find((c) => requestKey(second.model.modelId, c.request) === k)!.step), `stop after ${stopAfter} calls`).toEqual([]);
+      expect(paidAgain.map((k) => second.model.calls.find((c) => requestKey(PROMPT_VERSION, second.model.modelId, c.request) === k)!.step), `stop after ${stopAfter} calls`).toEqual([]);
       expect(stopping.calls.length + second.model.calls.length).toBe(reference.model.calls.length);
       void first;
     }

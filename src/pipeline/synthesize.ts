@@ -21,6 +21,7 @@ import { keywordCount } from "../method/scatter-groups.js";
 import { runSelfQa } from "../method/self-qa.js";
 import { countOutcome, emptyStats, type RunStats } from "./run-stats.js";
 import { scheduledModel } from "./scheduled-model.js";
+import { savedOutcomes, storedLevel } from "./stored-level.js";
 
 export type Method = "foveate" | "self-qa";
 
@@ -274,9 +275,12 @@ async function* runDocuments(
     complete: (request) => gate.send(request, () => options.model.complete(request)),
   };
   const model = store
-    ? cachedModel(gated, store, (c) => {
-        stats.replayedCalls++;
-        stats.replayedTokens += c.usage.promptTokens + c.usage.completionTokens;
+    ? cachedModel(gated, store, {
+        promptVersion: PROMPT_VERSION,
+        onReplay: (c) => {
+          stats.replayedCalls++;
+          stats.replayedTokens += c.usage.promptTokens + c.usage.completionTokens;
+        },
       })
     : gated;
   const parts: RunParts = { options, settings, stats, queue, signal: abort.signal, model };
@@ -368,7 +372,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
   const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.methodSettings.levels];
   try {
     const progress = store?.progress(stored.key);
-    const saved = progress?.levels ?? new Map<string, LevelOutcome>();
+    const saved = savedOutcomes(progress);
     if (progress?.status === "done" && wanted.every((level) => saved.has(level))) {
       return { document, outcomes: wanted.map((level) => saved.get(level)!), resumed: true };
     }
@@ -391,7 +395,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
           )
         ).value,
     };
-    const save = (outcome: LevelOutcome) => store?.saveLevel(stored, outcome);
+    const save = (outcome: LevelOutcome) => store?.saveLevel(stored, storedLevel(stored, outcome));
     const missing = wanted.filter((level) => !saved.has(level));
     let fresh: LevelOutcome[];
     if (settings.method === "foveate") fresh = await foveateDocument(ctx, missing as Level[], save);
