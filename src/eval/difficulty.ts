@@ -42,7 +42,8 @@ export interface DifficultyOptions {
   /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
   bothOrders?: boolean;
   concurrency?: number;
-  maxInvalidRetries?: number;
+  /** Times an unusable verdict is asked for again. Default 3. */
+  maxReasks?: number;
   sampling?: Sampling;
 }
 
@@ -80,7 +81,7 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
     try {
       const { value } = await queue.add(() =>
         completeStructured(options.judge, { messages: difficultyPrompt(document, first, second), sampling, schema: difficultySchema }, {
-          maxInvalidRetries: options.maxInvalidRetries ?? 3,
+          maxReasks: options.maxReasks ?? 3,
         }),
       );
       const harder: Verdict = value.harder === "tie" ? "tie" : (value.harder === "1") === (shownFirst === "A") ? "A" : "B";

@@ -72,7 +72,7 @@ export async function evaluateQa(options: QaOptions): Promise<QaReport> {
         const judge = options.judge;
         correct = (
           await queue.add(() =>
-            completeStructured(judge, { messages: qaJudgePrompt(item.question, item.answers, answer), sampling: { temperature: 0 }, schema: qaJudgeSchema }, { maxInvalidRetries: 3 }),
+            completeStructured(judge, { messages: qaJudgePrompt(item.question, item.answers, answer), sampling: { temperature: 0 }, schema: qaJudgeSchema }, { maxReasks: 3 }),
           )
         ).value.correct;
       } catch (error) {

@@ -67,13 +67,13 @@ function jsonSchemaOf(schema: StepSchema<unknown>): Record<string, unknown> {
 
 /**
  * Ask for a reply that matches the schema. A reply that does not parse or validate is shown back
- * to the model with what was wrong and asked for again, at most `maxInvalidRetries` times; then
+ * to the model with what was wrong and asked for again, at most `maxReasks` times; then
  * the last ReplyParseError is thrown (transport retries are the engine's, not this loop's).
  */
 export async function completeStructured<T>(
   model: LanguageModel,
   call: StructuredCall<T>,
-  options: { maxInvalidRetries: number; onInvalid?: (error: ReplyParseError) => void },
+  options: { maxReasks: number; onInvalid?: (error: ReplyParseError) => void },
 ): Promise<StructuredResult<T>> {
   let messages = call.messages;
   const responseSchema = { name: call.schema.name, schema: jsonSchemaOf(call.schema as StepSchema<unknown>) };
@@ -95,7 +95,7 @@ export async function completeStructured<T>(
       error = e;
     }
     options.onInvalid?.(error);
-    if (invalid >= options.maxInvalidRetries) throw error;
+    if (invalid >= options.maxReasks) throw error;
     // A new array: the request already sent keeps the messages it was sent with.
     messages = [
       ...messages,

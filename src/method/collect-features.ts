@@ -9,7 +9,7 @@ export interface FeatureBatch<F> {
 
 /**
  * Ask for `count` features, then ask again for the ones still missing (showing what was already
- * chosen and what was rejected) up to `settings.extractionRetries` times, stopping early when a
+ * chosen and what was rejected) up to `settings.extraExtractionAsks` times, stopping early when a
  * request brings nothing new. Returns at most `count` features. A request whose reply stays
  * unusable after its re-asks ends the search with what was found so far: the level is short, the
  * document is not lost.
@@ -21,7 +21,7 @@ export async function collectFeatures<F>(
 ): Promise<F[]> {
   const chosen: F[] = [];
   const rejected: string[] = [];
-  for (let attempt = 0; attempt <= ctx.settings.extractionRetries && chosen.length < count; attempt++) {
+  for (let attempt = 0; attempt <= ctx.settings.extraExtractionAsks && chosen.length < count; attempt++) {
     let batch: FeatureBatch<F>;
     try {
       batch = await request(count - chosen.length, chosen, rejected);

@@ -15,7 +15,7 @@ export interface MethodSettings {
   /** Successful examples shown in a re-synthesis prompt, at most. */
   shots: number;
   /** Extra requests for features when a document yields fewer than its budget. */
-  extractionRetries: number;
+  extraExtractionAsks: number;
   sampling: Record<StepKind, Sampling>;
 }
 

@@ -15,7 +15,7 @@ function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, 
     important: undefined,
     maxRounds: 5,
     shots: 3,
-    extractionRetries: 2,
+    extraExtractionAsks: 2,
     sampling: { extract: {}, synthesize: {}, answer: {}, resynthesize: {}, selfQa: {} },
     ...overrides,
   };
@@ -26,7 +26,7 @@ function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, 
     seed: 0,
     invalid: 0,
     ask: async (_kind, messages, schema, check) =>
-      (await completeStructured(model, { messages, sampling: {}, schema, ...(check ? { check } : {}) }, { maxInvalidRetries: 2, onInvalid: () => ctx.invalid++ }))
+      (await completeStructured(model, { messages, sampling: {}, schema, ...(check ? { check } : {}) }, { maxReasks: 2, onInvalid: () => ctx.invalid++ }))
         .value,
   };
   return ctx;

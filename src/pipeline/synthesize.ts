@@ -50,9 +50,9 @@ export interface SynthesizeOptions {
   /** Seed of every random choice. Default 0. */
   seed?: number;
   /** Times an unusable reply is asked for again before the item fails. Default 3. */
-  maxInvalidRetries?: number;
+  maxReasks?: number;
   /** Extra requests for features when a document yields fewer than asked. Default 2. */
-  extractionRetries?: number;
+  extraExtractionAsks?: number;
   /** Stop request: no new call is sent; calls in flight may finish for graceMs. */
   signal?: AbortSignal;
   /** How long calls in flight may finish after a stop request, in ms. Default 10000. */
@@ -88,7 +88,7 @@ interface Settings {
   mu: number;
   concurrency: number;
   seed: number;
-  maxInvalidRetries: number;
+  maxReasks: number;
   methodSettings: MethodSettings;
 }
 
@@ -125,13 +125,13 @@ export function resolveSettings(options: SynthesizeOptions): Settings {
     mu,
     concurrency: positiveInt("concurrency", options.concurrency ?? 32),
     seed: Math.trunc(options.seed ?? 0),
-    maxInvalidRetries: positiveInt("maxInvalidRetries", options.maxInvalidRetries ?? 3, 0),
+    maxReasks: positiveInt("maxReasks", options.maxReasks ?? 3, 0),
     methodSettings: {
       levels,
       important,
       maxRounds: positiveInt("maxRounds", options.maxRounds ?? 5, 0),
       shots: positiveInt("shots", options.shots ?? 3, 0),
-      extractionRetries: positiveInt("extractionRetries", options.extractionRetries ?? 2, 0),
+      extraExtractionAsks: positiveInt("extraExtractionAsks", options.extraExtractionAsks ?? 2, 0),
       sampling,
     },
   };
@@ -391,7 +391,7 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
           await completeStructured(
             models[kind],
             { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
-            { maxInvalidRetries: settings.maxInvalidRetries, onInvalid: () => stats.invalidReplies++ },
+            { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
           )
         ).value,
     };
