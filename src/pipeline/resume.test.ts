@@ -94,6 +94,32 @@ describe("resuming from the run store", () => {
     expect(run.stats.documentsResumed).toBe(0);
   });
 
+  it("counts re-asks and extra extraction asks as settings of the run: a store made with others is refused", async () => {
+    const store = RunStore.open(join(dir, "asks.db"));
+    await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const model = new ScriptedModel(happyReply);
+    expect(() => synthesize(docs, options(model, store, { maxReasks: 1 }))).toThrow(/other settings \(maxReasks: 3 then, 1 now\)/);
+    expect(() => synthesize(docs, options(model, store, { extraExtractionAsks: 0 }))).toThrow(/other settings \(extraExtractionAsks: 2 then, 0 now\)/);
+    expect(model.calls).toHaveLength(0);
+  });
+
+  it("resumes a store written before its settings held re-asks and extra extraction asks, when they are the defaults", async () => {
+    const store = RunStore.open(join(dir, "older.db"));
+    const first = await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const { maxReasks, extraExtractionAsks, ...older } = store.readConfig()!;
+    expect([maxReasks, extraExtractionAsks]).toEqual([3, 2]);
+    store.writeConfig(older);
+
+    expect(() => synthesize(docs, options(new ScriptedModel(happyReply), store, { maxReasks: 5 }))).toThrow(/maxReasks: 3 then, 5 now/);
+    expect(() => synthesize(docs, options(new ScriptedModel(happyReply), store, { extraExtractionAsks: 1 }))).toThrow(/extraExtractionAsks: 2 then, 1 now/);
+    const again = new ScriptedModel(happyReply);
+    const run = synthesize(docs, options(again, store));
+    expect(await collect(run)).toEqual(first);
+    expect(again.calls).toHaveLength(0);
+    expect(run.stats.documentsResumed).toBe(6);
+    expect(store.readConfig()).toMatchObject({ maxReasks: 3, extraExtractionAsks: 2 });
+  });
+
   it("counts a replayed reply as neither a call, nor tokens, nor money, nor a retry", async () => {
     const store = RunStore.open(join(dir, "replayed.db"));
     await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));

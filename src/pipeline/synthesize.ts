@@ -152,16 +152,25 @@ export function runFingerprint(settings: Settings, modelId: string, budgets?: Re
     important: m.important ?? null,
     maxRounds: m.maxRounds,
     shots: m.shots,
+    maxReasks: settings.maxReasks,
+    extraExtractionAsks: m.extraExtractionAsks,
     seed: settings.seed,
     sampling: m.sampling,
     budgets: budgets ?? null,
   };
 }
 
+/**
+ * Fingerprint keys added after stores were first written, with the value every run had before:
+ * a store without the key was made with that value.
+ */
+const ADDED_LATER: Record<string, unknown> = { maxReasks: 3, extraExtractionAsks: 2 };
+
 /** Open the run in the store: refuse one made with other settings unless told to start over. */
 function claimStore(store: RunStore, fingerprint: Record<string, unknown>, forceNew: boolean): void {
-  const before = store.readConfig();
-  if (before && !forceNew) {
+  const stored = store.readConfig();
+  if (stored && !forceNew) {
+    const before = { ...ADDED_LATER, ...stored };
     const changed = Object.keys({ ...before, ...fingerprint }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(fingerprint[k]));
     if (changed.length > 0) {
       const show = (v: unknown) => (v === undefined ? "unset" : JSON.stringify(v));
@@ -171,7 +180,7 @@ function claimStore(store: RunStore, fingerprint: Record<string, unknown>, force
       );
     }
   }
-  if (before && forceNew) store.resetRun();
+  if (stored && forceNew) store.resetRun();
   store.writeConfig(fingerprint);
 }
 
