@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import { InputError, ReplyParseError } from "../errors.js";
+import { InputError, UnusableReplyError } from "../errors.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
 import { completeStructured } from "../llm/structured.js";
 import { seededRandom } from "../random.js";
@@ -87,7 +87,7 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
       const harder: Verdict = value.harder === "tie" ? "tie" : (value.harder === "1") === (shownFirst === "A") ? "A" : "B";
       return { shownFirst, harder, reason: value.reason };
     } catch (error) {
-      if (!(error instanceof ReplyParseError)) throw error;
+      if (!(error instanceof UnusableReplyError)) throw error;
       return { shownFirst, harder: "invalid" as const, reason: error.message };
     }
   };

@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import type { LanguageModel, Sampling } from "../llm/port.js";
 import { completeStructured } from "../llm/structured.js";
 import type { QaItem } from "./dataset.js";
@@ -76,7 +76,7 @@ export async function evaluateQa(options: QaOptions): Promise<QaReport> {
           )
         ).value.correct;
       } catch (error) {
-        if (!(error instanceof ReplyParseError)) throw error;
+        if (!(error instanceof UnusableReplyError)) throw error;
       }
     }
     options.onProgress?.(++done, total);

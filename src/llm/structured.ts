@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ReplyParseError } from "../errors.js";
-import type { ChatMessage, Completion, LanguageModel, Sampling } from "./port.js";
-import { extractJson } from "./reply-parsing.js";
+import { ReplyParseError, ReplyValidationError, type UnusableReplyError } from "../errors.js";
+import type { ChatMessage, Completion, LanguageModel, Sampling, TokenUsage } from "./port.js";
+import { extractJson, looksLikeJson } from "./reply-parsing.js";
 
 /**
  * What a step expects back: a zod schema (the single source of the JSON schema sent to the server
@@ -15,9 +15,10 @@ export interface StepSchema<T> {
 
 /**
  * Two-stage, pure: find the JSON in the reply (or read it as plain text where the step allows),
- * then validate it. Throws ReplyParseError with the raw text.
+ * then validate it. Throws ReplyParseError when there is nothing to validate, ReplyValidationError
+ * when what there is fails the schema; both keep the raw text and the reply's `usage`.
  */
-export function parseReply<T>(text: string, schema: StepSchema<T>): T {
+export function parseReply<T>(text: string, schema: StepSchema<T>, usage?: TokenUsage): T {
   const json = extractJson(text);
   const attempts: unknown[] = [];
   if (json !== undefined) {
@@ -34,7 +35,18 @@ export function parseReply<T>(text: string, schema: StepSchema<T>): T {
     if (result.success) return result.data;
     problem = z.prettifyError(result.error).replace(/\s*\n\s*/g, "; ");
   }
-  throw new ReplyParseError(`invalid ${schema.name} reply: ${problem}`, text);
+  // Not JSON: no JSON found, and the text either is no prose the step reads or was meant as JSON
+  // (cut off). The message stays as it always was: it goes back to the model in the re-ask, part
+  // of a cached request.
+  const notJson = json === undefined && (attempts.every((candidate) => candidate === undefined) || looksLikeJson(text));
+  const message = `invalid ${schema.name} reply: ${problem}`;
+  throw notJson ? new ReplyParseError(message, text, usage) : new ReplyValidationError(message, text, usage);
+}
+
+/** A reply as the model gave it: its raw text and the tokens it took. */
+export interface RawReply {
+  text: string;
+  usage: TokenUsage;
 }
 
 export interface StructuredCall<T> {
@@ -48,6 +60,8 @@ export interface StructuredCall<T> {
 
 export interface StructuredResult<T> {
   value: T;
+  /** The valid reply the value was read from. */
+  reply: RawReply;
   /** Replies that were not valid before this one. */
   invalidReplies: number;
 }
@@ -68,12 +82,12 @@ function jsonSchemaOf(schema: StepSchema<unknown>): Record<string, unknown> {
 /**
  * Ask for a reply that matches the schema. A reply that does not parse or validate is shown back
  * to the model with what was wrong and asked for again, at most `maxReasks` times; then
- * the last ReplyParseError is thrown (transport retries are the engine's, not this loop's).
+ * the last UnusableReplyError is thrown (transport retries are the engine's, not this loop's).
  */
 export async function completeStructured<T>(
   model: LanguageModel,
   call: StructuredCall<T>,
-  options: { maxReasks: number; onInvalid?: (error: ReplyParseError) => void },
+  options: { maxReasks: number; onInvalid?: (error: UnusableReplyError) => void },
 ): Promise<StructuredResult<T>> {
   let messages = call.messages;
   const responseSchema = { name: call.schema.name, schema: jsonSchemaOf(call.schema as StepSchema<unknown>) };
@@ -84,14 +98,14 @@ export async function completeStructured<T>(
       responseSchema,
       ...(call.signal ? { signal: call.signal } : {}),
     });
-    let error: ReplyParseError;
+    let error: UnusableReplyError;
     try {
-      const value = parseReply(completion.text, call.schema);
+      const value = parseReply(completion.text, call.schema, completion.usage);
       const problem = call.check?.(value);
-      if (problem === undefined) return { value, invalidReplies: invalid };
-      error = new ReplyParseError(`invalid ${call.schema.name} reply: ${problem}`, completion.text);
+      if (problem === undefined) return { value, reply: { text: completion.text, usage: completion.usage }, invalidReplies: invalid };
+      error = new ReplyValidationError(`invalid ${call.schema.name} reply: ${problem}`, completion.text, completion.usage);
     } catch (e) {
-      if (!(e instanceof ReplyParseError)) throw e;
+      if (!(e instanceof ReplyParseError || e instanceof ReplyValidationError)) throw e;
       error = e;
     }
     options.onInvalid?.(error);

@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
 import { answerPrompt } from "./prompts.js";
 import { UNANSWERABLE, answerSchema } from "./schemas.js";
@@ -17,7 +17,7 @@ export async function answerInstruction(ctx: DocumentContext, instruction: strin
     }
     return { ok: true, answer: reply.answer };
   } catch (error) {
-    if (error instanceof ReplyParseError) return { ok: false, reason: "unusable-reply", detail: error.message };
+    if (error instanceof UnusableReplyError) return { ok: false, reason: "unusable-reply", detail: error.message };
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
 
 /** One request for features: what came back, split into accepted and rejected candidates. */
@@ -26,7 +26,7 @@ export async function collectFeatures<F>(
     try {
       batch = await request(count - chosen.length, chosen, rejected);
     } catch (error) {
-      if (error instanceof ReplyParseError) break;
+      if (error instanceof UnusableReplyError) break;
       throw error;
     }
     const newRejections = batch.rejected.filter((r) => !rejected.includes(r));

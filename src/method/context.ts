@@ -27,7 +27,7 @@ export interface DocumentContext {
   settings: MethodSettings;
   seed: number;
   /**
-   * One structured call: resolves with a valid reply, rejects with ReplyParseError when the model
+   * One structured call: resolves with a valid reply, rejects with UnusableReplyError when the model
    * kept replying unusably, or with EngineCallError / AbortedError from the transport.
    */
   ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<T>;

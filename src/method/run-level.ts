@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import { seededRandom } from "../random.js";
 import { answerInstruction } from "./answer.js";
 import type { DocumentContext } from "./context.js";
@@ -58,7 +58,7 @@ async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: 
   try {
     item.instruction = (await ctx.ask("resynthesize", prompt, resynthesisSchema)).instruction;
   } catch (error) {
-    if (!(error instanceof ReplyParseError)) throw error;
+    if (!(error instanceof UnusableReplyError)) throw error;
     item.failure = "unusable re-synthesis reply";
     return;
   }
@@ -87,7 +87,7 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
       instructions = await plan.synthesize(ctx, features);
     } catch (error) {
       // Every item then starts as a failure and goes to re-synthesis, one feature at a time.
-      if (!(error instanceof ReplyParseError)) throw error;
+      if (!(error instanceof UnusableReplyError)) throw error;
     }
   }
   const items: Item<F>[] = features.map((feature, index) => ({ index, feature, instruction: instructions[index] ?? "", rounds: 0 }));

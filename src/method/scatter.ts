@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import { seededRandom } from "../random.js";
 import { collectFeatures } from "./collect-features.js";
 import type { DocumentContext } from "./context.js";
@@ -24,7 +24,7 @@ async function importantKeywords(ctx: DocumentContext, keywords: string[]): Prom
     return { core, major: [...new Set(known(reply.major))].filter((k) => !core.includes(k)) };
   } catch (error) {
     // Importance only reweights the draw; without it the groups are still valid.
-    if (error instanceof ReplyParseError) return { core: [], major: [] };
+    if (error instanceof UnusableReplyError) return { core: [], major: [] };
     throw error;
   }
 }
