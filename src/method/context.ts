@@ -1,6 +1,6 @@
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { ChatMessage, Sampling } from "../llm/port.js";
-import type { StepSchema } from "../llm/structured.js";
+import type { RawReply, StepSchema } from "../llm/structured.js";
 import type { Level } from "./levels.js";
 
 /** The kinds of call the method makes; each has its own sampling parameters. */
@@ -19,6 +19,12 @@ export interface MethodSettings {
   sampling: Record<StepKind, Sampling>;
 }
 
+/** A valid reply to one structured call: the value read from it and the reply as it came. */
+export interface Asked<T> {
+  value: T;
+  reply: RawReply;
+}
+
 /** What the method needs to work on one document; the pipeline provides it. */
 export interface DocumentContext {
   document: SourceDocument;
@@ -27,8 +33,8 @@ export interface DocumentContext {
   settings: MethodSettings;
   seed: number;
   /**
-   * One structured call: resolves with a valid reply, rejects with UnusableReplyError when the model
+   * One structured call: resolves with a valid reply and its value, rejects with UnusableReplyError when the model
    * kept replying unusably, or with EngineCallError / AbortedError from the transport.
    */
-  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<T>;
+  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<Asked<T>>;
 }

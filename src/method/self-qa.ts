@@ -9,7 +9,7 @@ import { selfQaSchema } from "./schemas.js";
 export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
   let pairs: Array<{ instruction: string; output: string }> = [];
   try {
-    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).pairs;
+    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).value.pairs;
   } catch (error) {
     if (!(error instanceof UnusableReplyError)) throw error;
   }

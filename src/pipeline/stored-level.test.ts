@@ -15,7 +15,7 @@ const outcome = (level: "micro" | "macro"): LevelOutcome => ({
   records: [
     { instruction: `${level}?`, output: "a", article_index: 0, level, features: ["f"], resynthesized: false, rounds: 0, source_id: doc.sourceId },
   ],
-  dropped: [{ features: ["g"], instruction: "why?", failure: "unanswerable", rounds: 5 }],
+  dropped: [{ features: ["g"], instruction: "why?", failure: "unanswerable", rounds: 5, reply: { text: "{}", usage: { promptTokens: 9, completionTokens: 1, cachedPromptTokens: 0 } } }],
   recovered: 0,
   chain: 3,
 });
@@ -24,7 +24,15 @@ describe("storedLevel", () => {
   it("ranks levels micro, scatter, macro, self-qa and tags dropped items with their level and source", () => {
     expect(storedLevel(doc, outcome("micro")).rank).toBeLessThan(storedLevel(doc, outcome("macro")).rank);
     expect(storedLevel(doc, outcome("macro")).dropped).toEqual([
-      { features: ["g"], instruction: "why?", failure: "unanswerable", rounds: 5, level: "macro", source_id: "c.jsonl:1" },
+      {
+        features: ["g"],
+        instruction: "why?",
+        failure: "unanswerable",
+        rounds: 5,
+        reply: { text: "{}", usage: { promptTokens: 9, completionTokens: 1, cachedPromptTokens: 0 } },
+        level: "macro",
+        source_id: "c.jsonl:1",
+      },
     ]);
   });
 

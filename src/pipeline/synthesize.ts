@@ -395,14 +395,12 @@ async function runDocument(document: SourceDocument, parts: RunParts): Promise<F
       budget: options.budgets?.of(document) ?? settings.mu,
       settings: settings.methodSettings,
       seed: settings.seed,
-      ask: async (kind, messages, schema, check) =>
-        (
-          await completeStructured(
-            models[kind],
-            { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
-            { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
-          )
-        ).value,
+      ask: (kind, messages, schema, check) =>
+        completeStructured(
+          models[kind],
+          { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
+          { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
+        ),
     };
     const save = (outcome: LevelOutcome) => store?.saveLevel(stored, storedLevel(stored, outcome));
     const missing = wanted.filter((level) => !saved.has(level));
