@@ -1,6 +1,8 @@
 /** foveate as a library: `synthesize` over documents from `readCorpus`, through any LanguageModel. */
-export { synthesize, resolveSettings } from "./pipeline/synthesize.js";
-export type { SynthesizeOptions, SynthesisRun, DocumentEvent, Method } from "./pipeline/synthesize.js";
+export { synthesize } from "./pipeline/synthesize.js";
+export { resolveSettings } from "./pipeline/resolve-settings.js";
+export type { SynthesisRun } from "./pipeline/synthesize.js";
+export type { SynthesizeOptions, DocumentEvent, Method } from "./pipeline/synthesize-options.js";
 export type { RunStats, LevelStats } from "./pipeline/run-stats.js";
 export { readCorpus } from "./corpus/read-corpus.js";
 export type { ReadCorpusOptions } from "./corpus/read-corpus.js";
