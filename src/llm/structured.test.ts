@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedModel } from "../../test/support/scripted-model.js";
 import { ReplyParseError, ReplyValidationError } from "../errors.js";
-import { microElementsSchema } from "../method/schemas.js";
-import { completeStructured } from "./structured.js";
+import { z } from "zod";
+import { completeStructured, type StepSchema } from "./structured.js";
+
+const elements: StepSchema<{ elements: string[] }> = { name: "micro_elements", zod: z.object({ elements: z.array(z.string()).min(1).max(3) }) };
 
 const usage = { promptTokens: 40, completionTokens: 7, cachedPromptTokens: 8 };
-const call = { messages: [{ role: "user" as const, content: "elements please" }], sampling: {}, schema: microElementsSchema(3) };
+const call = { messages: [{ role: "user" as const, content: "elements please" }], sampling: {}, schema: elements };
 
 describe("completeStructured", () => {
   it("gives the value with the reply it came from", async () => {
