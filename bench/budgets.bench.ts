@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planBudgets, relevantWordCounts } from "../src/budget/plan-budgets.js";
-import { createEmbeddingEngine } from "../src/llm/embedding-engine.js";
+import { createEmbeddingEngine } from "../src/llm/http/embedding-engine.js";
 import { cachedEmbeddings } from "../src/store/cached-embeddings.js";
 import { RunStore } from "../src/store/run-store.js";
 import { sampleCorpus } from "./paths.js";

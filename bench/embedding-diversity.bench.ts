@@ -6,7 +6,8 @@
  * pairs it found against the planted ones, which are the exact top pairs (a random pair of 768-d
  * vectors has cosine around 0 +- 0.036 and none of the 5e9 comes near the planted 0.80 and above).
  */
-import { describeTopPairsMethod, embeddingDiversity } from "../src/eval/embedding-diversity.js";
+import { embeddingDiversity } from "../src/eval/embedding-diversity/embedding-diversity.js";
+import { describeTopPairsMethod } from "../src/eval/embedding-diversity/top-pairs-method.js";
 
 const N = 100_000;
 const D = 768;

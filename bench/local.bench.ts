@@ -11,7 +11,7 @@ import { readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { LlamaCompletion, TokenBias, type Token } from "node-llama-cpp";
 import type { SourceDocument } from "../src/corpus/source-document.js";
-import { loadLocalEngine } from "../src/llm/local-engine.js";
+import { loadLocalEngine } from "../src/llm/local/load-local.js";
 import { synthesize } from "../src/pipeline/synthesize.js";
 import { RunStore } from "../src/store/run-store.js";
 import { writeTinyModel } from "../test/support/tiny-model.js";

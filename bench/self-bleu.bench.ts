@@ -3,8 +3,8 @@
  * from a Zipf-like vocabulary of 4,000 words, with some punctuation and contractions, seeded)
  * for max-n 2, 3, 4 and 5. The goal is 100,000 instructions in under 20 s, tokenizing included.
  */
-import { selfBleu } from "../src/eval/self-bleu.js";
-import { tokenizeWords } from "../src/eval/treebank-tokenizer.js";
+import { selfBleu } from "../src/eval/self-bleu/self-bleu.js";
+import { tokenizeWords } from "../src/eval/self-bleu/treebank-tokenizer.js";
 import { seededRandom, type Random } from "../src/random.js";
 
 const GOAL_SECONDS = 20;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chunkDocuments } from "../src/corpus/chunk-document.js";
 import { readCorpus } from "../src/corpus/read-corpus.js";
 import type { SourceDocument } from "../src/corpus/source-document.js";
-import { createOpenAIEngine } from "../src/llm/openai-engine.js";
+import { createOpenAIEngine } from "../src/llm/http/openai-engine.js";
 import type { LanguageModel } from "../src/llm/port.js";
 import type { LevelOutcome } from "../src/method/run-level.js";
 import { documentKey } from "../src/pipeline/document-key.js";

@@ -6,7 +6,7 @@
  * under 1 ms of CPU per LLM call in this process (the simulator runs in its own process).
  */
 import { readFileSync } from "node:fs";
-import { createOpenAIEngine } from "../src/llm/openai-engine.js";
+import { createOpenAIEngine } from "../src/llm/http/openai-engine.js";
 import { synthesize } from "../src/pipeline/synthesize.js";
 import type { SourceDocument } from "../src/corpus/source-document.js";
 import { sampleCorpus } from "./paths.js";

@@ -1,23 +1,11 @@
 /**
- * Box-Cox transform and the adaptive per-document budget of DESIGN section 1.6.
- *
- * The numbers follow `scipy.stats.boxcox`: lambda maximises the profile log-likelihood
- * `(lambda - 1) * sum(log x) - N/2 * log(var(T))` (population variance of the transformed data),
- * found with Brent's method on a bracket grown downhill from (-2, 2). Everything here is written for
- * this project; only the behaviour is meant to match.
+ * The Box-Cox transform, its profile log-likelihood and the maximum-likelihood lambda, with the
+ * numbers of `scipy.stats.boxcox`: lambda maximises `(lambda - 1) * sum(log x) - N/2 * log(var(T))`
+ * (population variance of the transformed data), found with Brent's method on a bracket grown
+ * downhill from (-2, 2). Everything here is written for this project; only the behaviour is meant
+ * to match. The budgets built on it are in adaptive-budgets.ts.
  */
-import { ConfigError } from "../errors.js";
-
-/** Rounds to the nearest integer, ties to the even neighbour (NumPy's `round`, IEEE's default). */
-export function roundHalfEven(value: number): number {
-  if (!Number.isFinite(value)) return value;
-  const below = Math.floor(value);
-  // Exact: a double minus its integer part is always representable.
-  const fraction = value - below;
-  if (fraction < 0.5) return below + 0; // `+ 0` turns -0 into 0
-  if (fraction > 0.5) return below + 1;
-  return below % 2 === 0 ? below + 0 : below + 1;
-}
+import { bracketMinimum, brentMinimize } from "./brent-minimize.js";
 
 /** Throws unless every value is a finite number above zero (Box-Cox is defined for x > 0). */
 function requirePositive(x: readonly number[], what: string): void {
@@ -126,125 +114,6 @@ export function boxCoxLogLikelihood(x: number[], lambda: number): number {
   const { variance } = meanAndVariance(values);
   const logVariance = Math.log(variance) + 2 * logScale;
   return (lambda - 1) * compensatedSum(logs) - (n / 2) * logVariance;
-}
-
-/** Golden-section ratio used to grow the bracket, and its complement used to split intervals. */
-const GOLDEN_GROWTH = 1.618033988749895;
-const GOLDEN_SPLIT = 0.3819660112501051;
-
-/**
- * Grows (a, b) downhill until the middle point is lower than both ends: returns a < b < c (in either
- * order) with f(b) <= f(a) and f(b) < f(c). Stops at |lambda| = `limit`, returning the edge as a
- * degenerate bracket whose middle is the lowest point seen.
- */
-function bracketMinimum(
-  f: (t: number) => number,
-  start: number,
-  end: number,
-  limit: number,
-): { a: number; b: number; c: number; fb: number } {
-  let a = start;
-  let b = end;
-  let fa = f(a);
-  let fb = f(b);
-  if (fa < fb) {
-    [a, b] = [b, a];
-    [fa, fb] = [fb, fa];
-  }
-  // Now b is the lower point; step beyond it, growing the step each time, until f rises.
-  let c = b + GOLDEN_GROWTH * (b - a);
-  let fc = f(c);
-  while (fc < fb) {
-    if (Math.abs(c) >= limit) return { a: b, b: c, c, fb: fc };
-    a = b;
-    fa = fb;
-    b = c;
-    fb = fc;
-    c = b + GOLDEN_GROWTH * (b - a);
-    if (Math.abs(c) > limit) c = Math.sign(c) * limit;
-    fc = f(c);
-  }
-  return { a, b, c, fb };
-}
-
-/**
- * Brent's minimiser: parabolic interpolation through the three best points when it behaves,
- * golden-section steps otherwise. `relTol` is relative to the abscissa, as in SciPy's `brent`.
- */
-function brentMinimize(
-  f: (t: number) => number,
-  bracket: { a: number; b: number; c: number; fb: number },
-  relTol = 1.48e-8,
-  maxIterations = 500,
-): number {
-  let low = Math.min(bracket.a, bracket.c);
-  let high = Math.max(bracket.a, bracket.c);
-  // best (x), second best (w), previous second best (v)
-  let x = bracket.b;
-  let w = x;
-  let v = x;
-  let fx = bracket.fb;
-  let fw = fx;
-  let fv = fx;
-  let step = 0; // the step taken last time
-  let stepBefore = 0; // the step taken the time before
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
-    const middle = (low + high) / 2;
-    const tol = relTol * Math.abs(x) + 1e-11;
-    const tol2 = 2 * tol;
-    if (Math.abs(x - middle) <= tol2 - (high - low) / 2) break;
-
-    let useGolden = true;
-    if (Math.abs(stepBefore) > tol) {
-      // Fit a parabola through x, w, v; its vertex is x + p / q.
-      const r = (x - w) * (fx - fv);
-      let q = (x - v) * (fx - fw);
-      let p = (x - v) * q - (x - w) * r;
-      q = 2 * (q - r);
-      if (q > 0) p = -p;
-      q = Math.abs(q);
-      const previous = stepBefore;
-      stepBefore = step;
-      const acceptable =
-        Math.abs(p) < Math.abs(0.5 * q * previous) && p > q * (low - x) && p < q * (high - x);
-      if (acceptable) {
-        useGolden = false;
-        step = p / q;
-        const u = x + step;
-        // Never evaluate too close to the ends of the interval.
-        if (u - low < tol2 || high - u < tol2) step = middle >= x ? tol : -tol;
-      }
-    }
-    if (useGolden) {
-      stepBefore = x >= middle ? low - x : high - x;
-      step = GOLDEN_SPLIT * stepBefore;
-    }
-    const u = Math.abs(step) >= tol ? x + step : x + (step >= 0 ? tol : -tol);
-    const fu = f(u);
-    if (fu <= fx) {
-      if (u >= x) low = x;
-      else high = x;
-      v = w;
-      fv = fw;
-      w = x;
-      fw = fx;
-      x = u;
-      fx = fu;
-    } else {
-      if (u < x) low = u;
-      else high = u;
-      if (fu <= fw || w === x) {
-        v = w;
-        fv = fw;
-        w = u;
-        fw = fu;
-      } else if (fu <= fv || v === x || v === w) {
-        v = u;
-        fv = fu;
-      }
-    }
-  }
-  return x;
 }
 
 /** How far the bracket may grow; the optimum of non-constant data is always finite. */
@@ -388,77 +257,4 @@ export function standardizedBoxCox(x: number[], lambda: number): number[] {
   const std = Math.sqrt(variance);
   if (!(std > 0) || !Number.isFinite(std)) return values.map(() => 0);
   return values.map((v) => (sign * (v - mean)) / std);
-}
-
-export interface AdaptiveBudgetOptions {
-  /** Mean budget per level (DESIGN: 8); a positive integer. */
-  mu: number;
-  /** Spread: how many instructions one standard deviation of z is worth; 0 means uniform. */
-  alpha: number;
-  /** Largest budget; default `3 * mu`. */
-  nmax?: number;
-}
-
-export interface AdaptiveBudgets {
-  /** One budget per count, in the order given, each in [1, nmax]. */
-  budgets: number[];
-  /** The maximum-likelihood lambda, when the transform was used. */
-  lambda?: number;
-  /** What was added to every count before the transform: |min| + 1 when a count is <= 0, else 0. */
-  offset: number;
-  /** Why the budgets are uniform, when they are. */
-  note?: string;
-}
-
-function checkOptions(options: AdaptiveBudgetOptions): { mu: number; alpha: number; nmax: number } {
-  const { mu, alpha } = options;
-  if (!Number.isInteger(mu) || mu < 1) throw new ConfigError(`budget mu must be a positive integer, got ${mu}`);
-  if (!Number.isFinite(alpha) || alpha < 0) throw new ConfigError(`budget alpha must be a number >= 0, got ${alpha}`);
-  const nmax = options.nmax ?? 3 * mu;
-  if (!Number.isInteger(nmax) || nmax < 1) {
-    throw new ConfigError(`budget nmax must be a positive integer, got ${nmax}`);
-  }
-  return { mu, alpha, nmax };
-}
-
-/**
- * Per-document budgets from per-document counts (DESIGN 1.6): shift the counts by |min| + 1 when
- * one is <= 0, Box-Cox transform them with the maximum-likelihood lambda, standardise to z with the
- * population standard deviation, and set `n = clamp(roundHalfEven(mu + alpha * z), 1, nmax)`.
- *
- * Degenerate corpora (no or one document, all counts equal, alpha = 0) get `mu` (clamped) for
- * every document and a `note` saying why. Never returns NaN.
- */
-export function adaptiveBudgets(counts: number[], options: AdaptiveBudgetOptions): AdaptiveBudgets {
-  const { mu, alpha, nmax } = checkOptions(options);
-  counts.forEach((c, i) => {
-    if (!Number.isFinite(c)) throw new RangeError(`adaptiveBudgets: count ${i} is ${c}; counts must be finite`);
-  });
-  const clamp = (n: number): number => Math.min(nmax, Math.max(1, n));
-  const uniform = (note: string, offset: number): AdaptiveBudgets => ({
-    budgets: counts.map(() => clamp(mu)),
-    offset,
-    note,
-  });
-
-  if (counts.length === 0) return { budgets: [], offset: 0, note: "no documents: nothing to budget" };
-  const min = Math.min(...counts);
-  const offset = min <= 0 ? Math.abs(min) + 1 : 0;
-  if (counts.length === 1) return uniform(`one document: adaptive budgets need several; using mu = ${mu}`, offset);
-  if (counts.every((c) => c === counts[0])) {
-    return uniform(`all ${counts.length} counts are equal (zero variance); using mu = ${mu} for every document`, offset);
-  }
-  if (alpha === 0) return uniform(`alpha = 0: uniform budget mu = ${mu}`, offset);
-
-  const shifted = counts.map((c) => c + offset);
-  if (shifted.every((v) => v === shifted[0])) {
-    // Distinct counts that the shift made equal (far beyond any real count, but never NaN).
-    return uniform(`counts are equal after the shift by ${offset}; using mu = ${mu}`, offset);
-  }
-  const lambda = boxCoxMle(shifted);
-  const z = standardizedBoxCox(shifted, lambda);
-  if (z.some((v) => !Number.isFinite(v)) || z.every((v) => v === 0)) {
-    return { ...uniform(`the transformed counts have no usable spread; using mu = ${mu}`, offset), lambda };
-  }
-  return { budgets: z.map((zi) => clamp(roundHalfEven(mu + alpha * zi))), lambda, offset };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { EmbeddingModel } from "../llm/embedding-engine.js";
-import { formatBudgetDistribution, planBudgets, relevantWordCounts } from "./plan-budgets.js";
+import type { EmbeddingModel } from "../llm/port.js";
+import { planBudgets, relevantWordCounts } from "./plan-budgets.js";
 
 /**
  * A fake embedder over two directions: texts naming the "river" topic point one way, everything
@@ -57,11 +57,5 @@ describe("planBudgets", () => {
     const plan = await planBudgets(docs(["river bank"]), model, { mu: 6, alpha: 1 });
     expect(plan.budgets).toEqual([6]);
     expect(plan.note).toMatch(/one document/);
-  });
-
-  it("prints min, median, max and a histogram", () => {
-    expect(formatBudgetDistribution([8, 6, 8, 10])).toBe(
-      ["Budgets per document and level: min 6, median 8, max 10 (4 documents)", "    6 ############### 1", "    8 ############################## 2", "   10 ############### 1"].join("\n"),
-    );
   });
 });

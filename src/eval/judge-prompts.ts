@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ChatMessage } from "../llm/port.js";
-import type { StepSchema } from "../llm/structured.js";
+import type { StepSchema } from "../llm/structured/parse-reply.js";
 
 /** Bump when a judge prompt changes, so cached verdicts of older prompts are not reused. */
 export const JUDGE_PROMPT_VERSION = 1;

@@ -1,6 +1,7 @@
 /**
- * The one LLM port. Everything above it (method, pipeline, evaluation) talks to a model only
- * through `LanguageModel`; engines (OpenAI-compatible HTTP today, a local model later) implement it.
+ * The two model ports. Everything above them (method, pipeline, evaluation) talks to a model only
+ * through `LanguageModel` and `EmbeddingModel`; the engines implement them: an OpenAI-compatible
+ * HTTP server (llm/http) or a GGUF model run in this process by node-llama-cpp (llm/local).
  */
 
 export type Role = "system" | "user" | "assistant";
@@ -56,6 +57,21 @@ export interface LanguageModel {
   /** The model name, part of every cache key. */
   readonly modelId: string;
   complete(request: CompletionRequest): Promise<Completion>;
+}
+
+/** Turns texts into vectors. Everything above this port is engine-agnostic. */
+export interface EmbeddingModel {
+  /** Model name, e.g. "text-embedding-3-small"; part of every cache key. */
+  readonly modelId: string;
+  /** For messages: the model and where it is served. */
+  readonly description: string;
+  /**
+   * Vector length requested from the server, when one was set (it changes every vector, so a
+   * cache keys on it too). Undefined: the model's own length.
+   */
+  readonly dimensions?: number;
+  /** One vector per text, in order. Implementations batch as they need. */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 
 export const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 });

@@ -1,6 +1,6 @@
 import { UnusableReplyError } from "../errors.js";
 import { replyOf } from "./reply-of.js";
-import type { RawReply } from "../llm/structured.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { DocumentContext } from "./context.js";
 import { answerPrompt } from "./prompts.js";
 import { UNANSWERABLE, answerSchema } from "./schemas.js";

@@ -1,6 +1,7 @@
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { ChatMessage, Sampling } from "../llm/port.js";
-import type { RawReply, StepSchema } from "../llm/structured.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
+import type { StepSchema } from "../llm/structured/parse-reply.js";
 import type { Level } from "./levels.js";
 
 /** The kinds of call the method makes; each has its own sampling parameters. */

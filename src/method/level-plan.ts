@@ -1,4 +1,4 @@
-import type { RawReply } from "../llm/structured.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { DocumentContext } from "./context.js";
 import type { Level } from "./levels.js";
 

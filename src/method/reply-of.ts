@@ -1,5 +1,5 @@
 import type { UnusableReplyError } from "../errors.js";
-import type { RawReply } from "../llm/structured.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 
 /** The reply an unusable-reply error kept: what the model said and what it cost. */
 export function replyOf(error: UnusableReplyError): RawReply {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
-import { completeStructured } from "../llm/structured.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
 import type { DocumentContext, MethodSettings } from "./context.js";
 import { macroPlan } from "./macro.js";
 import { microPlan } from "./micro.js";

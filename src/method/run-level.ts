@@ -1,5 +1,5 @@
 import { UnusableReplyError } from "../errors.js";
-import type { RawReply } from "../llm/structured.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import { seededRandom } from "../random.js";
 import { answerInstruction } from "./answer.js";
 import type { DocumentContext } from "./context.js";
@@ -7,8 +7,8 @@ import type { LevelPlan } from "./level-plan.js";
 import type { Level } from "./levels.js";
 import { resynthesisPrompt } from "./prompts.js";
 import { provenance, type SynthRecord } from "./record.js";
+import { drawShots, succeeded, type Item } from "./item.js";
 import { replyOf } from "./reply-of.js";
-import { drawShots, succeeded, type Item } from "./resynthesis.js";
 import { resynthesisSchema } from "./schemas.js";
 
 /** An item given up on: its feature, its last instruction, why it failed and the reply that failed it. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { listItems, looksLikeJson } from "../llm/reply-parsing.js";
-import type { StepSchema } from "../llm/structured.js";
+import { listItems, looksLikeJson } from "../llm/structured/reply-parsing.js";
+import type { StepSchema } from "../llm/structured/parse-reply.js";
 
 const text = z.string().trim().min(1);
 

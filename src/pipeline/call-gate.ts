@@ -1,4 +1,4 @@
-import { estimateTokens } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { CircuitOpenError, SpendingLimitReachedError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";

@@ -4,7 +4,7 @@
  * creeps back up while calls succeed.
  */
 import { AbortedError, ConfigError } from "../errors.js";
-import { sleepWithSignal } from "../llm/retry.js";
+import { sleepWithSignal } from "../llm/http/retry.js";
 
 export interface RateLimits {
   /** Requests per minute; undefined = unlimited. */

@@ -2,7 +2,7 @@ import type PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import type { LanguageModel } from "../llm/port.js";
-import { completeStructured } from "../llm/structured.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
 import type { DocumentContext, StepKind } from "../method/context.js";
 import { foveateDocument } from "../method/foveate-document.js";
 import type { Level } from "../method/levels.js";

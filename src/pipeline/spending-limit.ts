@@ -1,6 +1,6 @@
 import type { Price } from "../cost/prices.js";
 import { costOf } from "../cost/prices.js";
-import { estimateTokens } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
 import type { CompletionRequest, TokenUsage } from "../llm/port.js";
 
 /** Completion tokens assumed for a call whose request sets no max_tokens: a generous answer. */

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { embed } from "../../test/support/sim-embeddings.js";
 import { startSimServer, type SimServer } from "../../test/support/sim-server.js";
-import { createEmbeddingEngine, type EmbeddingModel } from "../llm/embedding-engine.js";
+import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
 import { cachedEmbeddings, embeddingCacheKey, textHash } from "./cached-embeddings.js";
 import { RunStore } from "./run-store.js";
 

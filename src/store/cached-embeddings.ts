@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EmbeddingModel } from "../llm/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
 import type { RunStore } from "./run-store.js";
 
 /** The content address of a text: the base64url sha256 of its UTF-8 bytes. */

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
 import { RunStore } from "../../src/store/run-store.js";
-import { DEFAULT_LOCAL_MODEL } from "../../src/cli/engine-choice.js";
+import { DEFAULT_LOCAL_MODEL } from "../../src/llm/engine-choice.js";
 import { startHub } from "../support/fake-hub.js";
 import { runCli } from "../support/run-cli.js";
 import { writeTinyModel } from "../support/tiny-model.js";

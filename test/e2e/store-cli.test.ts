@@ -143,18 +143,35 @@ describe("faults and long documents", () => {
 
 describe("Ctrl-C", () => {
   it("stops taking new work, keeps what is in flight, exits 130 and resumes to the same dataset; export works meanwhile", async () => {
-    simulate({ latencyMs: 150 });
+    simulate({});
+    // Once 100 replies are delivered, the simulator holds every further request: the run is
+    // surely unfinished, with calls in flight, when Ctrl-C arrives.
+    let release: (() => void) | undefined;
+    let delivered = 0;
+    const holding = new Promise<void>((resolve) =>
+      sim.onDelivered(() => {
+        if (++delivered !== 100) return;
+        release = sim.hold();
+        resolve();
+      }),
+    );
     const output = join(dir, "interrupted.jsonl");
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...synthArgs(output)], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
+    let onStderr = () => {};
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      onStderr();
+    });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    while (sim.stats.chatRequests < 100) await new Promise((r) => setTimeout(r, 20));
+    await holding;
 
     const exported = await runCli(["export", `${output}.foveate.db`]);
     expect(exported.code).toBe(0);
 
     child.kill("SIGINT");
+    await new Promise<void>((resolve) => (onStderr = () => stderr.includes("stopping: no new calls") && resolve()));
+    release!();
     expect(await exited).toBe(130);
     expect(stderr).toContain("stopping: no new calls");
     expect(stderr).toContain("Nothing is lost");

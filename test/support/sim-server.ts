@@ -172,6 +172,11 @@ export interface SimServer {
   resetStats(): void;
   /** Call `listener` with the raw request body of every chat request answered 200 with a whole reply. */
   onDelivered(listener: (requestBody: string) => void): void;
+  /**
+   * From now on, hold every request before answering it, until the returned function is called:
+   * a test can then act while calls are surely in flight, without racing the clock.
+   */
+  hold(): () => void;
   /** Stop listening, drop open connections and pending replies. */
   close(): Promise<void>;
 }
@@ -197,6 +202,8 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   let opts = resolveOptions(DEFAULT_SIM_OPTIONS, options);
   const deliveryListeners = new Set<(requestBody: string) => void>();
   const stats = emptyStats();
+  /** While set, every request waits for it before it is answered (see hold). */
+  let held: Promise<void> | undefined;
   /** How many times each request body was seen: drives faults that go away on retry. */
   const seenBodies = new Map<string, number>();
   /** Prompt prefixes (system + document) already processed, per model: the simulated prefix cache. */
@@ -469,6 +476,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     res.on("close", () => {
       stats.inFlight--;
     });
+    await held;
     try {
       checkAuth(req);
       const path = new URL(req.url ?? "/", "http://sim").pathname.replace(/\/+$/, "");
@@ -506,6 +514,14 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     },
     onDelivered(listener) {
       deliveryListeners.add(listener);
+    },
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = undefined;
+        release();
+      };
     },
     resetStats() {
       // In place, so that references to the live object stay valid; requests in flight stay counted.

@@ -1,0 +1,178 @@
+import { writeFile } from "node:fs/promises";
+import { formatBudgetDistribution } from "../output/budget-distribution.js";
+import { formatEstimate } from "../output/estimate-report.js";
+import { downloadProgress } from "../output/download-progress.js";
+import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
+import { jobReport } from "../output/job-report.js";
+import { formatStatus } from "../output/status-report.js";
+import { compareDatasets, measureDifficulty, measureDiversity, measureQa } from "../run/evaluation.js";
+import { exportStore, runStatus } from "../run/store-tools.js";
+import { SynthesisJob } from "../run/synthesis-job.js";
+import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
+
+/** Where a command reads and writes: the process's streams and environment, or a test's. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /**
+   * Aborts on the first interrupt (Ctrl-C, SIGTERM): a run stops sending and finishes what is in
+   * flight. Given by main.ts for commands that ask for it, by tests directly.
+   */
+  interrupt?: () => AbortSignal;
+}
+
+/** One command: its words, the flags it takes from the option table, and what it does with them. */
+export interface CommandDef<Names extends readonly FlagName[]> {
+  /** A command inside a group, e.g. `eval diversity`. */
+  group?: { name: string; description: string };
+  name: string;
+  description: string;
+  args?: Array<{ name: string; help: string }>;
+  flags: Names;
+  required?: readonly Names[number][];
+  helpAfter?: string;
+  /** Resolves with the exit code. */
+  action: (args: string[], flags: Flags<Names>, io: CliIo) => Promise<number>;
+}
+
+const define = <const Names extends readonly FlagName[]>(def: CommandDef<Names>) => def;
+const line = (stream: NodeJS.WritableStream) => (text: string) => stream.write(`${text}\n`);
+
+const SYNTH_FLAGS = [
+  "output", "baseUrl", "apiKey", "engine", "model", "method", "mu", "levels", "important", "maxRounds", "shots",
+  "temperature", "frequencyPenalty", "maxTokens", "concurrency", "limit", "seed", "textField", "onBadInput", "timeout",
+  "maxRetries", "store", "forceNew", "dryRun", "maxCost", "priceIn", "priceOut", "rpm", "tpm", "maxDocTokens", "grace",
+  "alpha", "relevanceThreshold", "nmax", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet",
+] as const;
+
+const synth = define({
+  name: "synth",
+  description:
+    "Synthesize (instruction, response) pairs from a corpus: JSONL or JSON with a text field, CSV with a header, " +
+    "a .txt/.md file, or a directory of them. Talks to an OpenAI-compatible endpoint, or runs a GGUF model in this " +
+    "process (--engine local; the default when no API key or base URL is set).",
+  args: [{ name: "corpus", help: "corpus file or directory" }],
+  flags: SYNTH_FLAGS,
+  helpAfter: `
+Examples:
+  OPENAI_API_KEY=sk-... foveate synth corpus.jsonl -o data.jsonl
+  foveate synth docs/ --base-url http://localhost:8000/v1 --model Qwen2.5-7B-Instruct -o data.jsonl
+  foveate synth corpus.csv --text-field body --method self-qa --mu 10 -o baseline.jsonl
+  foveate synth corpus.jsonl --dry-run --model gpt-4o-mini
+  foveate synth corpus.jsonl --model ~/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf -o data.jsonl      (offline)
+  foveate synth corpus.jsonl -o data.jsonl      (no key set: downloads the default local model once)
+
+A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db) before it is
+used, so running the same command again after a crash, Ctrl-C or --max-cost stop finishes the
+run without paying for any reply twice.`,
+  action: async ([corpus], flags, io) => {
+    const job = new SynthesisJob({ ...flags, corpus: corpus!, output: flags.output ?? io.stdout, env: io.env });
+    const report = jobReport({ stream: io.stderr, quiet: flags.quiet === true });
+    try {
+      if (flags.dryRun) {
+        const { budgets, estimate, price } = await job.estimate({ onEvent: report.onEvent });
+        const print = line(io.stderr);
+        if (budgets?.note) print(`Budgets: ${budgets.note}`);
+        if (budgets) print(formatBudgetDistribution(budgets.budgets));
+        print(formatEstimate(estimate, price));
+        return 0;
+      }
+      const summary = await job.start({ onEvent: report.onEvent, ...(io.interrupt ? { signal: io.interrupt() } : {}) });
+      return summary.stats.documentsFailed > 0 ? 1 : 0;
+    } finally {
+      report.stop();
+    }
+  },
+});
+
+const exportCommand = define({
+  name: "export",
+  description: "Write the dataset held in a run store, also while its run is going.",
+  args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
+  flags: ["output", "format"],
+  action: async ([store], flags, io) => {
+    const count = await exportStore(store!, flags.output ?? io.stdout, flags.format);
+    if (flags.output) line(io.stderr)(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
+    return 0;
+  },
+});
+
+const status = define({
+  name: "status",
+  description: "Show where a run stands: documents done, unfinished and failed per level, items, calls, tokens, cost.",
+  args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
+  flags: [],
+  action: async ([store], _, io) => {
+    line(io.stdout)(formatStatus(store!, runStatus(store!)));
+    return 0;
+  },
+});
+
+const EVAL = { name: "eval", description: "Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison." };
+const EMBED_FLAGS = ["embeddings", "embedModel", "embedBaseUrl", "embedApiKey", "topK"] as const;
+const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
+const DIFFICULTY_FLAGS = ["bothOrders", "seed", "concurrency", "textField"] as const;
+
+/** What every evaluation needs from the CLI: its environment and where a model download is shown. */
+const evalIo = (io: CliIo) => ({ env: io.env, download: downloadProgress(line(io.stderr), io.stderr) });
+
+const diversity = define({
+  group: EVAL,
+  name: "diversity",
+  description: "Self-BLEU diversity (NLTK-exact, linear time) and, with --embeddings, embedding diversity of a dataset's instructions.",
+  args: [{ name: "data", help: "JSON Lines with an instruction field" }],
+  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "store", "json"],
+  action: async ([data], flags, io) => {
+    const result = await measureDiversity(data!, { ...flags, ...evalIo(io) });
+    line(io.stdout)(flags.json ? JSON.stringify(result, null, 2) : formatDiversity(data!, result));
+    return 0;
+  },
+});
+
+const difficulty = define({
+  group: EVAL,
+  name: "difficulty",
+  description: "Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder.",
+  flags: [...LOCAL_ENGINE_FLAGS, "a", "b", "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "report", "store", "json"],
+  required: ["a", "b", "corpus"],
+  action: async (_, flags, io) => {
+    const report = await measureDifficulty(flags.a!, flags.b!, flags.corpus!, { ...flags, ...evalIo(io) });
+    if (flags.report) await writeFile(flags.report, JSON.stringify(report, null, 2));
+    line(io.stdout)(flags.json ? JSON.stringify({ ...report, perDocument: undefined }, null, 2) : formatDifficulty(flags.a!, flags.b!, report));
+    return 0;
+  },
+});
+
+const qa = define({
+  group: EVAL,
+  name: "qa",
+  description: "Downstream QA: the model under test answers each question closed-book; token-set P/R/F1 and judge accuracy over rounds.",
+  flags: [...LOCAL_ENGINE_FLAGS, "test", "targetModel", "targetBaseUrl", "targetApiKey", ...JUDGE_FLAGS, "rounds", "temperature", "topP", "maxTokens", "concurrency", "store", "json"],
+  required: ["test", "targetModel"],
+  action: async (_, flags, io) => {
+    const report = await measureQa(flags.test!, { ...flags, targetModel: flags.targetModel!, ...evalIo(io) });
+    line(io.stdout)(flags.json ? JSON.stringify(report, null, 2) : formatQa(flags.targetModel!, report, flags.judgeModel !== undefined));
+    return 0;
+  },
+});
+
+const compare = define({
+  group: EVAL,
+  name: "compare",
+  description: "Self-Foveate against Self-QA (or any two datasets): diversity side by side, and difficulty when a judge and the corpus are given.",
+  args: [
+    { name: "a", help: "first dataset" },
+    { name: "b", help: "second dataset" },
+  ],
+  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "store", "json"],
+  action: async ([a, b], flags, io) => {
+    const c = await compareDatasets(a!, b!, { ...flags, ...evalIo(io) });
+    const difficultyJson = c.difficulty ? { ...c.difficulty, perDocument: undefined } : null;
+    line(io.stdout)(flags.json ? JSON.stringify({ a: { file: a, ...c.a }, b: { file: b, ...c.b }, difficulty: difficultyJson }, null, 2) : formatComparison(a!, b!, c));
+    return 0;
+  },
+});
+
+/** Every command, in the order `foveate --help` lists them. */
+export const COMMANDS = [synth, exportCommand, status, diversity, difficulty, qa, compare] as const;

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
+import { repoRoot } from "../../test/support/repo-root.js";
+import { runCli } from "../../test/support/run-cli.js";
+
+const version = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+const dryRun = (...more: string[]) => ["synth", SAMPLE_CORPUS, "--dry-run", "--model", "gpt-4o-mini", ...more];
+const calls = (stderr: string) => /about ([\d,]+) LLM calls/.exec(stderr)?.[1];
+
+describe("the command line", () => {
+  it("prints its version and its help, exit 0", async () => {
+    expect(await runCli(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    const help = await runCli(["synth", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--mu <n>");
+    expect(help.stdout).toContain("env: FOVEATE_MU");
+  });
+
+  it("takes a flag from FOVEATE_<FLAG> in the environment it is given, the command line winning", async () => {
+    const plain = calls((await runCli(dryRun())).stderr);
+    const fromEnv = calls((await runCli(dryRun(), { FOVEATE_MU: "2" })).stderr);
+    const fromFlag = calls((await runCli(dryRun("--mu", "2"), { FOVEATE_MU: "7" })).stderr);
+    expect(plain).toBeDefined();
+    expect(fromEnv).not.toBe(plain);
+    expect(fromFlag).toBe(fromEnv);
+  });
+
+  it("names a bad value from the environment in one line, exit 1", async () => {
+    const run = await runCli(dryRun(), { FOVEATE_LEVELS: "micro,nano" });
+    expect(run.code).toBe(1);
+    expect(run.stderr.split("\n")[0]).toBe(
+      `error: FOVEATE_LEVELS="micro,nano" for option '--levels <list>' is invalid. expected a comma-separated list of micro, scatter, macro, got "micro,nano"`,
+    );
+    const choice = await runCli(dryRun(), { FOVEATE_METHOD: "magic" });
+    expect(choice.code).toBe(1);
+    expect(choice.stderr).toMatch(/FOVEATE_METHOD="magic" .* Allowed choices are foveate, self-qa/);
+  });
+
+  it("rejects an unknown command or flag with exit 1", async () => {
+    expect((await runCli(["sinth"])).code).toBe(1);
+    const run = await runCli(["synth", SAMPLE_CORPUS, "--muu", "3"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("unknown option '--muu'");
+  });
+
+  it("asks for the options an evaluation needs", async () => {
+    const run = await runCli(["eval", "difficulty", "--a", "x.jsonl"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("required option '--b <file>' not specified");
+  });
+});

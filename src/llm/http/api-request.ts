@@ -1,0 +1,45 @@
+import { AbortedError, EngineCallError } from "../../errors.js";
+import { classifyError, type CallContext } from "./classify-error.js";
+import { postJson, type HttpReply } from "./http-post.js";
+import { HttpStatusError } from "./http-status-error.js";
+
+/** The headers of every request: JSON, our name, and the key when there is one (local servers need none). */
+export function apiHeaders(apiKey: string | undefined): Record<string, string> {
+  return { accept: "application/json", "user-agent": "foveate", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+}
+
+/** A 200 reply whose body is not what the endpoint should send: worth another try. */
+export function malformedReply(what: string, ctx: CallContext): EngineCallError {
+  return new EngineCallError(`${what} from ${ctx.url} (model "${ctx.model}")`, { url: ctx.url, model: ctx.model, status: 200, retryable: true });
+}
+
+/**
+ * One POST to an OpenAI-compatible endpoint, shared by the chat and embedding engines: resolves
+ * with the reply's parsed JSON, or rejects with AbortedError, or with a classified EngineCallError
+ * (so that the retry loop knows what to retry).
+ *
+ * This is the openai SDK's job done by hand, on purpose: the SDK's deadline stops at the reply's
+ * headers (a body that stalls would hang), its status errors drop a flat `{message}` body (older
+ * vLLM), and it costs more CPU per call than the whole pipeline.
+ */
+export async function postApi(
+  url: URL,
+  body: unknown,
+  options: { headers: Record<string, string>; timeoutMs: number; signal?: AbortSignal; ctx: CallContext; description: string },
+): Promise<unknown> {
+  const { signal, ctx } = options;
+  if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`);
+  let reply: HttpReply;
+  try {
+    reply = await postJson(url, JSON.stringify(body), { headers: options.headers, timeoutMs: options.timeoutMs, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`, { cause: error });
+    throw classifyError(error, ctx);
+  }
+  if (reply.status < 200 || reply.status >= 300) throw classifyError(HttpStatusError.fromReply(reply), ctx);
+  try {
+    return JSON.parse(reply.text) as unknown;
+  } catch (error) {
+    throw classifyError(error, ctx);
+  }
+}

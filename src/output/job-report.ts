@@ -1,0 +1,62 @@
+import type { JobEvent } from "../run/job-events.js";
+import { formatBudgetDistribution } from "./budget-distribution.js";
+import { downloadProgress } from "./download-progress.js";
+import { createProgress } from "./progress.js";
+import { formatSummary } from "./summary.js";
+
+export interface JobReportOptions {
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Print nothing but errors. */
+  quiet: boolean;
+}
+
+/**
+ * What a synthesis job's events look like on a terminal or in a log: the progress bar (or a line
+ * every few seconds), the lines that must not be overwritten by it, and the summary at the end.
+ */
+export function jobReport(options: JobReportOptions): { onEvent: (event: JobEvent) => void; stop: () => void } {
+  const { stream, quiet } = options;
+  const progress = createProgress({ stream, isTTY: stream.isTTY === true, quiet });
+  const say = (line: string) => {
+    if (!quiet) stream.write(`${line}\n`);
+  };
+  const download = downloadProgress(say, stream);
+  const onEvent = (event: JobEvent) => {
+    switch (event.type) {
+      case "skipped":
+        return progress.log(`skipped ${event.error.message}`);
+      case "download-start":
+        return download.onStart?.(event);
+      case "download-progress":
+        return download.onProgress?.(event.downloadedBytes, event.totalBytes);
+      case "engine":
+        return say(event.description);
+      case "budgets":
+        if (event.plan.note) say(`Budgets: ${event.plan.note}`);
+        return say(formatBudgetDistribution(event.plan.budgets));
+      case "warning":
+        return progress.log(`warning: ${event.message}`);
+      case "document-failed":
+        return progress.log(`document ${event.document.sourceId} failed: ${event.error.message}`);
+      case "progress":
+        return progress.update(event.progress);
+      case "stopping":
+        return progress.log(`stopping: no new calls; calls in flight may finish for ${event.graceSeconds} s (Ctrl-C again to quit at once)`);
+      case "summary": {
+        progress.stop();
+        const { summary } = event;
+        say(
+          formatSummary(summary.stats, {
+            ...(summary.costUsd !== undefined ? { costUsd: summary.costUsd } : {}),
+            ...(summary.noPrice !== undefined ? { noPrice: summary.noPrice } : {}),
+            rate: summary.rate,
+            store: summary.store,
+          }) + (summary.skipped > 0 ? `\nSkipped bad input: ${summary.skipped}` : ""),
+        );
+        if (!event.finished) say(`Nothing is lost: run the same command again to resume from ${summary.store}.`);
+        return;
+      }
+    }
+  };
+  return { onEvent, stop: () => progress.stop() };
+}

@@ -1,0 +1,21 @@
+import { formatUsd } from "../cost/prices.js";
+import type { RunStatus } from "../run/store-tools.js";
+
+const int = (n: number) => n.toLocaleString("en-US");
+
+/** `foveate status`: documents done, unfinished and failed per level, items, replies, tokens, cost. */
+export function formatStatus(storePath: string, s: RunStatus): string {
+  const lines = [`Run store: ${storePath}`];
+  const config = s.config;
+  if (config) lines.push(`Settings: model ${String(config.model)}, method ${String(config.method)}, mu ${String(config.mu)}, levels ${(config.levels as string[]).join(",")}, seed ${String(config.seed)}`);
+  lines.push(`Documents: ${int(s.documents.done)} done, ${int(s.documents.running)} unfinished, ${int(s.documents.failed)} failed`);
+  const levels = Object.entries(s.levels);
+  if (levels.length > 0) {
+    lines.push(`  ${"level".padEnd(8)}${"documents".padStart(11)}${"kept".padStart(9)}${"dropped".padStart(9)}`);
+    for (const [level, v] of levels) lines.push(`  ${level.padEnd(8)}${int(v.documents).padStart(11)}${int(v.kept).padStart(9)}${int(v.dropped).padStart(9)}`);
+  }
+  lines.push(`LLM replies stored: ${int(s.replies)}`);
+  lines.push(`Tokens: ${int(s.promptTokens)} prompt (${int(s.cachedPromptTokens)} cached), ${int(s.completionTokens)} completion`);
+  lines.push(`Cost: ${s.costUsd !== undefined ? formatUsd(s.costUsd) : "unknown (no built-in price for this model)"}`);
+  return lines.join("\n");
+}

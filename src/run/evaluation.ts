@@ -1,0 +1,223 @@
+/**
+ * The paper's measurements as whole jobs: read the datasets, open the models they need (an
+ * OpenAI-compatible endpoint or a GGUF model in this process, one engine per model file however
+ * many roles use it), measure, close. Every model reply is cached in a store, so measuring again
+ * costs nothing and an interrupted measurement resumes.
+ */
+import { readCorpus } from "../corpus/read-corpus.js";
+import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
+import { compareDifficulty, type DifficultyReport } from "../eval/difficulty/difficulty.js";
+import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "../eval/downstream-qa/downstream-qa.js";
+import { JUDGE_PROMPT_VERSION } from "../eval/judge-prompts.js";
+import { embeddingDiversity } from "../eval/embedding-diversity/embedding-diversity.js";
+import { describeTopPairsMethod } from "../eval/embedding-diversity/top-pairs-method.js";
+import { selfBleu } from "../eval/self-bleu/self-bleu.js";
+import { tokenizeWords } from "../eval/self-bleu/treebank-tokenizer.js";
+import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
+import type { LocalEngine } from "../llm/local/local-engine.js";
+import { createOpenAIEngine } from "../llm/http/openai-engine.js";
+import type { LanguageModel } from "../llm/port.js";
+import { cachedEmbeddings } from "../store/cached-embeddings.js";
+import { cachedModel } from "../store/cached-model.js";
+import { RunStore } from "../store/run-store.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
+
+export const DEFAULT_EVAL_STORE = "foveate-eval.foveate.db";
+
+/** What every evaluation reads: the store of replies, the local engine's settings, the environment. */
+export interface EvaluationOptions extends LocalEngineSettings {
+  /** The cache of every model reply. Default foveate-eval.foveate.db. */
+  store?: string;
+  /** Keys and endpoints are read here. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Told about a model download. */
+  download?: LocalIo["download"];
+}
+
+export interface DiversityOptions extends EvaluationOptions {
+  /** Also measure embedding diversity. */
+  embeddings?: boolean;
+  /** Default text-embedding-3-small. */
+  embedModel?: string;
+  embedBaseUrl?: string;
+  embedApiKey?: string;
+  /** Most similar pairs to report. Default 5. */
+  topK?: number;
+}
+
+export interface DiversityResult {
+  instructions: number;
+  selfBleu: { mean: Record<string, number>; diversity: number };
+  embedding?: { model: string; diversity: number; meanCosine: number; topPairsMethod: string; topPairs: Array<{ cosine: number; a: string; b: string }> };
+}
+
+export interface JudgeOptions {
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKey?: string;
+}
+
+export interface DifficultyJobOptions extends EvaluationOptions, JudgeOptions {
+  /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
+  bothOrders?: boolean;
+  /** Seed of the presentation order. Default 0. */
+  seed?: number;
+  /** Judge calls in flight. Default 16. */
+  concurrency?: number;
+  /** Field holding the corpus text. Default "content". */
+  textField?: string;
+}
+
+export interface QaJobOptions extends EvaluationOptions, JudgeOptions {
+  /** The model under test. */
+  targetModel: string;
+  targetBaseUrl?: string;
+  targetApiKey?: string;
+  /** Default 5. */
+  rounds?: number;
+  /** Sampling of the model under test. Defaults 0.5, 0.95 and 256. */
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  /** Calls in flight. Default 16. */
+  concurrency?: number;
+}
+
+/** Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. */
+export async function measureDiversity(data: string | InstructionRecord[], options: DiversityOptions = {}): Promise<DiversityResult> {
+  const records = typeof data === "string" ? await readInstructions(data) : data;
+  const texts = records.map((r) => r.instruction);
+  const bleu = selfBleu(texts.map(tokenizeWords));
+  const result: DiversityResult = { instructions: texts.length, selfBleu: { mean: { ...bleu.mean }, diversity: bleu.diversity } };
+  if (!options.embeddings) return result;
+  const env = options.env ?? process.env;
+  const name = options.embedModel ?? DEFAULT_API_EMBED_MODEL;
+  const local = isLocalModelSpec(name) ? await openLocalEmbeddings(name, options, localIo(options)) : undefined;
+  const store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
+  try {
+    const engine = cachedEmbeddings(local ?? apiEmbeddings(name, options, env), store);
+    const topK = options.topK ?? 5;
+    const d = embeddingDiversity(await engine.embed(texts), { topK });
+    result.embedding = {
+      model: name,
+      diversity: d.diversity,
+      meanCosine: d.meanCosine,
+      topPairsMethod: describeTopPairsMethod(d.topPairsMethod, topK),
+      topPairs: d.topPairs.map((p) => ({ cosine: p.cosine, a: texts[p.i]!, b: texts[p.j]! })),
+    };
+  } finally {
+    store.close();
+    await local?.dispose();
+  }
+  return result;
+}
+
+/** Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder. */
+export async function measureDifficulty(a: string, b: string, corpus: string, options: DifficultyJobOptions = {}): Promise<DifficultyReport> {
+  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readTexts(corpus, options.textField ?? "content")]);
+  return withModels(options, async (models) => {
+    const judge = await models.judge(options.judgeModel ?? DEFAULT_API_MODEL);
+    return compareDifficulty({
+      judge,
+      a: { name: a, records: recordsA },
+      b: { name: b, records: recordsB },
+      documents,
+      seed: options.seed ?? 0,
+      bothOrders: options.bothOrders === true,
+      concurrency: options.concurrency ?? 16,
+    });
+  });
+}
+
+/** Downstream QA: the model under test answers each question closed-book, over rounds. */
+export async function measureQa(test: string, options: QaJobOptions): Promise<QaReport> {
+  const items = await readQaTest(test);
+  return withModels(options, async (models) => {
+    const target = await models.open("target", { model: options.targetModel, baseUrl: options.targetBaseUrl, apiKey: options.targetApiKey });
+    const judge = options.judgeModel ? await models.judge(options.judgeModel) : undefined;
+    return evaluateQa({
+      target,
+      ...(judge ? { judge } : {}),
+      items,
+      rounds: options.rounds ?? 5,
+      sampling: { temperature: options.temperature ?? 0.5, topP: options.topP ?? 0.95, maxTokens: options.maxTokens ?? 256 },
+      concurrency: options.concurrency ?? 16,
+    });
+  });
+}
+
+export interface Comparison {
+  a: DiversityResult;
+  b: DiversityResult;
+  /** Measured when a judge and the corpus are given. */
+  difficulty?: DifficultyReport;
+}
+
+/** Two datasets side by side: diversity, and difficulty when a judge and the corpus are given. */
+export async function compareDatasets(a: string, b: string, options: DiversityOptions & DifficultyJobOptions & { corpus?: string }): Promise<Comparison> {
+  const [recordsA, recordsB] = await Promise.all([readInstructions(a), readInstructions(b)]);
+  const diversityA = await measureDiversity(recordsA, options);
+  const diversityB = await measureDiversity(recordsB, options);
+  const difficulty = options.corpus && options.judgeModel ? await measureDifficulty(a, b, options.corpus, options) : undefined;
+  return { a: diversityA, b: diversityB, ...(difficulty ? { difficulty } : {}) };
+}
+
+async function readTexts(path: string, textField: string): Promise<string[]> {
+  const texts: string[] = [];
+  for await (const document of readCorpus(path, { textField })) texts.push(document.text);
+  return texts;
+}
+
+const localIo = (options: EvaluationOptions): LocalIo => ({ env: options.env ?? process.env, ...(options.download ? { download: options.download } : {}) });
+
+function apiEmbeddings(model: string, options: DiversityOptions, env: NodeJS.ProcessEnv): EmbeddingModel {
+  const { baseURL, apiKey } = resolveEndpoint(
+    { ...(options.embedBaseUrl ? { baseUrl: options.embedBaseUrl } : {}), ...(options.embedApiKey ? { apiKey: options.embedApiKey } : {}) },
+    env,
+    { name: "embeddings", flagPrefix: "embed-" },
+  );
+  return createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model });
+}
+
+interface Models {
+  /** A chat model with its replies cached: a GGUF file or URI runs in this process, any other name is asked of an endpoint. */
+  open(role: "judge" | "target", endpoint: { model: string; baseUrl?: string | undefined; apiKey?: string | undefined }): Promise<LanguageModel>;
+  judge(model: string): Promise<LanguageModel>;
+}
+
+/**
+ * Runs `use` with the store open and the models it asks for; a local model file is loaded once
+ * however many roles (model under test, judge) use it, and everything is closed at the end.
+ */
+async function withModels<T>(options: EvaluationOptions & JudgeOptions, use: (models: Models) => Promise<T>): Promise<T> {
+  const env = options.env ?? process.env;
+  const store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
+  const locals = new Map<string, Promise<LocalEngine>>();
+  const models: Models = {
+    async open(role, endpoint) {
+      if (isLocalModelSpec(endpoint.model)) {
+        let engine = locals.get(endpoint.model);
+        if (!engine) locals.set(endpoint.model, (engine = openLocalEngine(endpoint.model, options, localIo(options))));
+        return cachedModel(await engine, store, { promptVersion: role === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION });
+      }
+      const { baseURL, apiKey } = resolveEndpoint(
+        { ...(endpoint.baseUrl ? { baseUrl: endpoint.baseUrl } : {}), ...(endpoint.apiKey ? { apiKey: endpoint.apiKey } : {}) },
+        env,
+        { name: `the ${role}`, flagPrefix: `${role}-` },
+      );
+      return cachedModel(createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: endpoint.model }), store, {
+        promptVersion: role === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION,
+      });
+    },
+    judge(model) {
+      return models.open("judge", { model, baseUrl: options.judgeBaseUrl, apiKey: options.judgeApiKey });
+    },
+  };
+  try {
+    return await use(models);
+  } finally {
+    store.close();
+    for (const engine of locals.values()) await engine.then((e) => e.dispose(), () => {});
+  }
+}

@@ -1,0 +1,78 @@
+import type { BudgetPlan } from "../budget/plan-budgets.js";
+import type { SourceDocument } from "../corpus/source-document.js";
+import type { RunEstimate } from "../cost/estimate.js";
+import type { Price } from "../cost/prices.js";
+import type { InputError } from "../errors.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
+import type { RunStats } from "../pipeline/run-stats.js";
+
+/** What a synthesis job tells while it reads, plans, runs and stops, and what it returns. */
+
+/** Where the run stands, pushed every `progressIntervalMs` while it runs. */
+export interface RunProgress {
+  documentsDone: number;
+  documentsFailed: number;
+  documentsTotal: number;
+  /** Records kept so far. */
+  items: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Cost so far in USD, when the price is known. */
+  costUsd?: number;
+  /** When the run started (Date.now() clock). */
+  startedAt: number;
+}
+
+/** What a finished or stopped run did. */
+export interface JobSummary {
+  stats: RunStats;
+  rate: { rateLimited: number; decreases: number; waitedMs: number };
+  /** The run store's path. */
+  store: string;
+  /** Cost of the calls sent in this run; undefined when the model has no known price. */
+  costUsd?: number;
+  /** Why there is no cost, when there is none. */
+  noPrice?: string;
+  /** Malformed records skipped (onBadInput "skip"). */
+  skipped: number;
+}
+
+export type JobEvent =
+  | { type: "skipped"; error: InputError }
+  | ({ type: "download-start" } & Parameters<NonNullable<DownloadEvents["onStart"]>>[0])
+  | { type: "download-progress"; downloadedBytes: number; totalBytes: number }
+  | { type: "engine"; description: string }
+  | { type: "budgets"; plan: BudgetPlan }
+  | { type: "warning"; message: string }
+  | { type: "document-failed"; document: SourceDocument; error: Error }
+  | { type: "progress"; progress: RunProgress }
+  | { type: "stopping"; graceSeconds: number }
+  /** Once the run has begun, when it ends: finished, or stopped by an error that is then thrown. */
+  | { type: "summary"; summary: JobSummary; finished: boolean };
+
+export interface JobHandlers {
+  onEvent?: (event: JobEvent) => void;
+  /** Stop: no new call is sent, calls in flight may finish for `grace` seconds, then the run throws AbortedError. */
+  signal?: AbortSignal;
+  /** How often `progress` events come. Default 250 ms. */
+  progressIntervalMs?: number;
+}
+
+/** The corpus as read once: every document (chunked), in order. */
+export interface CorpusPlan {
+  documents: SourceDocument[];
+  /** Estimated tokens over all documents. */
+  tokens: number;
+  skipped: number;
+}
+
+export interface JobEstimate {
+  corpus: CorpusPlan;
+  /** Adaptive budgets, when alpha > 0. */
+  budgets?: BudgetPlan;
+  estimate: RunEstimate;
+  /** Undefined when the model has no known price. */
+  price?: Price;
+  noPrice: string;
+}

@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
+import { AbortedError, ConfigError } from "../errors.js";
+import type { SynthRecord } from "../method/record.js";
+import type { JobEvent } from "./job-events.js";
+import type { SynthesisJobOptions } from "./job-options.js";
+import { SynthesisJob } from "./synthesis-job.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "foveate-job-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const line = (text: string) => JSON.stringify({ content: text });
+
+/** Three documents, the second of them malformed. */
+async function corpus(): Promise<string> {
+  const file = join(dir, "corpus.jsonl");
+  await writeFile(file, [line("Alpha is first. It comes before beta."), "{not json", line("Gamma is third. It ends the list.")].join("\n") + "\n");
+  return file;
+}
+
+async function job(options: Partial<SynthesisJobOptions> = {}) {
+  const model = new ScriptedModel(happyReply);
+  const events: JobEvent[] = [];
+  const output = join(dir, "out.jsonl");
+  const j = new SynthesisJob({ corpus: await corpus(), onBadInput: "skip", languageModel: model, output, mu: 2, levels: ["micro", "macro"], ...options });
+  return { j, model, events, output, onEvent: (e: JobEvent) => events.push(e) };
+}
+
+const records = async (file: string) => (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthRecord);
+
+describe("SynthesisJob", () => {
+  it("reads the corpus once for the estimate and the run, and tells what it skipped once", async () => {
+    const { j, model, events, output, onEvent } = await job();
+    const { estimate, corpus: read } = await j.estimate({ onEvent });
+    expect(read.documents.map((d) => d.sourceId)).toEqual(["corpus.jsonl:1", "corpus.jsonl:3"]);
+    expect(estimate.documents).toBe(2);
+    expect(model.calls).toHaveLength(0);
+
+    const summary = await j.start({ onEvent });
+    expect(events.filter((e) => e.type === "skipped")).toHaveLength(1);
+    expect(summary.skipped).toBe(1);
+    expect(summary.stats.documents).toBe(2);
+    expect(summary.store).toBe(`${output}.foveate.db`);
+    const written = await records(output);
+    expect(written.length).toBe(summary.stats.levels.micro!.kept + summary.stats.levels.macro!.kept);
+    expect(new Set(written.map((r) => r.source_id))).toEqual(new Set(["corpus.jsonl:1", "corpus.jsonl:3"]));
+  });
+
+  it("reports progress and ends with a summary event; a second start replays everything from the store", async () => {
+    const { j, model, events, output, onEvent } = await job();
+    await j.start({ onEvent, progressIntervalMs: 1 });
+    const last = events.filter((e) => e.type === "progress").at(-1);
+    expect(last).toMatchObject({ type: "progress", progress: { documentsDone: 2, documentsTotal: 2 } });
+    expect(events.at(-1)).toMatchObject({ type: "summary", finished: true });
+    const first = await readFile(output, "utf8");
+    const calls = model.calls.length;
+
+    const again = await j.start({});
+    expect(model.calls.length).toBe(calls);
+    expect(again.stats.documentsResumed).toBe(2);
+    expect(await readFile(output, "utf8")).toBe(first);
+  });
+
+  it("stops on its signal: says it is stopping, sums up, keeps the output unwritten, throws AbortedError", async () => {
+    const { j, events, output, onEvent } = await job();
+    const stop = new AbortController();
+    stop.abort();
+    await expect(j.start({ onEvent, signal: stop.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(events.some((e) => e.type === "stopping")).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "summary", finished: false });
+    await expect(readFile(output, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses a malformed --important before reading anything", async () => {
+    await expect(job({ important: [2] })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it("costs what the prices given say", async () => {
+    const { j } = await job({ priceIn: 1_000_000, priceOut: 0 });
+    const summary = await j.start();
+    // The scripted model reports 10 prompt tokens a call: $10 each at a million dollars per million.
+    expect(summary.costUsd).toBeCloseTo(10 * summary.stats.calls, 6);
+  });
+});

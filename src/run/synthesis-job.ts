@@ -1,0 +1,324 @@
+import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
+import { chunkDocuments } from "../corpus/chunk-document.js";
+import { estimateTokens } from "../corpus/estimate-tokens.js";
+import { readCorpus } from "../corpus/read-corpus.js";
+import type { SourceDocument } from "../corpus/source-document.js";
+import { estimateRun } from "../cost/estimate.js";
+import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
+import { ConfigError, EngineCallError } from "../errors.js";
+import { JsonlWriter } from "../export/jsonl-writer.js";
+import {
+  chooseEngine,
+  DEFAULT_API_EMBED_MODEL,
+  defaultModel,
+  describeLocalEngine,
+  isLocalModelSpec,
+  openLocalEmbeddings,
+  openLocalEngine,
+  resolveEndpoint,
+  type EngineKind,
+} from "../llm/engine-choice.js";
+import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import { createOpenAIEngine } from "../llm/http/openai-engine.js";
+import type { DownloadEvents } from "../llm/local/download-model.js";
+import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
+import type { LocalEngine } from "../llm/local/local-engine.js";
+import type { EmbeddingModel, LanguageModel } from "../llm/port.js";
+import { RateGovernor } from "../pipeline/rate-governor.js";
+import { SpendingLimit } from "../pipeline/spending-limit.js";
+import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
+import { cachedEmbeddings } from "../store/cached-embeddings.js";
+import { RunStore } from "../store/run-store.js";
+import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
+import type { SynthesisJobOptions } from "./job-options.js";
+
+/**
+ * The whole synthesis job as the library offers it: read the corpus once, plan budgets once,
+ * estimate or run, write the output, stop gracefully on a signal; what happens is told through
+ * events.
+ */
+export class SynthesisJob {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly engineKind: EngineKind;
+  private readonly modelName: string;
+  private readonly price: Price | undefined;
+  private readonly noPrice: string;
+  private corpus: Promise<CorpusPlan> | undefined;
+
+  constructor(private readonly options: SynthesisJobOptions) {
+    if (options.important && options.important.length !== 2) throw new ConfigError("--important expects two counts: CORE MAJOR");
+    this.env = options.env ?? process.env;
+    this.engineKind = options.languageModel ? "api" : chooseEngine(options, this.env);
+    this.modelName = options.languageModel?.modelId ?? options.model ?? defaultModel(this.engineKind);
+    const override = { ...(options.priceIn !== undefined ? { input: options.priceIn } : {}), ...(options.priceOut !== undefined ? { output: options.priceOut } : {}) };
+    this.price = this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override } : priceFor(this.modelName, override);
+    this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
+  }
+
+  get storePath(): string {
+    const output = typeof this.options.output === "string" ? this.options.output : "foveate-run";
+    return this.options.store ?? `${output}.foveate.db`;
+  }
+
+  /** Reads the corpus, once however often it is asked: every document, chunked, in memory. */
+  readCorpus(handlers: JobHandlers = {}): Promise<CorpusPlan> {
+    this.corpus ??= (async () => {
+      const o = this.options;
+      const plan: CorpusPlan = { documents: [], tokens: 0, skipped: 0 };
+      const read = readCorpus(o.corpus, {
+        textField: o.textField ?? "content",
+        onBadInput: o.onBadInput ?? "fail",
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        onSkip: (error) => {
+          plan.skipped++;
+          handlers.onEvent?.({ type: "skipped", error });
+        },
+      });
+      for await (const document of chunkDocuments(read, o.maxDocTokens ?? 12000)) {
+        plan.documents.push(document);
+        plan.tokens += estimateTokens(document.text);
+      }
+      return plan;
+    })();
+    return this.corpus;
+  }
+
+  /** Calls, tokens and cost the run would take, before anything is spent (adaptive budgets embed, no chat call). */
+  async estimate(handlers: JobHandlers = {}): Promise<JobEstimate> {
+    const o = this.options;
+    const corpus = await this.readCorpus(handlers);
+    let mu = o.mu ?? 8;
+    let budgets: BudgetPlan | undefined;
+    if ((o.alpha ?? 0) > 0) {
+      const store = RunStore.open(this.storePath);
+      const { embedder, close } = await this.openEmbedder(undefined, handlers);
+      try {
+        budgets = await this.planBudgets(embedder, store, corpus.documents);
+        // The estimate works with one budget for all: the mean, rounded.
+        mu = Math.max(1, Math.round(budgets.budgets.reduce((a, b) => a + b, 0) / Math.max(1, budgets.budgets.length)));
+      } finally {
+        store.close();
+        await close();
+      }
+    }
+    const estimate = estimateRun({
+      documents: { count: corpus.documents.length, totalTokens: corpus.tokens },
+      method: o.method ?? "foveate",
+      mu,
+      levels: [...(o.levels ?? ["micro", "scatter", "macro"])],
+      maxRounds: o.maxRounds ?? 5,
+      important: o.important !== undefined,
+    });
+    return { corpus, ...(budgets ? { budgets } : {}), estimate, ...(this.price ? { price: this.price } : {}), noPrice: this.noPrice };
+  }
+
+  /**
+   * Runs the job: records stream to the output as documents finish, every reply is committed to
+   * the run store first, and the same job started again resumes. Resolves with the summary of a
+   * finished run; throws AbortedError after a stop, SpendingLimit's error at maxCost, and any error
+   * that dooms the run.
+   */
+  async start(handlers: JobHandlers = {}): Promise<JobSummary> {
+    const corpus = await this.readCorpus(handlers);
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
+      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocal(handlers) : undefined;
+      if (local) {
+        closers.push(() => local.dispose());
+        handlers.onEvent?.({ type: "engine", description: describeLocalEngine(local) });
+      }
+      return await this.run(corpus, local, closers, handlers);
+    } finally {
+      for (const close of closers.reverse()) await close();
+    }
+  }
+
+  private async run(corpus: CorpusPlan, local: LocalEngine | undefined, closers: Array<() => Promise<void>>, handlers: JobHandlers): Promise<JobSummary> {
+    const o = this.options;
+    const emit = (event: JobEvent) => handlers.onEvent?.(event);
+    const concurrency = o.concurrency ?? local?.parallel ?? 32;
+    const governor = new RateGovernor({
+      ...(o.rpm !== undefined ? { rpm: o.rpm } : {}),
+      ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
+      concurrency,
+    });
+    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
+    const storePath = this.storePath;
+    const store = RunStore.open(storePath);
+    let storeOpen = true;
+    const closeStore = () => {
+      if (storeOpen) store.close();
+      storeOpen = false;
+    };
+    try {
+      let spending: SpendingLimit | undefined;
+      if (o.maxCost !== undefined) {
+        if (!this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
+        const before = store.status();
+        spending = new SpendingLimit(o.maxCost, this.price, costOf(before, this.price));
+      }
+
+      let budgets: { of: (document: SourceDocument) => number; settings: Record<string, unknown> } | undefined;
+      if ((o.alpha ?? 0) > 0) {
+        const { embedder, close } = await this.openEmbedder(local, handlers);
+        closers.push(close);
+        const plan = await this.planBudgets(embedder, store, corpus.documents);
+        emit({ type: "budgets", plan });
+        const settings = { alpha: o.alpha, relevanceThreshold: o.relevanceThreshold ?? 0.16, nmax: o.nmax ?? 3 * (o.mu ?? 8), embedModel: embedder.modelId };
+        budgets = { of: (document) => plan.budgets[document.index] ?? o.mu ?? 8, settings };
+      }
+
+      const run = synthesize(corpus.documents, {
+        model,
+        ...(o.method !== undefined ? { method: o.method } : {}),
+        ...(o.mu !== undefined ? { mu: o.mu } : {}),
+        ...(o.levels !== undefined ? { levels: o.levels } : {}),
+        ...(o.important ? { important: { core: o.important[0]!, major: o.important[1]! } } : {}),
+        ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}),
+        ...(o.shots !== undefined ? { shots: o.shots } : {}),
+        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+        ...(o.frequencyPenalty !== undefined ? { frequencyPenalty: o.frequencyPenalty } : {}),
+        ...(o.maxTokens !== undefined ? { sampling: maxTokensEverywhere(o.maxTokens) } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        concurrency,
+        store,
+        forceNew: o.forceNew === true,
+        governor,
+        ...(spending ? { spending } : {}),
+        ...(budgets ? { budgets } : {}),
+        ...(handlers.signal ? { signal: handlers.signal } : {}),
+        graceMs: (o.grace ?? 10) * 1000,
+        onDocument: (event) => {
+          if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
+        },
+      });
+      return await this.stream(run, corpus, governor, storePath, closeStore, handlers);
+    } finally {
+      closeStore();
+    }
+  }
+
+  /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, governor: RateGovernor, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
+    const emit = (event: JobEvent) => handlers.onEvent?.(event);
+    const onStop = () => emit({ type: "stopping", graceSeconds: this.options.grace ?? 10 });
+    if (handlers.signal?.aborted) onStop();
+    else handlers.signal?.addEventListener("abort", onStop, { once: true });
+    const started = Date.now();
+    const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
+    const progress = (): RunProgress => {
+      const cost = costNow();
+      let items = 0;
+      for (const level of Object.values(run.stats.levels)) items += level.kept;
+      return {
+        documentsDone: run.stats.documents,
+        documentsFailed: run.stats.documentsFailed,
+        documentsTotal: corpus.documents.length,
+        items,
+        calls: run.stats.calls,
+        promptTokens: run.stats.promptTokens,
+        completionTokens: run.stats.completionTokens,
+        ...(cost !== undefined ? { costUsd: cost } : {}),
+        startedAt: started,
+      };
+    };
+    const ticker = setInterval(() => emit({ type: "progress", progress: progress() }), handlers.progressIntervalMs ?? 250);
+    const output = this.options.output;
+    const writer = output === undefined ? undefined : await JsonlWriter.open(output);
+    let finished = false;
+    let summary: JobSummary | undefined;
+    try {
+      for await (const record of run) await writer?.write(record);
+      await writer?.commit();
+      finished = true;
+    } finally {
+      clearInterval(ticker);
+      handlers.signal?.removeEventListener("abort", onStop);
+      emit({ type: "progress", progress: progress() });
+      if (!finished) await writer?.abandon();
+      closeStore();
+      const cost = costNow();
+      summary = {
+        stats: run.stats,
+        rate: governor.stats,
+        store: storePath,
+        ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
+        skipped: corpus.skipped,
+      };
+      emit({ type: "summary", summary, finished });
+    }
+    return summary;
+  }
+
+  private openLocal(handlers: JobHandlers): Promise<LocalEngine> {
+    return openLocalEngine(this.modelName, this.options, this.localIo(handlers));
+  }
+
+  private localIo(handlers: JobHandlers) {
+    const emit = (event: JobEvent) => handlers.onEvent?.(event);
+    return {
+      env: this.env,
+      download: {
+        onStart: (info: Parameters<NonNullable<DownloadEvents["onStart"]>>[0]) => emit({ type: "download-start", ...info }),
+        onProgress: (downloadedBytes: number, totalBytes: number) => emit({ type: "download-progress", downloadedBytes, totalBytes }),
+      },
+    };
+  }
+
+  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor. */
+  private apiEngine(governor: RateGovernor, warn: (message: string) => void): LanguageModel {
+    const o = this.options;
+    const { baseURL, apiKey } = resolveEndpoint(o, this.env);
+    return createOpenAIEngine({
+      baseURL,
+      ...(apiKey ? { apiKey } : {}),
+      model: this.modelName,
+      timeoutMs: (o.timeout ?? 120) * 1000,
+      retry: {
+        maxRetries: o.maxRetries ?? 6,
+        onRetry: ({ error }) => {
+          if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
+        },
+      },
+      onWarning: warn,
+    });
+  }
+
+  /**
+   * The embedding model of adaptive budgets: a GGUF model in this process (the chat model itself
+   * when it is the same one), or an OpenAI-compatible endpoint. Returns it and what must be closed after.
+   */
+  private async openEmbedder(chat: LocalEngine | undefined, handlers: JobHandlers): Promise<{ embedder: EmbeddingModel; close: () => Promise<void> }> {
+    const o = this.options;
+    const name = o.embedModel ?? (this.engineKind === "local" ? this.modelName : DEFAULT_API_EMBED_MODEL);
+    if (chat && name === this.modelName) {
+      const embedder = await createLocalEmbeddings(chat.model, { modelId: chat.modelId, description: chat.description }, o.threads !== undefined ? { threads: o.threads } : {});
+      return { embedder, close: () => embedder.dispose() };
+    }
+    if (isLocalModelSpec(name) || this.engineKind === "local") {
+      const embedder = await openLocalEmbeddings(name, o, this.localIo(handlers));
+      return { embedder, close: () => embedder.dispose() };
+    }
+    const endpoint = resolveEndpoint(o, this.env);
+    const apiKey = o.embedApiKey ?? endpoint.apiKey;
+    const embedder = createEmbeddingEngine({ baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: name });
+    return { embedder, close: async () => {} };
+  }
+
+  /** Adaptive budgets: every document and its words embedded (cached in the store), Box-Cox over the corpus. */
+  private planBudgets(embedding: EmbeddingModel, store: RunStore, documents: SourceDocument[]): Promise<BudgetPlan> {
+    const o = this.options;
+    return planBudgets(documents, cachedEmbeddings(embedding, store), {
+      mu: o.mu ?? 8,
+      alpha: o.alpha ?? 0,
+      threshold: o.relevanceThreshold ?? 0.16,
+      ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
+    });
+  }
+}
+
+function maxTokensEverywhere(maxTokens: number) {
+  const s = { maxTokens };
+  return { extract: s, synthesize: s, answer: s, resynthesize: s, selfQa: s };
+}
