@@ -5,9 +5,8 @@ import { downloadProgress } from "../output/download-progress.js";
 import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
-import { compareDatasets, measureDifficulty, measureDiversity, measureQa } from "../run/evaluation.js";
-import { exportStore, runStatus } from "../run/store-tools.js";
-import { SynthesisJob } from "../run/synthesis-job.js";
+import { compareDatasets, measureDifficulty, measureDiversity, measureQa } from "../eval/index.js";
+import { exportStore, runStatus, SynthesisJob } from "../index.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 
 /** Where a command reads and writes: the process's streams and environment, or a test's. */

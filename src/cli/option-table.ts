@@ -1,8 +1,6 @@
 import { InvalidArgumentError } from "commander";
-import { EXPORT_FORMATS } from "../export/export-formats.js";
-import { LEVELS, type Level } from "../method/levels.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL } from "../llm/engine-choice.js";
-import { TOP_PAIRS_METHOD_HELP } from "../eval/embedding-diversity/top-pairs-method.js";
+import { TOP_PAIRS_METHOD_HELP } from "../eval/index.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, LEVELS, type Level } from "../index.js";
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { FoveateError } from "../errors.js";
+import { FoveateError } from "../index.js";
 import { COMMANDS, type CliIo, type CommandDef } from "./commands.js";
 import { envName, FLAGS, type FlagName, type FlagSpec } from "./option-table.js";
 

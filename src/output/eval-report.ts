@@ -1,6 +1,6 @@
 import type { DifficultyReport } from "../eval/difficulty/difficulty.js";
 import type { QaReport } from "../eval/downstream-qa/downstream-qa.js";
-import type { Comparison, DiversityResult } from "../run/evaluation.js";
+import type { Comparison, DiversityResult } from "../eval/measure.js";
 
 /** The reports of `foveate eval`, as lines for a terminal. Pure: results in, text out. */
 

@@ -5,14 +5,14 @@
  * costs nothing and an interrupted measurement resumes.
  */
 import { readCorpus } from "../corpus/read-corpus.js";
-import { readInstructions, readQaTest, type InstructionRecord } from "../eval/dataset.js";
-import { compareDifficulty, type DifficultyReport } from "../eval/difficulty/difficulty.js";
-import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "../eval/downstream-qa/downstream-qa.js";
-import { JUDGE_PROMPT_VERSION } from "../eval/judge-prompts.js";
-import { embeddingDiversity } from "../eval/embedding-diversity/embedding-diversity.js";
-import { describeTopPairsMethod } from "../eval/embedding-diversity/top-pairs-method.js";
-import { selfBleu } from "../eval/self-bleu/self-bleu.js";
-import { tokenizeWords } from "../eval/self-bleu/treebank-tokenizer.js";
+import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
+import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
+import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
+import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
+import { JUDGE_PROMPT_VERSION } from "./judge-prompts.js";
+import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
+import { selfBleu } from "./self-bleu/self-bleu.js";
+import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
