@@ -1,20 +1,16 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
 import { readCorpus, type ReadCorpusOptions } from "./read-corpus.js";
 import type { SourceDocument } from "./source-document.js";
 import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 
 let root: string;
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "foveate-corpus-"));
-});
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+beforeEach(() => {
+  root = tempDir("foveate-corpus-");
 });
 
 /** Writes `content` at `rel` under the temp root (creating folders) and returns the full path. */

@@ -1,14 +1,14 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { ConfigError } from "../errors.js";
 import { RunStore } from "../store/run-store.js";
 import { claimStore } from "./claim-store.js";
 
 let store: RunStore;
-beforeEach(async () => {
-  store = RunStore.open(join(await mkdtemp(join(tmpdir(), "foveate-claim-")), "s.db"));
+beforeEach(() => {
+  store = RunStore.open(join(tempDir("foveate-claim-"), "s.db"));
+  return () => store.close();
 });
 
 const reply = { text: "kept", usage: { promptTokens: 1, completionTokens: 1, cachedPromptTokens: 0 }, finishReason: "stop", attempts: 1 };

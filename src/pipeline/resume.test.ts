@@ -1,8 +1,7 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, CircuitOpenError, EngineCallError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import { PROMPT_VERSION } from "../method/prompts.js";
@@ -15,8 +14,8 @@ import { synthesize, type SynthesizeOptions } from "./synthesize.js";
 const docs: SourceDocument[] = Array.from({ length: 6 }, (_, i) => ({ index: i, sourceId: `c.jsonl:${i + 1}`, text: `Document ${i}. Two sentences here.` }));
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-resume-"));
+beforeEach(() => {
+  dir = tempDir("foveate-resume-");
 });
 
 /** A scripted model that remembers every request it answered, by content address. */

@@ -1,7 +1,6 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { RunStore } from "../store/run-store.js";
 import { savedOutcomes, storedLevel } from "./stored-level.js";
@@ -36,8 +35,8 @@ describe("storedLevel", () => {
     ]);
   });
 
-  it("gives back from the store the outcomes it saved, and the records in level order", async () => {
-    const store = RunStore.open(join(await mkdtemp(join(tmpdir(), "foveate-stored-")), "s.db"));
+  it("gives back from the store the outcomes it saved, and the records in level order", () => {
+    const store = RunStore.open(join(tempDir("foveate-stored-"), "s.db"));
     store.startDocument(doc);
     store.saveLevel(doc, storedLevel(doc, outcome("macro")));
     store.saveLevel(doc, storedLevel(doc, outcome("micro")));

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { AbortedError, ConfigError } from "../errors.js";
 import type { SynthRecord } from "../method/record.js";
 import type { JobEvent } from "./job-events.js";
@@ -10,10 +10,9 @@ import type { SynthesisJobOptions } from "./job-options.js";
 import { SynthesisJob } from "./synthesis-job.js";
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-job-"));
+beforeEach(() => {
+  dir = tempDir("foveate-job-");
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const line = (text: string) => JSON.stringify({ content: text });
 

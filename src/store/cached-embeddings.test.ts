@@ -1,9 +1,8 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { embed } from "../../test/support/sim-embeddings.js";
 import { startSimServer, type SimServer } from "../../test/support/sim-server.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { cachedEmbeddings, embeddingCacheKey, textHash } from "./cached-embeddings.js";
@@ -14,7 +13,7 @@ let server: SimServer;
 const stores: RunStore[] = [];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-embeddings-"));
+  dir = tempDir("foveate-embeddings-");
   server = await startSimServer();
 });
 

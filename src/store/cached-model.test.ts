@@ -1,8 +1,7 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScriptedModel } from "../../test/support/scripted-model.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 import type { CompletionRequest } from "../llm/port.js";
 import { cachedModel, requestKey } from "./cached-model.js";
 import { RunStore } from "./run-store.js";
@@ -25,7 +24,7 @@ describe("cachedModel", () => {
   });
 
   it("pays once: a stored reply is replayed, and an identical request in flight is waited for", async () => {
-    const store = RunStore.open(join(await mkdtemp(join(tmpdir(), "foveate-cache-")), "c.db"));
+    const store = RunStore.open(join(tempDir("foveate-cache-"), "c.db"));
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const inner = new ScriptedModel(() => "the reply");
@@ -47,7 +46,7 @@ describe("cachedModel", () => {
   });
 
   it("asks again when the prompts' version changes, and replays each version's own reply", async () => {
-    const store = RunStore.open(join(await mkdtemp(join(tmpdir(), "foveate-cache-")), "v.db"));
+    const store = RunStore.open(join(tempDir("foveate-cache-"), "v.db"));
     const inner: ScriptedModel = new ScriptedModel((): string => `reply ${inner.calls.length}`);
     const first = cachedModel(inner, store, { promptVersion: 1 });
     const second = cachedModel(inner, store, { promptVersion: "judges-2" });

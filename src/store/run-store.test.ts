@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { StoreError } from "../errors.js";
 import { RunStore, type FinishedLevel } from "./run-store.js";
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-store-"));
+beforeEach(() => {
+  dir = tempDir("foveate-store-");
 });
 
 const reply = (text: string) => ({ text, usage: { promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 }, finishReason: "stop", attempts: 2 });

@@ -1,19 +1,18 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
 import { runCli } from "../support/run-cli.js";
 import { startSimServer, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
-let dir: string;
+const dir = tempDir("foveate-budgets-");
 
 beforeAll(async () => {
   sim = await startSimServer();
-  dir = await mkdtemp(join(tmpdir(), "foveate-budgets-"));
 });
 afterAll(() => sim.close());
 

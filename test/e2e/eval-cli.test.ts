@@ -1,21 +1,20 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
 import { startSimServer, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
-let dir: string;
+const dir = tempDir("foveate-eval-");
 let foveate: string;
 let selfQa: string;
 let store: string;
 
 beforeAll(async () => {
   sim = await startSimServer();
-  dir = await mkdtemp(join(tmpdir(), "foveate-eval-"));
   foveate = join(dir, "foveate.jsonl");
   selfQa = join(dir, "self-qa.jsonl");
   store = join(dir, "eval.db");

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -10,11 +9,12 @@ import { runCli } from "../support/run-cli.js";
 import { startSimServer, type SimServer } from "../support/sim-server.js";
 import { wireRequestKey } from "../support/wire-key.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
-let dir: string;
+const dir = tempDir("foveate-kill-");
 /** Every reply the simulator delivered whole, in order, by the run store's key. */
 const delivered: string[] = [];
 let onDelivery: () => void = () => {};
@@ -25,7 +25,6 @@ beforeAll(async () => {
     delivered.push(wireRequestKey(body));
     onDelivery();
   });
-  dir = await mkdtemp(join(tmpdir(), "foveate-kill-"));
 });
 afterAll(() => sim.close());
 

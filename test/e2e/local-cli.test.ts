@@ -4,8 +4,7 @@
  * asserted is the run's shape, its counts and that the store resumes it.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,19 +15,19 @@ import { startHub } from "../support/fake-hub.js";
 import { runCli } from "../support/run-cli.js";
 import { writeTinyModel } from "../support/tiny-model.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SAMPLE = SAMPLE_CORPUS;
-let dir: string;
+const dir = tempDir("foveate-local-");
 let corpus: string;
 let model: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "foveate-local-"));
   corpus = join(dir, "two.jsonl");
   const lines = (await readFile(SAMPLE, "utf8")).trim().split("\n").slice(0, 2);
   await writeFile(corpus, lines.join("\n") + "\n");
-  model = writeTinyModel();
+  model = writeTinyModel(dir);
 });
 
 /**

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,11 +8,12 @@ import type { SynthRecord } from "../../src/method/record.js";
 import { runCli } from "../support/run-cli.js";
 import { DEFAULT_SIM_OPTIONS, startSimServer, type SimOptions, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
-let dir: string;
+const dir = tempDir("foveate-store-");
 let reference: string;
 
 function simulate(changes: Partial<SimOptions>) {
@@ -26,7 +26,6 @@ const lines = (text: string) => text.trim().split("\n").filter(Boolean);
 
 beforeAll(async () => {
   sim = await startSimServer();
-  dir = await mkdtemp(join(tmpdir(), "foveate-store-"));
   const output = join(dir, "reference.jsonl");
   const run = await runCli(synthArgs(output));
   expect(run.code).toBe(0);

@@ -1,20 +1,19 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
 import { runCli } from "../support/run-cli.js";
 import { DEFAULT_SIM_OPTIONS, startSimServer, type SimOptions, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const SAMPLE = SAMPLE_CORPUS;
 let sim: SimServer;
-let dir: string;
+const dir = tempDir("foveate-e2e-");
 let documents: string[];
 
 beforeAll(async () => {
   sim = await startSimServer();
-  dir = await mkdtemp(join(tmpdir(), "foveate-e2e-"));
   documents = (await readFile(SAMPLE, "utf8")).trim().split("\n").map((line) => JSON.parse(line).content as string);
 });
 afterAll(() => sim.close());

@@ -173,10 +173,11 @@ export interface SimServer {
   /** Call `listener` with the raw request body of every chat request answered 200 with a whole reply. */
   onDelivered(listener: (requestBody: string) => void): void;
   /**
-   * From now on, hold every request before answering it, until the returned function is called:
-   * a test can then act while calls are surely in flight, without racing the clock.
+   * From now on, hold every request before answering it, until the returned function is called
+   * or, given `untilInFlight`, until that many requests are in flight at once: a test can then act
+   * while calls are surely in flight, or see a burst served concurrently, without racing the clock.
    */
-  hold(): () => void;
+  hold(untilInFlight?: number): () => void;
   /** Stop listening, drop open connections and pending replies. */
   close(): Promise<void>;
 }
@@ -204,6 +205,9 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   const stats = emptyStats();
   /** While set, every request waits for it before it is answered (see hold). */
   let held: Promise<void> | undefined;
+  let releaseHeld = () => {};
+  /** The number of requests in flight that releases the hold, if any. */
+  let releaseAt: number | undefined;
   /** How many times each request body was seen: drives faults that go away on retry. */
   const seenBodies = new Map<string, number>();
   /** Prompt prefixes (system + document) already processed, per model: the simulated prefix cache. */
@@ -473,6 +477,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    if (releaseAt !== undefined && stats.inFlight >= releaseAt) releaseHeld();
     res.on("close", () => {
       stats.inFlight--;
     });
@@ -515,13 +520,17 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     onDelivered(listener) {
       deliveryListeners.add(listener);
     },
-    hold() {
-      let release!: () => void;
-      held = new Promise<void>((resolve) => (release = resolve));
-      return () => {
+    hold(untilInFlight) {
+      let resolveHeld!: () => void;
+      held = new Promise<void>((resolve) => (resolveHeld = resolve));
+      releaseAt = untilInFlight;
+      const release = () => {
         held = undefined;
-        release();
+        releaseAt = undefined;
+        resolveHeld();
       };
+      releaseHeld = release;
+      return release;
     },
     resetStats() {
       // In place, so that references to the live object stay valid; requests in flight stay counted.

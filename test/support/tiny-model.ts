@@ -17,11 +17,14 @@ export function pipelineWords(): string[] {
 }
 
 /**
- * Writes the tiny random-weight llama model to a new temporary folder and returns its path. Its
- * context is long enough for the pipeline's prompts.
+ * Writes the tiny random-weight llama model into `dir` (by default a new temporary folder that the
+ * caller removes) and returns its path. Its context is long enough for the pipeline's prompts.
  */
-export function writeTinyModel(options: TinyLlamaOptions = {}, name = "tiny.gguf"): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "foveate-model-"));
+export function writeTinyModel(
+  dir = mkdtempSync(path.join(os.tmpdir(), "foveate-model-")),
+  options: TinyLlamaOptions = {},
+  name = "tiny.gguf",
+): string {
   const file = path.join(dir, name);
   writeFileSync(file, buildTinyLlamaGguf({ contextLength: 8192, words: pipelineWords(), ...options }));
   return file;

@@ -306,11 +306,10 @@ describe("createOpenAIEngine", () => {
   });
 
   it("aborts an in-flight request through the signal, without retrying", async () => {
-    const server = await scriptedServer([() => {}]); // never answers
-    const { engine, waits } = engineFor(server.url);
     const controller = new AbortController();
+    const server = await scriptedServer([() => controller.abort()]); // never answers; aborts once the request is in
+    const { engine, waits } = engineFor(server.url);
     const pending = engine.complete({ ...request, signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);

@@ -138,9 +138,12 @@ describe("withRetries", () => {
       signal: controller.signal,
       baseDelayMs: 60_000,
       random: () => 1,
-      sleep: sleepWithSignal,
+      sleep: (ms, signal) => {
+        const waiting = sleepWithSignal(ms, signal);
+        controller.abort();
+        return waiting;
+      },
     });
-    setTimeout(() => controller.abort(), 10);
     await expect(promise).rejects.toBeInstanceOf(AbortedError);
     expect(calls).toEqual([1]);
   });

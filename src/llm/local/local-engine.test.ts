@@ -1,13 +1,15 @@
 import { truncateSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { answerSchema, microElementsSchema } from "../../method/schemas.js";
 import { buildTinyLlamaGguf, llamaGgufHeader } from "../../../test/support/gguf-writer.js";
+import { tempDir } from "../../../test/support/temp-dir.js";
 import { writeTinyModel } from "../../../test/support/tiny-model.js";
 import { createLocalEmbeddings } from "./local-embeddings.js";
 import { loadLocalEngine } from "./load-local.js";
-import { toChatHistory, type LocalEngine } from "./local-engine.js";
+import { localRuntime, toChatHistory, type LocalEngine } from "./local-engine.js";
 import type { CompletionRequest } from "../port.js";
 import { completeStructured } from "../structured/complete-structured.js";
 
@@ -45,7 +47,7 @@ describe("toChatHistory", () => {
 
 describe("the local engine on a tiny random model", () => {
   let engine: LocalEngine;
-  const modelPath = writeTinyModel();
+  const modelPath = writeTinyModel(tempDir("foveate-model-"));
 
   beforeAll(async () => {
     engine = await loadLocalEngine({ modelPath, parallel: 2, gpu: false, threads: 1, maxStringChars: 300 });
@@ -141,7 +143,7 @@ describe("the local engine on a tiny random model", () => {
 });
 
 describe("a model that cannot be used", () => {
-  const dir = path.dirname(writeTinyModel());
+  const dir = tempDir("foveate-model-");
   const load = (modelPath: string, extra = {}) => loadLocalEngine({ modelPath, parallel: 1, gpu: false, threads: 1, ...extra }).catch((e: unknown) => e);
 
   it("is missing", async () => {
@@ -168,18 +170,25 @@ describe("a model that cannot be used", () => {
   });
 
   it("is larger than the machine's memory", async () => {
-    // 120 GB of weights declared, in a sparse file that takes no disk.
-    const { header, fileSize } = llamaGgufHeader({ embeddingLength: 65536, feedForwardLength: 65536, headCount: 64 });
+    // RAM and whatever GPU memory the runtime of these loads has, as the engine counts them.
+    const llama = await localRuntime(false, 1);
+    const memory = os.totalmem() + (llama.gpu === false ? 0 : (await llama.getVramState()).total);
+    // About 120 GB of weights a layer, as many layers as it takes, in a sparse file that takes no disk.
+    let layers = 0;
+    let huge: ReturnType<typeof llamaGgufHeader>;
+    do huge = llamaGgufHeader({ embeddingLength: 65536, feedForwardLength: 65536, headCount: 64, blockCount: ++layers });
+    while (huge.fileSize <= memory);
     const file = path.join(dir, "huge.gguf");
-    writeFileSync(file, header);
-    truncateSync(file, fileSize);
+    writeFileSync(file, huge.header);
+    truncateSync(file, huge.fileSize);
     const error = await load(file);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/is 120\.4 GB and this machine has .* GB of memory .*choose a smaller model/);
+    const size = (huge.fileSize / 1e9).toFixed(1).replace(".", "\\.");
+    expect((error as Error).message).toMatch(new RegExp(`is ${size} GB and this machine has .* GB of memory .*choose a smaller model`));
   });
 
   it("needs a context larger than memory allows", async () => {
-    const error = await load(writeTinyModel(), { contextSize: 1_000_000_000 });
+    const error = await load(writeTinyModel(dir), { contextSize: 1_000_000_000 });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/a context of 1000000000 tokens x 1 sequences for .* needs about .* GB and this machine has .* GB of memory; try a smaller --ctx or --parallel/);
   });

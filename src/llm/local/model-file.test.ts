@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AbortedError, ConfigError } from "../../errors.js";
 import { startHub, type Hub, type Intercept } from "../../../test/support/fake-hub.js";
+import { tempDir } from "../../../test/support/temp-dir.js";
 import { checkGgufFile } from "./check-gguf-file.js";
 import { resolveModelFile } from "./model-file.js";
 
@@ -29,7 +29,7 @@ let hub: Hub;
 let env: NodeJS.ProcessEnv;
 
 beforeEach(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), "foveate-model-file-"));
+  tmp = tempDir("foveate-model-file-");
   hub = await startHub();
   // HF_HOME in the temp dir: no token file of this machine's user is read.
   env = { HF_ENDPOINT: hub.base, HF_HOME: path.join(tmp, "hf-home"), HOME: tmp };
@@ -37,7 +37,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await hub.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
 async function expectConfigError(promise: Promise<unknown>, pattern: RegExp): Promise<ConfigError> {
