@@ -13,7 +13,11 @@ import type { SourceDocument } from "../src/corpus/source-document.js";
 import { createOpenAIEngine } from "../src/llm/http/openai-engine.js";
 import type { LanguageModel } from "../src/llm/port.js";
 import type { LevelOutcome } from "../src/method/run-level.js";
-import { documentKey, runFingerprint, resolveSettings, synthesize } from "../src/pipeline/synthesize.js";
+import { documentKey } from "../src/pipeline/document-key.js";
+import { resolveSettings } from "../src/pipeline/resolve-settings.js";
+import { runFingerprint } from "../src/pipeline/run-fingerprint.js";
+import { synthesize } from "../src/pipeline/synthesize.js";
+import { storedLevel } from "../src/pipeline/stored-level.js";
 import { RunStore } from "../src/store/run-store.js";
 import { sampleCorpus } from "./paths.js";
 import { startSimProcess } from "./sim-process.js";
@@ -91,7 +95,7 @@ async function resumeScan(dir: string): Promise<boolean> {
   store.writeConfig(runFingerprint(resolveSettings({ model: noCalls, seed: 1 }), noCalls.modelId));
   for await (const document of readCorpus(path)) {
     const stored = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
-    for (const level of ["micro", "scatter", "macro"] as const) store.saveLevel(stored, finishedLevel(level, document));
+    for (const level of ["micro", "scatter", "macro"] as const) store.saveLevel(stored, storedLevel(stored, finishedLevel(level, document)));
     store.finishDocument(stored);
   }
 

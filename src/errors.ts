@@ -1,3 +1,5 @@
+import type { TokenUsage } from "./llm/port.js";
+
 /**
  * The typed error family. Errors a user can cause carry enough context to be printed as one
  * line; the CLI's top-level handler turns them into that line and an exit code.
@@ -49,16 +51,41 @@ export class EngineCallError extends FoveateError {
   }
 }
 
-/** A reply that could not be parsed or validated against the expected schema. */
-export class ReplyParseError extends FoveateError {
+/** Tokens of a reply read without a call (a test, a replay of text): none. */
+const NO_USAGE: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
+
+/**
+ * A reply the step cannot use, kept with its raw text and the tokens it took so a failed item can
+ * record what the model said and what it cost. Either a ReplyParseError or a ReplyValidationError.
+ */
+export abstract class UnusableReplyError extends FoveateError {
   constructor(
     message: string,
-    /** The raw reply text, kept so a failed item can record what the model said. */
+    /** The raw reply text. */
     readonly rawText: string,
+    /** The reply's token usage. */
+    readonly usage: TokenUsage = NO_USAGE,
   ) {
     super(message);
   }
 }
+
+/** A reply that holds no JSON (cut off, or prose where the step cannot read prose). */
+export class ReplyParseError extends UnusableReplyError {}
+
+/** A reply whose JSON (or text read as such) fails the step's schema or a further check. */
+export class ReplyValidationError extends UnusableReplyError {}
+
+/** A problem with the run store file itself (disk full, not a store, locked, ...). Stops the run. */
+export class StoreError extends FoveateError {}
+
+/** The run stopped because the next calls would have crossed --max-cost. Resumable. */
+export class SpendingLimitReachedError extends FoveateError {
+  override readonly exitCode = 3;
+}
+
+/** The run stopped because most recent calls failed with errors that retrying will not fix. */
+export class CircuitOpenError extends FoveateError {}
 
 /** The run was stopped on purpose (abort signal). */
 export class AbortedError extends FoveateError {

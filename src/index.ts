@@ -8,8 +8,10 @@ export type { SynthesisJobOptions } from "./run/job-options.js";
 export type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./run/job-events.js";
 export { exportStore, runStatus, type RunStatus } from "./run/store-tools.js";
 
-export { synthesize, resolveSettings } from "./pipeline/synthesize.js";
-export type { SynthesizeOptions, SynthesisRun, DocumentEvent, Method } from "./pipeline/synthesize.js";
+export { synthesize } from "./pipeline/synthesize.js";
+export type { SynthesisRun } from "./pipeline/synthesize.js";
+export { resolveSettings } from "./pipeline/resolve-settings.js";
+export type { SynthesizeOptions, DocumentEvent, Method } from "./pipeline/synthesize-options.js";
 export type { RunStats, LevelStats } from "./pipeline/run-stats.js";
 export { SpendingLimit } from "./pipeline/spending-limit.js";
 export { RateGovernor } from "./pipeline/rate-governor.js";
@@ -32,7 +34,7 @@ export type { SynthRecord } from "./method/record.js";
 export { LEVELS, type Level } from "./method/levels.js";
 export type { StepKind } from "./method/context.js";
 
-export { RunStore, StoreError } from "./store/run-store.js";
+export { RunStore } from "./store/run-store.js";
 export type { StoreStatus } from "./store/run-store.js";
 export { cachedEmbeddings } from "./store/cached-embeddings.js";
 
@@ -48,5 +50,16 @@ export { adaptiveBudgets } from "./budget/adaptive-budgets.js";
 export { boxCoxMle } from "./budget/box-cox.js";
 export { distinctWords } from "./budget/distinct-words.js";
 
-export { FoveateError, InputError, ConfigError, EngineCallError, ReplyParseError, AbortedError } from "./errors.js";
-export { BudgetReachedError, CircuitOpenError } from "./pipeline/call-gate.js";
+export {
+  FoveateError,
+  InputError,
+  ConfigError,
+  EngineCallError,
+  UnusableReplyError,
+  ReplyParseError,
+  ReplyValidationError,
+  AbortedError,
+  StoreError,
+  SpendingLimitReachedError,
+  CircuitOpenError,
+} from "./errors.js";

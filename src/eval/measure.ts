@@ -7,8 +7,9 @@
 import { readCorpus } from "../corpus/read-corpus.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
 import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
-import { evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
+import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
+import { JUDGE_PROMPT_VERSION } from "./judge-prompts.js";
 import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
 import { selfBleu } from "./self-bleu/self-bleu.js";
 import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
@@ -198,14 +199,16 @@ async function withModels<T>(options: EvaluationOptions & JudgeOptions, use: (mo
       if (isLocalModelSpec(endpoint.model)) {
         let engine = locals.get(endpoint.model);
         if (!engine) locals.set(endpoint.model, (engine = openLocalEngine(endpoint.model, options, localIo(options))));
-        return cachedModel(await engine, store, () => {});
+        return cachedModel(await engine, store, { promptVersion: role === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION });
       }
       const { baseURL, apiKey } = resolveEndpoint(
         { ...(endpoint.baseUrl ? { baseUrl: endpoint.baseUrl } : {}), ...(endpoint.apiKey ? { apiKey: endpoint.apiKey } : {}) },
         env,
         { name: `the ${role}`, flagPrefix: `${role}-` },
       );
-      return cachedModel(createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: endpoint.model }), store, () => {});
+      return cachedModel(createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: endpoint.model }), store, {
+        promptVersion: role === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION,
+      });
     },
     judge(model) {
       return models.open("judge", { model, baseUrl: options.judgeBaseUrl, apiKey: options.judgeApiKey });

@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
 
 /** One request for features: what came back, split into accepted and rejected candidates. */
@@ -9,7 +9,7 @@ export interface FeatureBatch<F> {
 
 /**
  * Ask for `count` features, then ask again for the ones still missing (showing what was already
- * chosen and what was rejected) up to `settings.extractionRetries` times, stopping early when a
+ * chosen and what was rejected) up to `settings.extraExtractionAsks` times, stopping early when a
  * request brings nothing new. Returns at most `count` features. A request whose reply stays
  * unusable after its re-asks ends the search with what was found so far: the level is short, the
  * document is not lost.
@@ -21,12 +21,12 @@ export async function collectFeatures<F>(
 ): Promise<F[]> {
   const chosen: F[] = [];
   const rejected: string[] = [];
-  for (let attempt = 0; attempt <= ctx.settings.extractionRetries && chosen.length < count; attempt++) {
+  for (let attempt = 0; attempt <= ctx.settings.extraExtractionAsks && chosen.length < count; attempt++) {
     let batch: FeatureBatch<F>;
     try {
       batch = await request(count - chosen.length, chosen, rejected);
     } catch (error) {
-      if (error instanceof ReplyParseError) break;
+      if (error instanceof UnusableReplyError) break;
       throw error;
     }
     const newRejections = batch.rejected.filter((r) => !rejected.includes(r));

@@ -1,5 +1,6 @@
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { ChatMessage, Sampling } from "../llm/port.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { StepSchema } from "../llm/structured/parse-reply.js";
 import type { Level } from "./levels.js";
 
@@ -15,8 +16,14 @@ export interface MethodSettings {
   /** Successful examples shown in a re-synthesis prompt, at most. */
   shots: number;
   /** Extra requests for features when a document yields fewer than its budget. */
-  extractionRetries: number;
+  extraExtractionAsks: number;
   sampling: Record<StepKind, Sampling>;
+}
+
+/** A valid reply to one structured call: the value read from it and the reply as it came. */
+export interface Asked<T> {
+  value: T;
+  reply: RawReply;
 }
 
 /** What the method needs to work on one document; the pipeline provides it. */
@@ -27,8 +34,8 @@ export interface DocumentContext {
   settings: MethodSettings;
   seed: number;
   /**
-   * One structured call: resolves with a valid reply, rejects with ReplyParseError when the model
+   * One structured call: resolves with a valid reply and its value, rejects with UnusableReplyError when the model
    * kept replying unusably, or with EngineCallError / AbortedError from the transport.
    */
-  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<T>;
+  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<Asked<T>>;
 }

@@ -1,3 +1,4 @@
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { Random } from "../random.js";
 import type { Shot } from "./prompts.js";
 
@@ -13,6 +14,8 @@ export interface Item<F> {
   failure?: string;
   /** Re-synthesis rounds spent on it. */
   rounds: number;
+  /** The last reply about it (its instruction or its answer), usable or not. */
+  reply?: RawReply;
 }
 
 export const succeeded = <F>(item: Item<F>): boolean => item.answer !== undefined;

@@ -1,3 +1,4 @@
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { DocumentContext } from "./context.js";
 import type { Level } from "./levels.js";
 
@@ -9,8 +10,8 @@ export interface LevelPlan<F> {
   level: Level;
   /** Up to `budget` features of the document; fewer when the document does not have them. */
   extract(ctx: DocumentContext): Promise<F[]>;
-  /** One instruction per feature, in order. */
-  synthesize(ctx: DocumentContext, features: readonly F[]): Promise<string[]>;
+  /** One instruction per feature, in order, with the reply they came in. */
+  synthesize(ctx: DocumentContext, features: readonly F[]): Promise<{ instructions: string[]; reply: RawReply }>;
   /** Why the instruction breaks this level's rule for its feature, or undefined. */
   ruleBroken(instruction: string, feature: F): string | undefined;
   /** The feature as shown to the model in a re-synthesis prompt. */

@@ -18,7 +18,7 @@ export const macroPlan: LevelPlan<KeySentence> = {
     collectFeatures<KeySentence>(ctx, ctx.budget, async (missing, chosen, rejected) => {
       const text = ctx.document.text;
       const quoted = chosen.map((k) => k.sentence);
-      const reply = await ctx.ask("extract", macroSentencesPrompt(text, missing, quoted, rejected), macroSentencesSchema(missing));
+      const reply = (await ctx.ask("extract", macroSentencesPrompt(text, missing, quoted, rejected), macroSentencesSchema(missing))).value;
       const accepted: KeySentence[] = [];
       const notInDocument: string[] = [];
       const seen = new Set(quoted.map(normalizeForMatch));
@@ -36,14 +36,14 @@ export const macroPlan: LevelPlan<KeySentence> = {
       }
       return { accepted, rejected: notInDocument };
     }),
-  synthesize: async (ctx, sentences) =>
-    (
-      await ctx.ask(
-        "synthesize",
-        macroInstructionsPrompt(ctx.document.text, sentences.map((k) => k.sentence)),
-        instructionsSchema("macro_instructions", sentences.length),
-      )
-    ).instructions,
+  synthesize: async (ctx, sentences) => {
+    const { value, reply } = await ctx.ask(
+      "synthesize",
+      macroInstructionsPrompt(ctx.document.text, sentences.map((k) => k.sentence)),
+      instructionsSchema("macro_instructions", sentences.length),
+    );
+    return { instructions: value.instructions, reply };
+  },
   ruleBroken: () => undefined,
   promptFeature: (k) => k.sentence,
   recordFeatures: (k) => [k.sentence],

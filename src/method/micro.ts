@@ -9,12 +9,13 @@ export const microPlan: LevelPlan<string> = {
   level: "micro",
   extract: (ctx) =>
     collectFeatures<string>(ctx, ctx.budget, async (missing, chosen) => {
-      const reply = await ctx.ask("extract", microElementsPrompt(ctx.document.text, missing, chosen), microElementsSchema(missing));
+      const reply = (await ctx.ask("extract", microElementsPrompt(ctx.document.text, missing, chosen), microElementsSchema(missing))).value;
       return { accepted: distinctFeatures(reply.elements, chosen), rejected: [] };
     }),
-  synthesize: async (ctx, elements) =>
-    (await ctx.ask("synthesize", microInstructionsPrompt(ctx.document.text, elements), instructionsSchema("micro_instructions", elements.length)))
-      .instructions,
+  synthesize: async (ctx, elements) => {
+    const { value, reply } = await ctx.ask("synthesize", microInstructionsPrompt(ctx.document.text, elements), instructionsSchema("micro_instructions", elements.length));
+    return { instructions: value.instructions, reply };
+  },
   ruleBroken: () => undefined,
   promptFeature: (element) => element,
   recordFeatures: (element) => [element],

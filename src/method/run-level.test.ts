@@ -15,7 +15,7 @@ function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, 
     important: undefined,
     maxRounds: 5,
     shots: 3,
-    extractionRetries: 2,
+    extraExtractionAsks: 2,
     sampling: { extract: {}, synthesize: {}, answer: {}, resynthesize: {}, selfQa: {} },
     ...overrides,
   };
@@ -25,12 +25,30 @@ function context(model: ScriptedModel, overrides: Partial<MethodSettings> = {}, 
     settings,
     seed: 0,
     invalid: 0,
-    ask: async (_kind, messages, schema, check) =>
-      (await completeStructured(model, { messages, sampling: {}, schema, ...(check ? { check } : {}) }, { maxInvalidRetries: 2, onInvalid: () => ctx.invalid++ }))
-        .value,
+    ask: (_kind, messages, schema, check) =>
+      completeStructured(model, { messages, sampling: {}, schema, ...(check ? { check } : {}) }, { maxReasks: 2, onInvalid: () => ctx.invalid++ }),
   };
   return ctx;
 }
+
+describe("dropped items", () => {
+  it("keep the unusable reply that failed them, raw, with its usage", async () => {
+    const model = new ScriptedModel((call) => {
+      if (call.step === "resynthesis") return '```json\n{"instruction": "cut';
+      return call.step === "answer" && String(call.tag("instruction")).includes("element 0") ? "```json\n{" : happyReply(call);
+    });
+    const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
+    expect(outcome.dropped).toHaveLength(1);
+    expect(outcome.dropped[0]).toMatchObject({ failure: "unusable re-synthesis reply", rounds: 1 });
+    expect(outcome.dropped[0]!.reply).toEqual({ text: '```json\n{"instruction": "cut', usage: { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 } });
+  });
+
+  it("keep the first instructions' reply when it could not be used and nothing recovered them", async () => {
+    const model = new ScriptedModel((call) => (call.step === "micro_instructions" ? "no list here" : happyReply(call)));
+    const outcome = await runLevel(context(model, { maxRounds: 0 }), microPlan);
+    expect(outcome.dropped.map((d) => [d.failure, d.reply?.text])).toEqual(Array.from({ length: 4 }, () => ["no usable instruction", "no list here"]));
+  });
+});
 
 describe("answers and re-synthesis", () => {
   it("keeps every item that is answered on the first try, with provenance", async () => {
@@ -76,7 +94,9 @@ describe("answers and re-synthesis", () => {
     );
     const outcome = await runLevel(context(model, { maxRounds: 3 }), microPlan);
     expect(outcome.records).toHaveLength(3);
-    expect(outcome.dropped).toEqual([{ features: ["element 1"], instruction: "Reworded: element 1?", failure: "unanswerable", rounds: 3 }]);
+    // It keeps the reply that failed it, the last answer, with what that reply cost.
+    const lastAnswer = { text: JSON.stringify({ answerable: false, answer: "" }), usage: { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 } };
+    expect(outcome.dropped).toEqual([{ features: ["element 1"], instruction: "Reworded: element 1?", failure: "unanswerable", rounds: 3, reply: lastAnswer }]);
     expect(model.callsOf("resynthesis")).toHaveLength(3);
     expect(model.callsOf("answer")).toHaveLength(4 + 3);
     expect(outcome.chain).toBe(1 + 2 + 2 * 3);

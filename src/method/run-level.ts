@@ -1,4 +1,5 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
+import type { RawReply } from "../llm/structured/complete-structured.js";
 import { seededRandom } from "../random.js";
 import { answerInstruction } from "./answer.js";
 import type { DocumentContext } from "./context.js";
@@ -7,14 +8,21 @@ import type { Level } from "./levels.js";
 import { resynthesisPrompt } from "./prompts.js";
 import { provenance, type SynthRecord } from "./record.js";
 import { drawShots, succeeded, type Item } from "./item.js";
+import { replyOf } from "./reply-of.js";
 import { resynthesisSchema } from "./schemas.js";
 
-/** An item given up on: its feature, its last instruction and why it failed. */
+/** An item given up on: its feature, its last instruction, why it failed and the reply that failed it. */
 export interface DroppedItem {
   features: string[];
   instruction: string;
   failure: string;
   rounds: number;
+  /**
+   * The last reply about the item, as the model gave it, and that reply's token usage (for a
+   * reply about several items, such as the first instructions, the whole reply's). Absent in
+   * stores written before items kept it.
+   */
+  reply?: RawReply;
 }
 
 export interface LevelOutcome {
@@ -41,6 +49,7 @@ async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>
     return;
   }
   const outcome = await answerInstruction(ctx, item.instruction);
+  item.reply = outcome.reply;
   if (outcome.ok) {
     item.answer = outcome.answer;
     delete item.failure;
@@ -56,10 +65,13 @@ async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: 
   const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction);
   item.rounds = round;
   try {
-    item.instruction = (await ctx.ask("resynthesize", prompt, resynthesisSchema)).instruction;
+    const { value, reply } = await ctx.ask("resynthesize", prompt, resynthesisSchema);
+    item.instruction = value.instruction;
+    item.reply = reply;
   } catch (error) {
-    if (!(error instanceof ReplyParseError)) throw error;
+    if (!(error instanceof UnusableReplyError)) throw error;
     item.failure = "unusable re-synthesis reply";
+    item.reply = replyOf(error);
     return;
   }
   await settle(ctx, plan, item);
@@ -82,15 +94,23 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
   };
   const features = await plan.extract(ctx);
   let instructions: string[] = [];
+  let reply: RawReply | undefined;
   if (features.length > 0) {
     try {
-      instructions = await plan.synthesize(ctx, features);
+      ({ instructions, reply } = await plan.synthesize(ctx, features));
     } catch (error) {
       // Every item then starts as a failure and goes to re-synthesis, one feature at a time.
-      if (!(error instanceof ReplyParseError)) throw error;
+      if (!(error instanceof UnusableReplyError)) throw error;
+      reply = replyOf(error);
     }
   }
-  const items: Item<F>[] = features.map((feature, index) => ({ index, feature, instruction: instructions[index] ?? "", rounds: 0 }));
+  const items: Item<F>[] = features.map((feature, index) => ({
+    index,
+    feature,
+    instruction: instructions[index] ?? "",
+    rounds: 0,
+    ...(reply ? { reply } : {}),
+  }));
   await Promise.all(items.map((item) => settle(ctx, plan, item)));
   let rounds = 0;
   for (let round = 1; round <= ctx.settings.maxRounds; round++) {
@@ -102,7 +122,13 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
 
   const dropped = items
     .filter((item) => !succeeded(item))
-    .map((item) => ({ features: plan.recordFeatures(item.feature), instruction: item.instruction, failure: item.failure!, rounds: item.rounds }));
+    .map((item) => ({
+      features: plan.recordFeatures(item.feature),
+      instruction: item.instruction,
+      failure: item.failure!,
+      rounds: item.rounds,
+      ...(item.reply ? { reply: item.reply } : {}),
+    }));
   const kept = items.filter(succeeded);
   return {
     level: plan.level,

@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import { seededRandom } from "../random.js";
 import { collectFeatures } from "./collect-features.js";
 import type { DocumentContext } from "./context.js";
@@ -15,16 +15,14 @@ async function importantKeywords(ctx: DocumentContext, keywords: string[]): Prom
   const bySpelling = new Map(keywords.map((k) => [normalizeForMatch(k), k]));
   const known = (picked: string[]) => picked.map((p) => bySpelling.get(normalizeForMatch(p))).filter((k): k is string => k !== undefined);
   try {
-    const reply = await ctx.ask(
-      "extract",
-      scatterImportancePrompt(ctx.document.text, keywords, wanted.core, wanted.major),
-      importanceSchema(wanted.core, wanted.major),
-    );
+    const reply = (
+      await ctx.ask("extract", scatterImportancePrompt(ctx.document.text, keywords, wanted.core, wanted.major), importanceSchema(wanted.core, wanted.major))
+    ).value;
     const core = [...new Set(known(reply.core))];
     return { core, major: [...new Set(known(reply.major))].filter((k) => !core.includes(k)) };
   } catch (error) {
     // Importance only reweights the draw; without it the groups are still valid.
-    if (error instanceof ReplyParseError) return { core: [], major: [] };
+    if (error instanceof UnusableReplyError) return { core: [], major: [] };
     throw error;
   }
 }
@@ -35,7 +33,7 @@ export const scatterPlan: LevelPlan<string[]> = {
   extract: async (ctx) => {
     const wanted = keywordCount(ctx.budget);
     const keywords = await collectFeatures<string>(ctx, wanted, async (missing, chosen) => {
-      const reply = await ctx.ask("extract", scatterKeywordsPrompt(ctx.document.text, missing, chosen), scatterKeywordsSchema(missing));
+      const reply = (await ctx.ask("extract", scatterKeywordsPrompt(ctx.document.text, missing, chosen), scatterKeywordsSchema(missing))).value;
       return { accepted: distinctFeatures(reply.keywords, chosen), rejected: [] };
     });
     // A document with fewer keywords than asked for gets fewer groups, never a repeated keyword.
@@ -45,9 +43,10 @@ export const scatterPlan: LevelPlan<string[]> = {
     const random = seededRandom(ctx.seed, ctx.document.index, "scatter", "groups");
     return drawGroups(keywordPool(keywords, core, major), groupSizes(budget), random);
   },
-  synthesize: async (ctx, groups) =>
-    (await ctx.ask("synthesize", scatterInstructionsPrompt(ctx.document.text, groups), instructionsSchema("scatter_instructions", groups.length)))
-      .instructions,
+  synthesize: async (ctx, groups) => {
+    const { value, reply } = await ctx.ask("synthesize", scatterInstructionsPrompt(ctx.document.text, groups), instructionsSchema("scatter_instructions", groups.length));
+    return { instructions: value.instructions, reply };
+  },
   ruleBroken: (instruction, group) => {
     const missing = missingKeywords(instruction, group);
     return missing.length === 0 ? undefined : `missing keyword${missing.length > 1 ? "s" : ""} ${missing.map((k) => `"${k}"`).join(", ")}`;

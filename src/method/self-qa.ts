@@ -1,4 +1,4 @@
-import { ReplyParseError } from "../errors.js";
+import { UnusableReplyError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
 import { selfQaPrompt } from "./prompts.js";
 import type { LevelOutcome } from "./run-level.js";
@@ -9,9 +9,9 @@ import { selfQaSchema } from "./schemas.js";
 export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
   let pairs: Array<{ instruction: string; output: string }> = [];
   try {
-    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).pairs;
+    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).value.pairs;
   } catch (error) {
-    if (!(error instanceof ReplyParseError)) throw error;
+    if (!(error instanceof UnusableReplyError)) throw error;
   }
   return {
     level: "self-qa",

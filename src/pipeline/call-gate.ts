@@ -1,25 +1,17 @@
 import { estimateTokens } from "../corpus/estimate-tokens.js";
-import { FoveateError } from "../errors.js";
+import { CircuitOpenError, SpendingLimitReachedError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { RateGovernor } from "./rate-governor.js";
 import type { RunStats } from "./run-stats.js";
 import type { SpendingLimit } from "./spending-limit.js";
 
-/** The run stopped because the next calls would have crossed --max-cost. Resumable. */
-export class BudgetReachedError extends FoveateError {
-  override readonly exitCode = 3;
-}
-
-/** The run stopped because most recent calls failed with errors that retrying will not fix. */
-export class CircuitOpenError extends FoveateError {}
-
 export interface CallGateParts {
   stats: RunStats;
   breaker: CircuitBreaker;
   governor?: RateGovernor;
   spending?: SpendingLimit;
-  /** Aborted when the run stops taking new work (interrupt, budget); its reason is thrown to new calls. */
+  /** Aborted when the run stops taking new work (interrupt, spending limit); its reason is thrown to new calls. */
   draining: AbortSignal;
   /** Asks the run to stop taking new work, for this reason. */
   drain(reason: Error): void;
@@ -29,7 +21,7 @@ export interface CallGateParts {
 
 /**
  * Everything that happens around one call sent to the model, in one place: refuse it when the
- * run is stopping or the budget would be crossed, wait for the rate limits, send it, then count
+ * run is stopping or the spending limit would be crossed, wait for the rate limits, send it, then count
  * its tokens and cost, feed the adaptive concurrency and the circuit breaker.
  */
 export class CallGate {
@@ -42,7 +34,8 @@ export class CallGate {
     if (spending) {
       const reservation = spending.tryReserve(request);
       if (reservation === undefined) {
-        const reason = new BudgetReachedError(
+        // The wording is what users of --max-cost have seen since it came; "budget" here is money.
+        const reason = new SpendingLimitReachedError(
           `stopped before crossing the budget of $${spending.maxUsd.toFixed(2)} (spent $${spending.spentUsd.toFixed(4)})`,
         );
         this.parts.drain(reason);

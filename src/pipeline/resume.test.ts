@@ -3,11 +3,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import type { SourceDocument } from "../corpus/source-document.js";
-import { AbortedError, EngineCallError } from "../errors.js";
+import { AbortedError, CircuitOpenError, EngineCallError, SpendingLimitReachedError, StoreError } from "../errors.js";
+import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
 import { requestKey } from "../store/cached-model.js";
-import { RunStore, StoreError } from "../store/run-store.js";
-import { BudgetReachedError, CircuitOpenError } from "./call-gate.js";
+import { RunStore } from "../store/run-store.js";
 import { SpendingLimit } from "./spending-limit.js";
 import { synthesize, type SynthesizeOptions } from "./synthesize.js";
 
@@ -21,7 +21,7 @@ beforeEach(() => {
 /** A scripted model that remembers every request it answered, by content address. */
 function countingModel(script: (call: ScriptedCall) => unknown = happyReply) {
   const model = new ScriptedModel(script);
-  const answered = () => model.calls.map((c) => requestKey(model.modelId, c.request));
+  const answered = () => model.calls.map((c) => requestKey(PROMPT_VERSION, model.modelId, c.request));
   return { model, answered };
 }
 
@@ -60,9 +60,9 @@ describe("resuming from the run store", () => {
       const resumed = await collect(synthesize(docs, options(second.model, store)));
       expect(resumed).toEqual(expected);
 
-      const paidFirst = new Set(stopping.calls.map((c) => requestKey(stopping.modelId, c.request)));
+      const paidFirst = new Set(stopping.calls.map((c) => requestKey(PROMPT_VERSION, stopping.modelId, c.request)));
       const paidAgain = second.answered().filter((key) => paidFirst.has(key));
-      expect(paidAgain.map((k) => second.model.calls.find((c) => requestKey(second.model.modelId, c.request) === k)!.step), `stop after ${stopAfter} calls`).toEqual([]);
+      expect(paidAgain.map((k) => second.model.calls.find((c) => requestKey(PROMPT_VERSION, second.model.modelId, c.request) === k)!.step), `stop after ${stopAfter} calls`).toEqual([]);
       expect(stopping.calls.length + second.model.calls.length).toBe(reference.model.calls.length);
       void first;
     }
@@ -91,6 +91,32 @@ describe("resuming from the run store", () => {
     expect(model.calls).toHaveLength(0);
     expect(run.stats.replayedCalls).toBeGreaterThan(0);
     expect(run.stats.documentsResumed).toBe(0);
+  });
+
+  it("counts re-asks and extra extraction asks as settings of the run: a store made with others is refused", async () => {
+    const store = RunStore.open(join(dir, "asks.db"));
+    await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const model = new ScriptedModel(happyReply);
+    expect(() => synthesize(docs, options(model, store, { maxReasks: 1 }))).toThrow(/other settings \(maxReasks: 3 then, 1 now\)/);
+    expect(() => synthesize(docs, options(model, store, { extraExtractionAsks: 0 }))).toThrow(/other settings \(extraExtractionAsks: 2 then, 0 now\)/);
+    expect(model.calls).toHaveLength(0);
+  });
+
+  it("resumes a store written before its settings held re-asks and extra extraction asks, when they are the defaults", async () => {
+    const store = RunStore.open(join(dir, "older.db"));
+    const first = await collect(synthesize(docs, options(new ScriptedModel(happyReply), store)));
+    const { maxReasks, extraExtractionAsks, ...older } = store.readConfig()!;
+    expect([maxReasks, extraExtractionAsks]).toEqual([3, 2]);
+    store.writeConfig(older);
+
+    expect(() => synthesize(docs, options(new ScriptedModel(happyReply), store, { maxReasks: 5 }))).toThrow(/maxReasks: 3 then, 5 now/);
+    expect(() => synthesize(docs, options(new ScriptedModel(happyReply), store, { extraExtractionAsks: 1 }))).toThrow(/extraExtractionAsks: 2 then, 1 now/);
+    const again = new ScriptedModel(happyReply);
+    const run = synthesize(docs, options(again, store));
+    expect(await collect(run)).toEqual(first);
+    expect(again.calls).toHaveLength(0);
+    expect(run.stats.documentsResumed).toBe(6);
+    expect(store.readConfig()).toMatchObject({ maxReasks: 3, extraExtractionAsks: 2 });
   });
 
   it("counts a replayed reply as neither a call, nor tokens, nor money, nor a retry", async () => {
@@ -125,14 +151,14 @@ describe("resuming from the run store", () => {
     expect(store.status().replies).toBe(inFlightAnswered);
   });
 
-  it("stops before crossing a budget, and a later run with a larger one finishes", async () => {
+  it("stops before crossing the spending limit, and a later run with a larger one finishes", async () => {
     const store = RunStore.open(join(dir, "budget.db"));
     // $1 per million tokens, 1,000 prompt tokens a call: $0.001 a call.
     const price = { input: 1, cachedInput: 1, output: 0 };
     const usage = { promptTokens: 1000, completionTokens: 0, cachedPromptTokens: 0 };
     const tight = new SpendingLimit(0.02, price);
     const first = new ScriptedModel(happyReply, usage);
-    await expect(collect(synthesize(docs, options(first, store, { spending: tight })))).rejects.toThrow(BudgetReachedError);
+    await expect(collect(synthesize(docs, options(first, store, { spending: tight })))).rejects.toThrow(SpendingLimitReachedError);
     expect(tight.spentUsd).toBeLessThanOrEqual(0.02 + 1e-12);
     expect(first.calls.length).toBeGreaterThan(5);
     const rest = new ScriptedModel(happyReply, usage);

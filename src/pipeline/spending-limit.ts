@@ -7,8 +7,8 @@ import type { CompletionRequest, TokenUsage } from "../llm/port.js";
 const ASSUMED_COMPLETION_TOKENS = 1000;
 
 /**
- * Keeps a run under a budget: before a call is sent, the most it could cost is reserved, and a
- * call that would take spending plus reservations over the budget is refused; after the reply
+ * Keeps a run under a spending limit (in dollars): before a call is sent, the most it could cost is reserved, and a
+ * call that would take spending plus reservations over the limit is refused; after the reply
  * the reservation is replaced by what the call really cost.
  */
 export class SpendingLimit {
@@ -23,7 +23,7 @@ export class SpendingLimit {
     this.spentUsd = alreadySpentUsd;
   }
 
-  /** The amount reserved for the call, or undefined when it would cross the budget. */
+  /** The amount reserved for the call, or undefined when it would cross the limit. */
   tryReserve(request: CompletionRequest): number | undefined {
     const promptTokens = request.messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 0);
     const completionTokens = request.sampling.maxTokens ?? ASSUMED_COMPLETION_TOKENS;

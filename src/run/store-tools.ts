@@ -2,6 +2,7 @@ import { costOf, priceFor } from "../cost/prices.js";
 import { ConfigError } from "../errors.js";
 import { convertRecord, EXPORT_FORMATS, isExportFormat } from "../export/export-formats.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
+import type { SynthRecord } from "../method/record.js";
 import { RunStore, type StoreStatus } from "../store/run-store.js";
 
 /**
@@ -15,7 +16,7 @@ export async function exportStore(storePath: string, output: string | NodeJS.Wri
     const writer = await JsonlWriter.open(output);
     let count = 0;
     try {
-      for (const record of store.records()) {
+      for (const record of store.records<SynthRecord>()) {
         await writer.write(convertRecord(format, record));
         count++;
       }

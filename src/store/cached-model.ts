@@ -1,16 +1,28 @@
 import { createHash } from "node:crypto";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
-import { PROMPT_VERSION } from "../method/prompts.js";
 import type { RunStore } from "./run-store.js";
 
+/** The version of the prompts a request comes from, as their owner numbers them. */
+export type PromptVersion = number | string;
+
+export interface CachedModelOptions {
+  /**
+   * The version of the prompts whose requests go through this model: part of every key, so a
+   * reply to an older wording of a prompt is not reused when the owner bumps it.
+   */
+  promptVersion: PromptVersion;
+  /** Told of each reply answered from the store (or from an identical call in flight). */
+  onReplay?: (completion: Completion) => void;
+}
+
 /**
- * The content address of a request: what changes the reply and nothing else (model, messages,
- * sampling, schema, prompt version); not concurrency, timeouts or the key.
+ * The content address of a request: what changes the reply and nothing else (the version of the
+ * prompts that made it, model, messages, sampling, schema); not concurrency, timeouts or the key.
  */
-export function requestKey(modelId: string, request: CompletionRequest): string {
+export function requestKey(promptVersion: PromptVersion, modelId: string, request: CompletionRequest): string {
   const { temperature, topP, frequencyPenalty, maxTokens, seed } = request.sampling;
   const identity = [
-    PROMPT_VERSION,
+    promptVersion,
     modelId,
     request.messages.map((m) => [m.role, m.content]),
     [temperature ?? null, topP ?? null, frequencyPenalty ?? null, maxTokens ?? null, seed ?? null],
@@ -24,13 +36,14 @@ export function requestKey(modelId: string, request: CompletionRequest): string 
  * the model and commits the reply to the store before handing it on. An identical request made
  * while the first is still in flight waits for that one instead of paying again.
  */
-export function cachedModel(model: LanguageModel, store: RunStore, onReplay: (completion: Completion) => void): LanguageModel {
+export function cachedModel(model: LanguageModel, store: RunStore, options: CachedModelOptions): LanguageModel {
+  const { promptVersion, onReplay = () => {} } = options;
   const inFlight = new Map<string, Promise<Completion>>();
   return {
     description: model.description,
     modelId: model.modelId,
     complete: async (request) => {
-      const key = requestKey(model.modelId, request);
+      const key = requestKey(promptVersion, model.modelId, request);
       const stored = store.getReply(key);
       if (stored) {
         const completion: Completion = {

@@ -1,9 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
-import type { LevelOutcome } from "../method/run-level.js";
-import { RunStore, StoreError } from "./run-store.js";
+import { StoreError } from "../errors.js";
+import { RunStore, type FinishedLevel } from "./run-store.js";
 
 let dir: string;
 beforeEach(() => {
@@ -12,24 +13,20 @@ beforeEach(() => {
 
 const reply = (text: string) => ({ text, usage: { promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 }, finishReason: "stop", attempts: 2 });
 
-function outcome(level: "micro" | "macro", index: number, kept: number, dropped = 0): LevelOutcome {
+interface Item {
+  instruction: string;
+}
+
+const RANK = { micro: 0, macro: 2 };
+
+function outcome(level: "micro" | "macro", index: number, kept: number, dropped = 0): FinishedLevel {
+  const records: Item[] = Array.from({ length: kept }, (_, i) => ({ instruction: `${level} q${i} of ${index}` }));
   return {
     level,
-    budget: kept + dropped,
-    features: kept + dropped,
-    records: Array.from({ length: kept }, (_, i) => ({
-      instruction: `${level} q${i} of ${index}`,
-      output: "a",
-      article_index: index,
-      level,
-      features: [`f${i}`],
-      resynthesized: false,
-      rounds: 0,
-      source_id: `c:${index + 1}`,
-    })),
-    dropped: Array.from({ length: dropped }, (_, i) => ({ features: [`d${i}`], instruction: "why?", failure: "unanswerable", rounds: 5 })),
-    recovered: 0,
-    chain: 3,
+    rank: RANK[level],
+    kept: records,
+    dropped: Array.from({ length: dropped }, (_, i) => ({ instruction: `why ${i}?` })),
+    outcome: { level, records },
   };
 }
 
@@ -55,12 +52,49 @@ describe("RunStore", () => {
     store.finishDocument(doc(1));
     store.saveLevel(doc(0), outcome("micro", 0, 1));
     store.finishDocument(doc(0));
-    expect([...store.records()].map((r) => r.instruction)).toEqual(["micro q0 of 0", "micro q0 of 1", "micro q1 of 1", "macro q0 of 1"]);
+    expect([...store.records<Item>()].map((r) => r.instruction)).toEqual(["micro q0 of 0", "micro q0 of 1", "micro q1 of 1", "macro q0 of 1"]);
     expect(store.status()).toMatchObject({
       documents: { done: 2, running: 0, failed: 0 },
       levels: { micro: { documents: 2, kept: 3, dropped: 1 }, macro: { documents: 1, kept: 1, dropped: 0 } },
     });
     store.close();
+  });
+
+  it("orders and names levels as the caller ranked and named them, also after reopening read-only", () => {
+    const path = join(dir, "names.db");
+    const store = RunStore.open(path);
+    const level = (name: string, rank: number, kept: number, dropped: number): FinishedLevel => ({
+      level: name,
+      rank,
+      kept: Array.from({ length: kept }, (_, i) => ({ instruction: `${name} ${i}` })),
+      dropped: Array.from({ length: dropped }, () => ({ instruction: "lost" })),
+      outcome: {},
+    });
+    store.saveLevel(doc(0), level("second", 7, 1, 2));
+    store.saveLevel(doc(0), level("first", 5, 2, 0));
+    expect([...store.records<Item>()].map((r) => r.instruction)).toEqual(["first 0", "first 1", "second 0"]);
+    store.close();
+    const reader = RunStore.open(path, { readonly: true });
+    const levels = reader.status().levels;
+    expect(Object.keys(levels)).toEqual(["first", "second"]);
+    expect(levels).toEqual({ first: { documents: 1, kept: 2, dropped: 0 }, second: { documents: 1, kept: 1, dropped: 2 } });
+    reader.close();
+  });
+
+  it("names the levels of a store written before it recorded level names by the ranks synthesis used", () => {
+    const path = join(dir, "old.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("macro", 0, 1, 1));
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    store.close();
+    const raw = new Database(path);
+    raw.prepare("DELETE FROM meta WHERE key = 'level_names'").run();
+    raw.close();
+    const old = RunStore.open(path, { readonly: true });
+    const levels = old.status().levels;
+    expect(Object.keys(levels)).toEqual(["micro", "macro"]);
+    expect(levels).toEqual({ micro: { documents: 1, kept: 2, dropped: 0 }, macro: { documents: 1, kept: 1, dropped: 1 } });
+    old.close();
   });
 
   it("tells where a document stands, level by level", () => {
@@ -71,7 +105,7 @@ describe("RunStore", () => {
     const progress = store.progress("k0")!;
     expect(progress.status).toBe("running");
     expect([...progress.levels.keys()]).toEqual(["micro"]);
-    expect(progress.levels.get("micro")!.records).toHaveLength(2);
+    expect((progress.levels.get("micro") as { records: Item[] }).records).toHaveLength(2);
     store.failDocument(doc(0), "boom");
     expect(store.progress("k0")!.status).toBe("failed");
     store.finishDocument(doc(0));

@@ -1,20 +1,16 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { FoveateError } from "../errors.js";
+import { StoreError } from "../errors.js";
 import type { Completion } from "../llm/port.js";
-import type { SynthRecord } from "../method/record.js";
-import type { LevelOutcome } from "../method/run-level.js";
 
 /**
  * The embedded run store: one SQLite file (WAL) per run holding its configuration, every LLM
  * reply (content-addressed by the request), each document's state per level, and every kept and
- * dropped item. A reply is committed before the pipeline uses it, so a run killed at any moment
+ * dropped item. It knows requests and records, not the method that made them: records, dropped
+ * items and level outcomes are the caller's JSON, given back as they were saved. A reply is committed before the pipeline uses it, so a run killed at any moment
  * resumes without paying for a reply twice. WAL with synchronous=NORMAL keeps every committed
  * transaction through a crash of the process (not necessarily through a power cut).
  */
-
-/** A problem with the store file itself (disk full, not a store, locked, ...). Stops the run. */
-export class StoreError extends FoveateError {}
 
 export type DocumentStatus = "running" | "done" | "failed";
 
@@ -34,10 +30,23 @@ export interface StoredReply {
   attempts: number;
 }
 
-/** What a resumed document already has: its status and the outcomes of its finished levels. */
+/** A finished level of one document as the caller hands it over: its name, its place and its items. */
+export interface FinishedLevel {
+  level: string;
+  /** The level's place among a document's levels: the dataset comes out in this order. */
+  rank: number;
+  /** Items kept, in order: records of the dataset. */
+  kept: readonly unknown[];
+  /** Items given up on, in order. */
+  dropped: readonly unknown[];
+  /** What the caller needs to skip the level on resume, given back by progress(). */
+  outcome: unknown;
+}
+
+/** What a resumed document already has: its status and the saved outcomes of its finished levels, by level. */
 export interface DocumentProgress {
   status: DocumentStatus;
-  levels: Map<string, LevelOutcome>;
+  levels: Map<string, unknown>;
 }
 
 export interface StoreStatus {
@@ -52,7 +61,11 @@ export interface StoreStatus {
 }
 
 const SCHEMA_VERSION = 1;
-const LEVEL_RANK: Record<string, number> = { micro: 0, scatter: 1, macro: 2, "self-qa": 3 };
+/**
+ * Level names by rank in a store written before it recorded them (meta "level_names"): the ranks
+ * the synthesis pipeline has always used.
+ */
+const UNRECORDED_LEVEL_NAMES: Record<number, string> = { 0: "micro", 1: "scatter", 2: "macro", 3: "self-qa" };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,6 +144,8 @@ export class RunStore {
   private readonly statements;
   /** Embedding statements, prepared on first use (a store opened read-only may predate the table). */
   private embeddingStatements: EmbeddingStatements | undefined;
+  /** Level names by rank, as recorded in meta "level_names"; undefined until first needed. */
+  private levelNames: Record<number, string> | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -307,7 +322,7 @@ export class RunStore {
   progress(docKey: string): DocumentProgress | undefined {
     const row = this.statements.getDocument.get(docKey);
     if (!row) return undefined;
-    const levels = new Map(this.statements.getLevels.all(docKey).map((l) => [l.level, JSON.parse(l.outcome) as LevelOutcome]));
+    const levels = new Map(this.statements.getLevels.all(docKey).map((l) => [l.level, JSON.parse(l.outcome) as unknown]));
     return { status: row.status, levels };
   }
 
@@ -340,26 +355,40 @@ export class RunStore {
   }
 
   /** Save one finished level of a document with its kept and dropped items, in one transaction. */
-  saveLevel(doc: StoredDocument, outcome: LevelOutcome): void {
-    const rank = LEVEL_RANK[outcome.level] ?? 9;
+  saveLevel(doc: StoredDocument, finished: FinishedLevel): void {
+    const { level, rank } = finished;
+    const names = this.recordedLevelNames();
+    const newName = names[rank] !== level;
     this.write("save a finished level", () =>
       this.db.transaction(() => {
         this.statements.deleteItems.run(doc.key, rank);
-        outcome.records.forEach((record, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 1, JSON.stringify(record)));
-        outcome.dropped.forEach((item, i) =>
-          this.statements.putItem.run(doc.key, rank, i, doc.index, 0, JSON.stringify({ ...item, level: outcome.level, source_id: doc.sourceId })),
-        );
-        this.statements.putLevel.run(doc.key, outcome.level, JSON.stringify(outcome));
+        finished.kept.forEach((record, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 1, JSON.stringify(record)));
+        finished.dropped.forEach((item, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 0, JSON.stringify(item)));
+        this.statements.putLevel.run(doc.key, level, JSON.stringify(finished.outcome));
+        if (newName) this.statements.setMeta.run("level_names", JSON.stringify({ ...names, [rank]: level }));
       })(),
     );
+    if (newName) this.levelNames = { ...names, [rank]: level };
   }
 
-  /** Every kept record of every finished level, in document order: the dataset. */
-  *records(): Generator<SynthRecord> {
+  /** Level names by rank as this store has recorded them (none for a store from before). */
+  private recordedLevelNames(): Record<number, string> {
+    if (!this.levelNames) {
+      const json = this.meta("level_names");
+      this.levelNames = json === undefined ? {} : (JSON.parse(json) as Record<number, string>);
+    }
+    return this.levelNames;
+  }
+
+  /**
+   * Every kept record of every finished level, in document order and level rank: the dataset.
+   * Records come back as saved; `R` is the type the caller saved them as.
+   */
+  *records<R = unknown>(): Generator<R> {
     const rows = this.db
       .prepare<[], { record: string }>("SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position")
       .iterate();
-    for (const row of rows) yield JSON.parse(row.record) as SynthRecord;
+    for (const row of rows) yield JSON.parse(row.record) as R;
   }
 
   status(): StoreStatus {
@@ -368,12 +397,13 @@ export class RunStore {
       documents[row.status] = row.n;
     }
     const levels: StoreStatus["levels"] = {};
+    const byRank = { ...UNRECORDED_LEVEL_NAMES, ...this.recordedLevelNames() };
+    const rankOf = new Map(Object.entries(byRank).map(([rank, level]) => [level, Number(rank)]));
     const rows = this.db.prepare<[], { level: string; n: number }>("SELECT level, count(*) AS n FROM levels GROUP BY level").all();
-    rows.sort((a, b) => (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9));
+    rows.sort((a, b) => (rankOf.get(a.level) ?? Infinity) - (rankOf.get(b.level) ?? Infinity));
     for (const row of rows) {
       levels[row.level] = { documents: row.n, kept: 0, dropped: 0 };
     }
-    const byRank = Object.fromEntries(Object.entries(LEVEL_RANK).map(([level, rank]) => [rank, level]));
     for (const row of this.db
       .prepare<[], { rank: number; kept: number; n: number }>("SELECT level_rank AS rank, kept, count(*) AS n FROM items GROUP BY level_rank, kept")
       .all()) {

@@ -74,7 +74,7 @@ function modelOver(client: OpenAI, opts: { sendSchema?: boolean } = {}): Languag
 }
 
 const ask = async <T>(model: LanguageModel, messages: ReturnType<typeof prompts.answerPrompt>, schema: StepSchema<T>) =>
-  (await completeStructured(model, { messages, sampling: {}, schema }, { maxInvalidRetries: 0 })).value;
+  (await completeStructured(model, { messages, sampling: {}, schema }, { maxReasks: 0 })).value;
 
 /** Run every step of the method on one document, as the pipeline would, and check each reply. */
 async function runEveryStep(model: LanguageModel, doc: string) {
@@ -413,7 +413,7 @@ describe("simulated server: faults", () => {
     const result = await completeStructured(
       modelOver(clientFor(s)),
       { messages: prompts.microElementsPrompt(ENGLISH, 5, []), sampling: {}, schema: schemas.microElementsSchema(5) },
-      { maxInvalidRetries: 1 },
+      { maxReasks: 1 },
     );
     expect(result.invalidReplies).toBe(1);
     expect(result.value.elements.length).toBeGreaterThan(0);

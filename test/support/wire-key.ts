@@ -1,7 +1,8 @@
 import type { CompletionRequest } from "../../src/llm/port.js";
+import { PROMPT_VERSION } from "../../src/method/prompts.js";
 import { requestKey } from "../../src/store/cached-model.js";
 
-/** The run store's key of a chat request, read back from the JSON body the engine sent. */
+/** The run store's key of a synthesis chat request, read back from the JSON body the engine sent. */
 export function wireRequestKey(body: string): string {
   const b = JSON.parse(body) as Record<string, any>;
   const schema = b.response_format?.json_schema;
@@ -16,5 +17,5 @@ export function wireRequestKey(body: string): string {
     },
     ...(schema ? { responseSchema: { name: schema.name, schema: schema.schema } } : {}),
   };
-  return requestKey(b.model, request);
+  return requestKey(PROMPT_VERSION, b.model, request);
 }

@@ -58,7 +58,7 @@ describe("compareDifficulty", () => {
 
   it("counts a judge that never gives a usable verdict as invalid", async () => {
     const judge = new ScriptedModel(() => "I cannot decide.");
-    const report = await compareDifficulty({ judge, a: { name: "a", records: records(0, 4) }, b: { name: "b", records: records(0, 4) }, documents, maxInvalidRetries: 1 });
+    const report = await compareDifficulty({ judge, a: { name: "a", records: records(0, 4) }, b: { name: "b", records: records(0, 4) }, documents, maxReasks: 1 });
     expect(report.invalid).toBe(1);
     expect(judge.calls).toHaveLength(2);
   });

@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import { InputError, ReplyParseError } from "../../errors.js";
+import { InputError, UnusableReplyError } from "../../errors.js";
 import type { LanguageModel, Sampling } from "../../llm/port.js";
 import { completeStructured } from "../../llm/structured/complete-structured.js";
 import { seededRandom } from "../../random.js";
@@ -42,7 +42,8 @@ export interface DifficultyOptions {
   /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
   bothOrders?: boolean;
   concurrency?: number;
-  maxInvalidRetries?: number;
+  /** Times an unusable verdict is asked for again. Default 3. */
+  maxReasks?: number;
   sampling?: Sampling;
 }
 
@@ -80,13 +81,13 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
     try {
       const { value } = await queue.add(() =>
         completeStructured(options.judge, { messages: difficultyPrompt(document, first, second), sampling, schema: difficultySchema }, {
-          maxInvalidRetries: options.maxInvalidRetries ?? 3,
+          maxReasks: options.maxReasks ?? 3,
         }),
       );
       const harder: Verdict = value.harder === "tie" ? "tie" : (value.harder === "1") === (shownFirst === "A") ? "A" : "B";
       return { shownFirst, harder, reason: value.reason };
     } catch (error) {
-      if (!(error instanceof ReplyParseError)) throw error;
+      if (!(error instanceof UnusableReplyError)) throw error;
       return { shownFirst, harder: "invalid" as const, reason: error.message };
     }
   };

@@ -1,11 +1,14 @@
 import PQueue from "p-queue";
-import { ReplyParseError } from "../../errors.js";
+import { UnusableReplyError } from "../../errors.js";
 import type { LanguageModel, Sampling } from "../../llm/port.js";
 import { completeStructured } from "../../llm/structured/complete-structured.js";
 import type { QaItem } from "../dataset.js";
 import { qaJudgePrompt, qaJudgeSchema } from "../judge-prompts.js";
 import { mean, sampleStd } from "./sample-statistics.js";
 import { bestOverlap } from "./squad-metrics.js";
+
+/** Bump when the closed-book question prompt changes, so cached answers to the older one are not reused. */
+export const CLOSED_BOOK_PROMPT_VERSION = 1;
 
 export interface QaRound {
   round: number;
@@ -70,11 +73,11 @@ export async function evaluateQa(options: QaOptions): Promise<QaReport> {
         const judge = options.judge;
         correct = (
           await queue.add(() =>
-            completeStructured(judge, { messages: qaJudgePrompt(item.question, item.answers, answer), sampling: { temperature: 0 }, schema: qaJudgeSchema }, { maxInvalidRetries: 3 }),
+            completeStructured(judge, { messages: qaJudgePrompt(item.question, item.answers, answer), sampling: { temperature: 0 }, schema: qaJudgeSchema }, { maxReasks: 3 }),
           )
         ).value.correct;
       } catch (error) {
-        if (!(error instanceof ReplyParseError)) throw error;
+        if (!(error instanceof UnusableReplyError)) throw error;
       }
     }
     options.onProgress?.(++done, total);

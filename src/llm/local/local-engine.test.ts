@@ -66,7 +66,7 @@ describe("the local engine on a tiny random model", () => {
   it("always replies with JSON that matches the schema, under the grammar", async () => {
     const schema = microElementsSchema(3);
     for (let seed = 1; seed <= 8; seed++) {
-      const result = await completeStructured(engine, { ...request({}, seed), schema }, { maxInvalidRetries: 0 });
+      const result = await completeStructured(engine, { ...request({}, seed), schema }, { maxReasks: 0 });
       expect(result.invalidReplies).toBe(0);
       expect(result.value.elements.length).toBeGreaterThanOrEqual(1);
       expect(result.value.elements.length).toBeLessThanOrEqual(3);
@@ -74,7 +74,7 @@ describe("the local engine on a tiny random model", () => {
       // decode to more replacement characters afterwards, so the bound is loose here.
       for (const element of result.value.elements) expect([...element].length).toBeLessThanOrEqual(600);
     }
-    const answer = await completeStructured(engine, { ...request({}, 3), schema: answerSchema }, { maxInvalidRetries: 0 });
+    const answer = await completeStructured(engine, { ...request({}, 3), schema: answerSchema }, { maxReasks: 0 });
     expect(typeof answer.value.answerable).toBe("boolean");
   });
 
@@ -97,7 +97,7 @@ describe("the local engine on a tiny random model", () => {
   it("queues calls beyond its sequences and completes every one", async () => {
     const schema = microElementsSchema(2);
     const results = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => completeStructured(engine, { ...request({}, 100 + i), schema }, { maxInvalidRetries: 0 })),
+      Array.from({ length: 5 }, (_, i) => completeStructured(engine, { ...request({}, 100 + i), schema }, { maxReasks: 0 })),
     );
     expect(results).toHaveLength(5);
     for (const r of results) expect(r.value.elements.length).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,13 @@
 import { z } from "zod";
-import { ReplyParseError } from "../../errors.js";
-import type { ChatMessage, Completion, LanguageModel, Sampling } from "../port.js";
+import { ReplyParseError, ReplyValidationError, type UnusableReplyError } from "../../errors.js";
+import type { ChatMessage, Completion, LanguageModel, Sampling, TokenUsage } from "../port.js";
 import { parseReply, type StepSchema } from "./parse-reply.js";
+
+/** A reply as the model gave it: its raw text and the tokens it took. */
+export interface RawReply {
+  text: string;
+  usage: TokenUsage;
+}
 
 export interface StructuredCall<T> {
   messages: ChatMessage[];
@@ -14,6 +20,8 @@ export interface StructuredCall<T> {
 
 export interface StructuredResult<T> {
   value: T;
+  /** The valid reply the value was read from. */
+  reply: RawReply;
   /** Replies that were not valid before this one. */
   invalidReplies: number;
 }
@@ -33,13 +41,13 @@ function jsonSchemaOf(schema: StepSchema<unknown>): Record<string, unknown> {
 
 /**
  * Ask for a reply that matches the schema. A reply that does not parse or validate is shown back
- * to the model with what was wrong and asked for again, at most `maxInvalidRetries` times; then
- * the last ReplyParseError is thrown (transport retries are the engine's, not this loop's).
+ * to the model with what was wrong and asked for again, at most `maxReasks` times; then
+ * the last UnusableReplyError is thrown (transport retries are the engine's, not this loop's).
  */
 export async function completeStructured<T>(
   model: LanguageModel,
   call: StructuredCall<T>,
-  options: { maxInvalidRetries: number; onInvalid?: (error: ReplyParseError) => void },
+  options: { maxReasks: number; onInvalid?: (error: UnusableReplyError) => void },
 ): Promise<StructuredResult<T>> {
   let messages = call.messages;
   const responseSchema = { name: call.schema.name, schema: jsonSchemaOf(call.schema as StepSchema<unknown>) };
@@ -50,18 +58,18 @@ export async function completeStructured<T>(
       responseSchema,
       ...(call.signal ? { signal: call.signal } : {}),
     });
-    let error: ReplyParseError;
+    let error: UnusableReplyError;
     try {
-      const value = parseReply(completion.text, call.schema);
+      const value = parseReply(completion.text, call.schema, completion.usage);
       const problem = call.check?.(value);
-      if (problem === undefined) return { value, invalidReplies: invalid };
-      error = new ReplyParseError(`invalid ${call.schema.name} reply: ${problem}`, completion.text);
+      if (problem === undefined) return { value, reply: { text: completion.text, usage: completion.usage }, invalidReplies: invalid };
+      error = new ReplyValidationError(`invalid ${call.schema.name} reply: ${problem}`, completion.text, completion.usage);
     } catch (e) {
-      if (!(e instanceof ReplyParseError)) throw e;
+      if (!(e instanceof ReplyParseError || e instanceof ReplyValidationError)) throw e;
       error = e;
     }
     options.onInvalid?.(error);
-    if (invalid >= options.maxInvalidRetries) throw error;
+    if (invalid >= options.maxReasks) throw error;
     // A new array: the request already sent keeps the messages it was sent with.
     messages = [
       ...messages,

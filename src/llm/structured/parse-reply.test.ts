@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReplyParseError } from "../../errors.js";
+import { ReplyParseError, ReplyValidationError, UnusableReplyError } from "../../errors.js";
 import { answerSchema, instructionsSchema, microElementsSchema, resynthesisSchema } from "../../method/schemas.js";
 import { parseReply } from "./parse-reply.js";
 
@@ -10,7 +10,7 @@ describe("parseReply", () => {
 
   it("rejects a wrong-length list with a message naming the step", () => {
     expect(() => parseReply('{"instructions": ["a"]}', instructionsSchema("micro_instructions", 2))).toThrow(/invalid micro_instructions reply/);
-    expect(() => parseReply('{"elements": ["a", "b", "c", "d"]}', microElementsSchema(3))).toThrow(ReplyParseError);
+    expect(() => parseReply('{"elements": ["a", "b", "c", "d"]}', microElementsSchema(3))).toThrow(ReplyValidationError);
   });
 
   it("wraps a bare array in the schema's one field", () => {
@@ -39,8 +39,30 @@ describe("parseReply", () => {
     }
   });
 
+  it("tells text that is not JSON from JSON that fails the schema, both keeping the raw text and the usage", () => {
+    const usage = { promptTokens: 12, completionTokens: 3, cachedPromptTokens: 0 };
+    const caught = (text: string) => {
+      try {
+        parseReply(text, microElementsSchema(3), usage);
+      } catch (error) {
+        return error as UnusableReplyError;
+      }
+      throw new Error(`parsed ${text}`);
+    };
+    const notJson = caught("```json\n{\"elements\": [");
+    expect(notJson).toBeInstanceOf(ReplyParseError);
+    expect(notJson).not.toBeInstanceOf(ReplyValidationError);
+    expect([notJson.rawText, notJson.usage]).toEqual(["```json\n{\"elements\": [", usage]);
+    const invalid = caught('{"elements": []}');
+    expect(invalid).toBeInstanceOf(ReplyValidationError);
+    expect(invalid).not.toBeInstanceOf(ReplyParseError);
+    expect(invalid).toBeInstanceOf(UnusableReplyError);
+    expect([invalid.rawText, invalid.usage]).toEqual(['{"elements": []}', usage]);
+    expect(caught("1. a\n2. b\n3. c\n4. d")).toBeInstanceOf(ReplyValidationError);
+  });
+
   it("rejects empty strings inside lists", () => {
-    expect(() => parseReply('{"elements": ["a", "  "]}', microElementsSchema(3))).toThrow(ReplyParseError);
+    expect(() => parseReply('{"elements": ["a", "  "]}', microElementsSchema(3))).toThrow(ReplyValidationError);
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ReplyParseError } from "../../errors.js";
-import { extractJson } from "./reply-parsing.js";
+import { ReplyParseError, ReplyValidationError } from "../../errors.js";
+import type { TokenUsage } from "../port.js";
+import { extractJson, looksLikeJson } from "./reply-parsing.js";
 
 /**
  * What a step expects back: a zod schema (the single source of the JSON schema sent to the server
@@ -14,9 +15,10 @@ export interface StepSchema<T> {
 
 /**
  * Two-stage, pure: find the JSON in the reply (or read it as plain text where the step allows),
- * then validate it. Throws ReplyParseError with the raw text.
+ * then validate it. Throws ReplyParseError when there is nothing to validate, ReplyValidationError
+ * when what there is fails the schema; both keep the raw text and the reply's `usage`.
  */
-export function parseReply<T>(text: string, schema: StepSchema<T>): T {
+export function parseReply<T>(text: string, schema: StepSchema<T>, usage?: TokenUsage): T {
   const json = extractJson(text);
   const attempts: unknown[] = [];
   if (json !== undefined) {
@@ -33,5 +35,10 @@ export function parseReply<T>(text: string, schema: StepSchema<T>): T {
     if (result.success) return result.data;
     problem = z.prettifyError(result.error).replace(/\s*\n\s*/g, "; ");
   }
-  throw new ReplyParseError(`invalid ${schema.name} reply: ${problem}`, text);
+  // Not JSON: no JSON found, and the text either is no prose the step reads or was meant as JSON
+  // (cut off). The message stays as it always was: it goes back to the model in the re-ask, part
+  // of a cached request.
+  const notJson = json === undefined && (attempts.every((candidate) => candidate === undefined) || looksLikeJson(text));
+  const message = `invalid ${schema.name} reply: ${problem}`;
+  throw notJson ? new ReplyParseError(message, text, usage) : new ReplyValidationError(message, text, usage);
 }

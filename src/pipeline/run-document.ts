@@ -1,0 +1,92 @@
+import type PQueue from "p-queue";
+import type { SourceDocument } from "../corpus/source-document.js";
+import { AbortedError, SpendingLimitReachedError, StoreError } from "../errors.js";
+import type { LanguageModel } from "../llm/port.js";
+import { completeStructured } from "../llm/structured/complete-structured.js";
+import type { DocumentContext, StepKind } from "../method/context.js";
+import { foveateDocument } from "../method/foveate-document.js";
+import type { Level } from "../method/levels.js";
+import type { LevelOutcome } from "../method/run-level.js";
+import { runSelfQa } from "../method/self-qa.js";
+import type { StoredDocument } from "../store/run-store.js";
+import { CHAIN_AFTER, callPriority } from "./call-priority.js";
+import { documentKey } from "./document-key.js";
+import type { RunSettings } from "./resolve-settings.js";
+import type { RunStats } from "./run-stats.js";
+import { scheduledModel } from "./scheduled-model.js";
+import { savedOutcomes, storedLevel } from "./stored-level.js";
+import type { SynthesizeOptions } from "./synthesize-options.js";
+
+/** How one document ended: its level outcomes (from the store when `resumed`), or its error. */
+export type Finished = { document: SourceDocument; outcomes?: LevelOutcome[]; error?: Error; resumed?: boolean };
+
+/** Shared by every document of a run. */
+export interface RunParts {
+  options: SynthesizeOptions;
+  settings: RunSettings;
+  stats: RunStats;
+  queue: PQueue;
+  /** Aborts calls in flight. */
+  signal: AbortSignal;
+  /** The model behind the call gate, with its store in front when there is one. */
+  model: LanguageModel;
+}
+
+/**
+ * One document of a run: given back from the store when it finished before, otherwise its
+ * missing levels are run, each saved as it finishes, so a stopped run resumes level by level.
+ * Never throws: an error is the document's result.
+ */
+export async function runDocument(document: SourceDocument, parts: RunParts): Promise<Finished> {
+  const { settings, stats, queue, signal, options } = parts;
+  const store = options.store;
+  const stored: StoredDocument = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
+  const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.methodSettings.levels];
+  try {
+    const progress = store?.progress(stored.key);
+    const saved = savedOutcomes(progress);
+    if (progress?.status === "done" && wanted.every((level) => saved.has(level))) {
+      return { document, outcomes: wanted.map((level) => saved.get(level)!), resumed: true };
+    }
+    store?.startDocument(stored);
+
+    const models = Object.fromEntries(
+      Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(parts.model, queue, callPriority(kind as StepKind, document.index), stats)]),
+    ) as Record<StepKind, LanguageModel>;
+    const ctx: DocumentContext = {
+      document,
+      budget: options.budgets?.of(document) ?? settings.mu,
+      settings: settings.methodSettings,
+      seed: settings.seed,
+      ask: (kind, messages, schema, check) =>
+        completeStructured(
+          models[kind],
+          { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
+          { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
+        ),
+    };
+    const save = (outcome: LevelOutcome) => store?.saveLevel(stored, storedLevel(stored, outcome));
+    const missing = wanted.filter((level) => !saved.has(level));
+    let fresh: LevelOutcome[];
+    if (settings.method === "foveate") fresh = await foveateDocument(ctx, missing as Level[], save);
+    else {
+      const outcome = await runSelfQa(ctx);
+      save(outcome);
+      fresh = [outcome];
+    }
+    const all = new Map([...saved, ...fresh.map((o) => [o.level, o] as const)]);
+    store?.finishDocument(stored);
+    return { document, outcomes: wanted.map((level) => all.get(level)!) };
+  } catch (error) {
+    const reason = signal.aborted ? (signal.reason instanceof Error ? signal.reason : new AbortedError("stopped")) : error;
+    const failure = reason instanceof Error ? reason : new Error(String(reason));
+    if (store && !(failure instanceof AbortedError) && !(failure instanceof SpendingLimitReachedError) && !(failure instanceof StoreError)) {
+      try {
+        store.failDocument(stored, failure.message);
+      } catch {
+        // The store's own failure is reported by the call that met it.
+      }
+    }
+    return { document, error: failure };
+  }
+}

@@ -1,0 +1,153 @@
+import { setMaxListeners } from "node:events";
+import PQueue from "p-queue";
+import type { SourceDocument } from "../corpus/source-document.js";
+import { AbortedError, CircuitOpenError, ConfigError, EngineCallError, StoreError } from "../errors.js";
+import type { LanguageModel } from "../llm/port.js";
+import { PROMPT_VERSION } from "../method/prompts.js";
+import type { SynthRecord } from "../method/record.js";
+import { cachedModel } from "../store/cached-model.js";
+import { CallGate } from "./call-gate.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import type { RunSettings } from "./resolve-settings.js";
+import { runDocument, type Finished, type RunParts } from "./run-document.js";
+import { countOutcome, type RunStats } from "./run-stats.js";
+import type { SynthesizeOptions } from "./synthesize-options.js";
+
+/**
+ * Errors that doom every document, not just the one that met them: a bad key, an unknown model or
+ * URL, a server still unreachable after every transport retry, a store that cannot be written.
+ */
+function isFatal(error: unknown): boolean {
+  if (error instanceof ConfigError || error instanceof StoreError || error instanceof CircuitOpenError) return true;
+  if (!(error instanceof EngineCallError)) return false;
+  return [401, 403, 404].includes(error.details.status ?? 0) || error.details.unreachable === true;
+}
+
+/**
+ * The document scheduler: reads documents as places free up under the one concurrency limit,
+ * runs them side by side, and yields their records in document order as each is finished. Stops
+ * taking new work on a stop request or at the spending limit, and stops at once on a fatal error.
+ */
+export async function* runDocuments(
+  documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>,
+  options: SynthesizeOptions,
+  settings: RunSettings,
+  stats: RunStats,
+): AsyncGenerator<SynthRecord> {
+  const started = performance.now();
+  const queue = new PQueue({ concurrency: Math.min(settings.concurrency, options.governor?.concurrency ?? Infinity) });
+  const abort = new AbortController();
+  const draining = new AbortController();
+  // Every call in flight listens to these signals.
+  setMaxListeners(0, abort.signal);
+  let fatal: Error | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const drain = (reason: Error) => {
+    if (draining.signal.aborted) return;
+    draining.abort(reason);
+    graceTimer = setTimeout(() => abort.abort(reason), options.graceMs ?? 10_000);
+  };
+  const fail = (reason: Error) => {
+    fatal ??= reason;
+    draining.abort(reason);
+    abort.abort(reason);
+  };
+  const onUserStop = () => drain(new AbortedError("interrupted"));
+  if (options.signal?.aborted) onUserStop();
+  options.signal?.addEventListener("abort", onUserStop, { once: true });
+  const store = options.store;
+  const gate = new CallGate({
+    stats,
+    breaker: new CircuitBreaker(),
+    ...(options.governor ? { governor: options.governor } : {}),
+    ...(options.spending ? { spending: options.spending } : {}),
+    draining: draining.signal,
+    drain,
+    fail,
+  });
+  // The gate is between the reply cache and the engine: a reply replayed from the store is not a
+  // call, costs nothing, and waits for no rate limit.
+  const gated: LanguageModel = {
+    description: options.model.description,
+    modelId: options.model.modelId,
+    complete: (request) => gate.send(request, () => options.model.complete(request)),
+  };
+  const model = store
+    ? cachedModel(gated, store, {
+        promptVersion: PROMPT_VERSION,
+        onReplay: (c) => {
+          stats.replayedCalls++;
+          stats.replayedTokens += c.usage.promptTokens + c.usage.completionTokens;
+        },
+      })
+    : gated;
+  const parts: RunParts = { options, settings, stats, queue, signal: abort.signal, model };
+  const stopGovernorUpdates = options.governor?.subscribe((concurrency) => (queue.concurrency = Math.min(concurrency, settings.concurrency)));
+
+  // Enough documents in progress to keep every place busy; finished ones wait for their turn.
+  const inProgressLimit = Math.max(16, 2 * settings.concurrency);
+  const bufferedLimit = 4 * inProgressLimit;
+  const pending: Array<{ promise: Promise<Finished>; done?: Finished }> = [];
+  let inProgress = 0;
+  let wake: () => void = () => {};
+  const iterator = Symbol.asyncIterator in documents ? documents[Symbol.asyncIterator]() : documents[Symbol.iterator]();
+  let exhausted = false;
+
+  const start = (document: SourceDocument) => {
+    inProgress++;
+    const entry: (typeof pending)[number] = {
+      promise: runDocument(document, parts).then((done) => {
+        inProgress--;
+        entry.done = done;
+        if (done.error && isFatal(done.error)) fail(done.error);
+        wake();
+        return done;
+      }),
+    };
+    pending.push(entry);
+  };
+
+  try {
+    for (;;) {
+      while (!exhausted && !draining.signal.aborted && inProgress < inProgressLimit && pending.length < bufferedLimit) {
+        const next = await iterator.next();
+        if (next.done) exhausted = true;
+        else start(next.value);
+      }
+      if (fatal) throw fatal;
+      const head = pending[0];
+      if (!head) break;
+      if (!head.done) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void head.promise.then(() => resolve());
+        });
+        continue;
+      }
+      pending.shift();
+      const { document, outcomes, error, resumed } = head.done;
+      if (error) {
+        // A document stopped by the run's own stop is unfinished, not failed: a resume finishes it.
+        if (draining.signal.aborted && error === draining.signal.reason) continue;
+        stats.documentsFailed++;
+        options.onDocument?.({ type: "failed", document, error });
+        continue;
+      }
+      stats.documents++;
+      if (resumed) stats.documentsResumed++;
+      for (const outcome of outcomes!) countOutcome(stats, outcome);
+      options.onDocument?.({ type: "done", document, outcomes: outcomes! });
+      for (const outcome of outcomes!) yield* outcome.records;
+    }
+    if (fatal) throw fatal;
+    if (draining.signal.aborted) throw draining.signal.reason;
+  } finally {
+    // Reached also when the consumer stops early: nothing may keep running behind its back.
+    if (!draining.signal.aborted) fail(new AbortedError("stopped"));
+    options.signal?.removeEventListener("abort", onUserStop);
+    await Promise.allSettled(pending.map((p) => p.promise));
+    clearTimeout(graceTimer);
+    stopGovernorUpdates?.();
+    stats.wallMs = performance.now() - started;
+  }
+}
