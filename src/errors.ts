@@ -1,4 +1,4 @@
-import type { TokenUsage } from "./llm/port.js";
+import type { TokenUsage } from "./token-usage.js";
 
 /**
  * The typed error family. Errors a user can cause carry enough context to be printed as one

@@ -1,7 +1,7 @@
 /**
  * What tokens cost: a built-in table of list prices, lookup by model name, and cost arithmetic.
  */
-import type { TokenUsage } from "../llm/port.js";
+import type { TokenUsage } from "../token-usage.js";
 
 /** USD per million tokens. */
 export interface Price {

@@ -3,6 +3,9 @@
  * through `LanguageModel` and `EmbeddingModel`; the engines implement them: an OpenAI-compatible
  * HTTP server (llm/http) or a GGUF model run in this process by node-llama-cpp (llm/local).
  */
+import type { TokenUsage } from "../token-usage.js";
+
+export type { TokenUsage };
 
 export type Role = "system" | "user" | "assistant";
 
@@ -35,12 +38,6 @@ export interface CompletionRequest {
   signal?: AbortSignal;
 }
 
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-  /** Prompt tokens served from the provider's prefix cache, where the server reports them. */
-  cachedPromptTokens: number;
-}
 
 export interface Completion {
   text: string;
@@ -72,12 +69,4 @@ export interface EmbeddingModel {
   readonly dimensions?: number;
   /** One vector per text, in order. Implementations batch as they need. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
-}
-
-export const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 });
-
-export function addUsage(into: TokenUsage, more: TokenUsage): void {
-  into.promptTokens += more.promptTokens;
-  into.completionTokens += more.completionTokens;
-  into.cachedPromptTokens += more.cachedPromptTokens;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ReplyParseError, ReplyValidationError } from "../../errors.js";
-import type { TokenUsage } from "../port.js";
+import type { TokenUsage } from "../../token-usage.js";
 import { extractJson, looksLikeJson } from "./reply-parsing.js";
 
 /**
