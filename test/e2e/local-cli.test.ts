@@ -55,7 +55,7 @@ describe("foveate synth --engine local", () => {
 
     const text = await readFile(output, "utf8");
     const records = readRecords(text);
-    expect(records.length).toBeGreaterThan(0);
+    expect(records.length, first.stderr).toBeGreaterThan(0);
     const perDocumentLevel = new Map<string, number>();
     for (const r of records) {
       expect([0, 1]).toContain(r.article_index);
@@ -131,7 +131,7 @@ describe("foveate synth --engine local", () => {
     // A replayed reply is not a call: no negative retries, no tokens counted twice.
     expect(resumed.stderr).toMatch(/transport retries 0,/);
     for (const key of killedWith) expect(storedReplies().has(key)).toBe(true);
-    expect(readRecords(await readFile(output, "utf8")).length).toBeGreaterThan(0);
+    expect(readRecords(await readFile(output, "utf8")).length, resumed.stderr).toBeGreaterThan(0);
   });
 
   it("says clearly when the model file is missing, and leaves no store behind", async () => {
