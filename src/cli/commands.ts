@@ -30,6 +30,8 @@ export interface CommandDef<Names extends readonly FlagName[]> {
   args?: Array<{ name: string; help: string }>;
   flags: Names;
   required?: readonly Names[number][];
+  /** Flags that FOVEATE_<FLAG> in the environment may set; other commands' variables leave these alone. */
+  env?: readonly Names[number][];
   helpAfter?: string;
   /** Resolves with the exit code. */
   action: (args: string[], flags: Flags<Names>, io: CliIo) => Promise<number>;
@@ -53,6 +55,7 @@ const synth = define({
     "process (--engine local; the default when no API key or base URL is set).",
   args: [{ name: "corpus", help: "corpus file or directory" }],
   flags: SYNTH_FLAGS,
+  env: SYNTH_FLAGS,
   helpAfter: `
 Examples:
   OPENAI_API_KEY=sk-... foveate synth corpus.jsonl -o data.jsonl
@@ -118,6 +121,7 @@ const evalIo = (io: CliIo) => ({ env: io.env, download: downloadProgress(line(io
 
 const diversity = define({
   group: EVAL,
+  env: LOCAL_ENGINE_FLAGS,
   name: "diversity",
   description: "Self-BLEU diversity (NLTK-exact, linear time) and, with --embeddings, embedding diversity of a dataset's instructions.",
   args: [{ name: "data", help: "JSON Lines with an instruction field" }],
@@ -131,6 +135,7 @@ const diversity = define({
 
 const difficulty = define({
   group: EVAL,
+  env: LOCAL_ENGINE_FLAGS,
   name: "difficulty",
   description: "Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder.",
   flags: [...LOCAL_ENGINE_FLAGS, "a", "b", "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "report", "store", "json"],
@@ -145,19 +150,21 @@ const difficulty = define({
 
 const qa = define({
   group: EVAL,
+  env: LOCAL_ENGINE_FLAGS,
   name: "qa",
   description: "Downstream QA: the model under test answers each question closed-book; token-set P/R/F1 and judge accuracy over rounds.",
   flags: [...LOCAL_ENGINE_FLAGS, "test", "targetModel", "targetBaseUrl", "targetApiKey", ...JUDGE_FLAGS, "rounds", "temperature", "topP", "maxTokens", "concurrency", "store", "json"],
   required: ["test", "targetModel"],
   action: async (_, flags, io) => {
     const report = await measureQa(flags.test!, { ...flags, targetModel: flags.targetModel!, ...evalIo(io) });
-    line(io.stdout)(flags.json ? JSON.stringify(report, null, 2) : formatQa(flags.targetModel!, report, flags.judgeModel !== undefined));
+    line(io.stdout)(flags.json ? JSON.stringify(report, null, 2) : formatQa(flags.targetModel!, report, Boolean(flags.judgeModel)));
     return 0;
   },
 });
 
 const compare = define({
   group: EVAL,
+  env: LOCAL_ENGINE_FLAGS,
   name: "compare",
   description: "Self-Foveate against Self-QA (or any two datasets): diversity side by side, and difficulty when a judge and the corpus are given.",
   args: [

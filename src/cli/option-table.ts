@@ -4,9 +4,9 @@ import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),
- * default and help. A command lists the flags it takes (see commands.ts); the type of what it
- * receives is derived from this table. Every flag can also be set through the environment as
- * FOVEATE_<FLAG> (e.g. FOVEATE_MAX_ROUNDS=3).
+ * default and help. A command lists the flags it takes (see commands.ts), and which of them the
+ * environment may set as FOVEATE_<FLAG> (e.g. FOVEATE_MAX_ROUNDS=3); the type of what it receives
+ * is derived from this table.
  */
 export interface FlagSpec<T, D extends T | undefined = T | undefined> {
   /** Commander's syntax: "-o, --output <file>", "--mu <n>", "--dry-run". */

@@ -27,6 +27,13 @@ describe("the command line", () => {
     expect(fromFlag).toBe(fromEnv);
   });
 
+  it("lets the environment set synth's flags and the local engine's, not another command's", async () => {
+    const qa = (await runCli(["eval", "qa", "--help"])).stdout;
+    expect(qa).toContain("env: FOVEATE_GPU");
+    expect(qa).not.toContain("FOVEATE_TEMPERATURE");
+    expect((await runCli(["export", "--help"])).stdout).not.toContain("FOVEATE_OUTPUT");
+  });
+
   it("names a bad value from the environment in one line, exit 1", async () => {
     const run = await runCli(dryRun(), { FOVEATE_LEVELS: "micro,nano" });
     expect(run.code).toBe(1);

@@ -59,7 +59,7 @@ function addCommand(parent: Command, def: CommandDef<readonly FlagName[]>, io: C
     if (def.required?.includes(name)) option.makeOptionMandatory();
     command.addOption(option);
     // Set after addOption, so that commander does not read process.env itself: the environment is io.env.
-    option.envVar = envName(option.flags);
+    if (def.env?.includes(name)) option.envVar = envName(option.flags);
   }
   if (def.helpAfter) command.addHelpText("after", def.helpAfter);
   command.hook("preAction", (_, action) => applyEnvironment(action, io.env));

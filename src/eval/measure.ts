@@ -93,8 +93,15 @@ export async function measureDiversity(data: string | InstructionRecord[], optio
   if (!options.embeddings) return result;
   const env = options.env ?? process.env;
   const name = options.embedModel ?? DEFAULT_API_EMBED_MODEL;
+  // The model is loaded first, so that one that cannot load leaves no store behind.
   const local = isLocalModelSpec(name) ? await openLocalEmbeddings(name, options, localIo(options)) : undefined;
-  const store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
+  let store: RunStore;
+  try {
+    store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
+  } catch (error) {
+    await local?.dispose();
+    throw error;
+  }
   try {
     const engine = cachedEmbeddings(local ?? apiEmbeddings(name, options, env), store);
     const topK = options.topK ?? 5;

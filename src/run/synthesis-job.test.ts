@@ -66,14 +66,52 @@ describe("SynthesisJob", () => {
     expect(await readFile(output, "utf8")).toBe(first);
   });
 
-  it("stops on its signal: says it is stopping, sums up, keeps the output unwritten, throws AbortedError", async () => {
-    const { j, events, output, onEvent } = await job();
+  it("stops on its signal during the run: says it is stopping, sums up, keeps the output unwritten, throws AbortedError", async () => {
+    const stop = new AbortController();
+    const { j, events, output, onEvent } = await job({
+      languageModel: new ScriptedModel((call) => {
+        stop.abort();
+        return happyReply(call);
+      }),
+    });
+    await expect(j.start({ onEvent, signal: stop.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(events.filter((e) => e.type === "stopping")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "summary", finished: false });
+    await expect(readFile(output, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("stopped before the run, ends at the next step: no call, no store, no output", async () => {
+    const { j, model, events, output, onEvent } = await job();
     const stop = new AbortController();
     stop.abort();
     await expect(j.start({ onEvent, signal: stop.signal })).rejects.toBeInstanceOf(AbortedError);
     expect(events.some((e) => e.type === "stopping")).toBe(true);
-    expect(events.at(-1)).toMatchObject({ type: "summary", finished: false });
+    expect(events.some((e) => e.type === "summary")).toBe(false);
+    expect(model.calls).toHaveLength(0);
     await expect(readFile(output, "utf8")).rejects.toThrow(/ENOENT/);
+    await expect(readFile(`${output}.foveate.db`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses --max-cost without a price before it opens a store", async () => {
+    const { j, output } = await job({ maxCost: 1 });
+    await expect(j.start()).rejects.toThrow(/--max-cost needs a price/);
+    await expect(readFile(`${output}.foveate.db`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("leaves nothing running when the output cannot be opened", async () => {
+    const { j } = await job({ output: join(dir, "no-such-folder", "out.jsonl"), store: join(dir, "run.foveate.db") });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    await expect(j.start({ progressIntervalMs: 1 })).rejects.toThrow(/ENOENT/);
+    expect(timers()).toBe(before);
+  });
+
+  it("reads a corpus again after a failed read", async () => {
+    const file = join(dir, "late.jsonl");
+    const j = new SynthesisJob({ corpus: file, languageModel: new ScriptedModel(happyReply) });
+    await expect(j.readCorpus()).rejects.toThrow(/late\.jsonl/);
+    await writeFile(file, line("Now it exists. It has two sentences.") + "\n");
+    expect((await j.readCorpus()).documents).toHaveLength(1);
   });
 
   it("refuses a malformed --important before reading anything", async () => {

@@ -5,7 +5,7 @@ import { readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
-import { ConfigError, EngineCallError } from "../errors.js";
+import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
 import {
   chooseEngine,
@@ -17,6 +17,7 @@ import {
   openLocalEngine,
   resolveEndpoint,
   type EngineKind,
+  type LocalIo,
 } from "../llm/engine-choice.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
@@ -62,25 +63,30 @@ export class SynthesisJob {
 
   /** Reads the corpus, once however often it is asked: every document, chunked, in memory. */
   readCorpus(handlers: JobHandlers = {}): Promise<CorpusPlan> {
-    this.corpus ??= (async () => {
-      const o = this.options;
-      const plan: CorpusPlan = { documents: [], tokens: 0, skipped: 0 };
-      const read = readCorpus(o.corpus, {
-        textField: o.textField ?? "content",
-        onBadInput: o.onBadInput ?? "fail",
-        ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        onSkip: (error) => {
-          plan.skipped++;
-          handlers.onEvent?.({ type: "skipped", error });
-        },
-      });
-      for await (const document of chunkDocuments(read, o.maxDocTokens ?? 12000)) {
-        plan.documents.push(document);
-        plan.tokens += estimateTokens(document.text);
-      }
-      return plan;
-    })();
+    this.corpus ??= this.read(handlers).catch((error: unknown) => {
+      this.corpus = undefined; // a corpus fixed in the meantime is read again
+      throw error;
+    });
     return this.corpus;
+  }
+
+  private async read(handlers: JobHandlers): Promise<CorpusPlan> {
+    const o = this.options;
+    const plan: CorpusPlan = { documents: [], tokens: 0, skipped: 0 };
+    const read = readCorpus(o.corpus, {
+      textField: o.textField ?? "content",
+      onBadInput: o.onBadInput ?? "fail",
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      onSkip: (error) => {
+        plan.skipped++;
+        handlers.onEvent?.({ type: "skipped", error });
+      },
+    });
+    for await (const document of chunkDocuments(read, o.maxDocTokens ?? 12000)) {
+      plan.documents.push(document);
+      plan.tokens += estimateTokens(document.text);
+    }
+    return plan;
   }
 
   /** Calls, tokens and cost the run would take, before anything is spent (adaptive budgets embed, no chat call). */
@@ -90,8 +96,8 @@ export class SynthesisJob {
     let mu = o.mu ?? 8;
     let budgets: BudgetPlan | undefined;
     if ((o.alpha ?? 0) > 0) {
-      const store = RunStore.open(this.storePath);
       const { embedder, close } = await this.openEmbedder(undefined, handlers);
+      const store = await openOrClose(this.storePath, close);
       try {
         budgets = await this.planBudgets(embedder, store, corpus.documents);
         // The estimate works with one budget for all: the mean, rounded.
@@ -119,17 +125,26 @@ export class SynthesisJob {
    * that dooms the run.
    */
   async start(handlers: JobHandlers = {}): Promise<JobSummary> {
-    const corpus = await this.readCorpus(handlers);
+    const { signal } = handlers;
+    // A stop is told at once, whatever the job is doing; before the run it ends the job at the next step.
+    const onStop = () => handlers.onEvent?.({ type: "stopping", graceSeconds: this.options.grace ?? 10 });
+    if (signal?.aborted) onStop();
+    else signal?.addEventListener("abort", onStop, { once: true });
     const closers: Array<() => Promise<void>> = [];
     try {
+      const corpus = await this.readCorpus(handlers);
+      throwIfStopped(signal);
+      if (this.options.maxCost !== undefined && !this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
       // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
       const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocal(handlers) : undefined;
       if (local) {
         closers.push(() => local.dispose());
         handlers.onEvent?.({ type: "engine", description: describeLocalEngine(local) });
       }
+      throwIfStopped(signal);
       return await this.run(corpus, local, closers, handlers);
     } finally {
+      signal?.removeEventListener("abort", onStop);
       for (const close of closers.reverse()) await close();
     }
   }
@@ -153,8 +168,7 @@ export class SynthesisJob {
     };
     try {
       let spending: SpendingLimit | undefined;
-      if (o.maxCost !== undefined) {
-        if (!this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
+      if (o.maxCost !== undefined && this.price) {
         const before = store.status();
         spending = new SpendingLimit(o.maxCost, this.price, costOf(before, this.price));
       }
@@ -164,6 +178,7 @@ export class SynthesisJob {
         const { embedder, close } = await this.openEmbedder(local, handlers);
         closers.push(close);
         const plan = await this.planBudgets(embedder, store, corpus.documents);
+        throwIfStopped(handlers.signal);
         emit({ type: "budgets", plan });
         const settings = { alpha: o.alpha, relevanceThreshold: o.relevanceThreshold ?? 0.16, nmax: o.nmax ?? 3 * (o.mu ?? 8), embedModel: embedder.modelId };
         budgets = { of: (document) => plan.budgets[document.index] ?? o.mu ?? 8, settings };
@@ -202,9 +217,9 @@ export class SynthesisJob {
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
   private async stream(run: SynthesisRun, corpus: CorpusPlan, governor: RateGovernor, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
-    const onStop = () => emit({ type: "stopping", graceSeconds: this.options.grace ?? 10 });
-    if (handlers.signal?.aborted) onStop();
-    else handlers.signal?.addEventListener("abort", onStop, { once: true });
+    const output = this.options.output;
+    // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
+    const writer = output === undefined ? undefined : await JsonlWriter.open(output);
     const started = Date.now();
     const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
     const progress = (): RunProgress => {
@@ -224,8 +239,6 @@ export class SynthesisJob {
       };
     };
     const ticker = setInterval(() => emit({ type: "progress", progress: progress() }), handlers.progressIntervalMs ?? 250);
-    const output = this.options.output;
-    const writer = output === undefined ? undefined : await JsonlWriter.open(output);
     let finished = false;
     let summary: JobSummary | undefined;
     try {
@@ -234,7 +247,6 @@ export class SynthesisJob {
       finished = true;
     } finally {
       clearInterval(ticker);
-      handlers.signal?.removeEventListener("abort", onStop);
       emit({ type: "progress", progress: progress() });
       if (!finished) await writer?.abandon();
       closeStore();
@@ -255,10 +267,11 @@ export class SynthesisJob {
     return openLocalEngine(this.modelName, this.options, this.localIo(handlers));
   }
 
-  private localIo(handlers: JobHandlers) {
+  private localIo(handlers: JobHandlers): LocalIo {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     return {
       env: this.env,
+      ...(handlers.signal ? { signal: handlers.signal } : {}),
       download: {
         onStart: (info: Parameters<NonNullable<DownloadEvents["onStart"]>>[0]) => emit({ type: "download-start", ...info }),
         onProgress: (downloadedBytes: number, totalBytes: number) => emit({ type: "download-progress", downloadedBytes, totalBytes }),
@@ -315,6 +328,20 @@ export class SynthesisJob {
       threshold: o.relevanceThreshold ?? 0.16,
       ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
     });
+  }
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError("interrupted");
+}
+
+/** Opens the store, or closes what was opened for it when it cannot be opened. */
+async function openOrClose(path: string, close: () => Promise<void>): Promise<RunStore> {
+  try {
+    return RunStore.open(path);
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
