@@ -25,6 +25,7 @@ import type { DownloadEvents } from "../llm/local/download-model.js";
 import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
 import type { EmbeddingModel, LanguageModel } from "../llm/port.js";
+import { LEVELS } from "../method/levels.js";
 import { RateGovernor } from "../pipeline/rate-governor.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
@@ -111,7 +112,7 @@ export class SynthesisJob {
       documents: { count: corpus.documents.length, totalTokens: corpus.tokens },
       method: o.method ?? "foveate",
       mu,
-      levels: [...(o.levels ?? ["micro", "scatter", "macro"])],
+      levels: [...(o.levels ?? LEVELS)],
       maxRounds: o.maxRounds ?? 5,
       important: o.important !== undefined,
     });
@@ -121,7 +122,7 @@ export class SynthesisJob {
   /**
    * Runs the job: records stream to the output as documents finish, every reply is committed to
    * the run store first, and the same job started again resumes. Resolves with the summary of a
-   * finished run; throws AbortedError after a stop, SpendingLimit's error at maxCost, and any error
+   * finished run; throws AbortedError after a stop, SpendingLimitReachedError at maxCost, and any error
    * that dooms the run.
    */
   async start(handlers: JobHandlers = {}): Promise<JobSummary> {
