@@ -1,8 +1,9 @@
 /**
  * A simulated OpenAI-compatible HTTP server for tests and benchmarks: no network, no key. It
  * answers every step of the method with deterministic replies worded from the document, and
- * injects latency, rate limits, errors and malformed replies on demand. What it says is decided
- * by the pure modules beside it (sim-request, sim-content, sim-format, sim-faults,
+ * injects latency, rate limits, errors and malformed replies on demand, and replies that break the
+ * method's rules as a weak model's do (recording each text it spoiled). What it says is decided by
+ * the pure modules beside it (sim-request, sim-content, sim-spoil, sim-format, sim-faults,
  * sim-embeddings); this file is the HTTP plumbing and the little state a server keeps.
  *
  * Test fixture only: never used by the product.
