@@ -3,7 +3,7 @@
  * document and a seeded generator keyed by the request's content. Pure functions: the server
  * supplies the one piece of state they need (which instructions it wrote during re-synthesis).
  */
-import { randomFrom, type SimRandom } from "./sim-hash.js";
+import { hashOf, randomFrom, type SimRandom } from "./sim-hash.js";
 import { importanceCounts, listLimit, tagJson, tagStrings, tagText, type ChatRequest, type Step } from "./sim-request.js";
 import {
   canonicalQuote,
@@ -19,9 +19,24 @@ import {
   topicOf,
   type Sentence,
 } from "./sim-text.js";
+import {
+  answerableDenial,
+  englishAnswer,
+  englishInstruction,
+  fabricatedElement,
+  fabricatedKeyword,
+  instructionQuotingSentence,
+  instructionWithAnswer,
+  partWordKeyword,
+  spoils,
+  withPassageReference,
+  type Spoil,
+  type SpoilKind,
+  type SpoilRates,
+} from "./sim-spoil.js";
 
 /** The options that shape what the simulated model says (rates are probabilities in [0, 1]). */
-export interface ContentOptions {
+export interface ContentOptions extends SpoilRates {
   /** Share of quoted sentences given with changed white space or quote marks. */
   rateQuoteVariation: number;
   /** Share of quoted sentences replaced by a sentence that is not in the document. */
@@ -41,7 +56,7 @@ export interface ContentContext {
 }
 
 /** Content-level things the simulator did on purpose, counted in the server's statistics. */
-export type ContentEvent = "quoteVariation" | "fabricatedSentence" | "missingKeyword" | "unanswerable";
+export type ContentEvent = "quoteVariation" | "fabricatedSentence" | "unanswerable" | SpoilKind;
 
 export interface ContentReply {
   /** The JSON value of the reply; undefined when the step is unknown (the reply is plain text). */
@@ -51,6 +66,8 @@ export interface ContentReply {
   events: ContentEvent[];
   /** The instruction written, for a re-synthesis reply. */
   resynthesized?: string;
+  /** Texts written to break a rule of the method on purpose. */
+  spoiled?: Spoil[];
 }
 
 /** Everything a reply is worded from. */
@@ -60,6 +77,11 @@ interface Scene {
   topic: string;
   sentences: Sentence[];
   random: SimRandom;
+  /** A hash of the request, which decides the misbehaviours (see sim-spoil). */
+  key: string;
+  options: ContentOptions;
+  /** Misbehaviours of this reply, collected as it is built. */
+  spoiled: Spoil[];
 }
 
 export function replyContent(request: ChatRequest, context: ContentContext): ContentReply {
@@ -70,9 +92,87 @@ export function replyContent(request: ChatRequest, context: ContentContext): Con
     topic: topicOf(document),
     sentences: splitSentences(document),
     random: randomFrom("content", request.model, JSON.stringify(request.messages)),
+    key: hashOf("spoil", request.model, JSON.stringify(request.messages)),
+    options: context.options,
+    spoiled: [],
   };
   const build = STEP_REPLIES[request.step as Step] ?? unknownReply;
-  return build(request, scene, context);
+  const reply = build(request, scene, context);
+  if (scene.spoiled.length === 0) return reply;
+  return { ...reply, events: [...reply.events, ...scene.spoiled.map((s) => s.kind)], spoiled: scene.spoiled };
+}
+
+const RATE_OF: Record<Exclude<SpoilKind, "missingKeyword">, keyof SpoilRates> = {
+  answerInInstruction: "rateAnswerInInstruction",
+  sentenceInInstruction: "rateSentenceInInstruction",
+  passageReference: "ratePassageReference",
+  answerableDenial: "rateAnswerableDenial",
+  wrongLanguage: "rateWrongLanguage",
+  fabricatedKeyword: "rateFabricatedKeyword",
+  partWordKeyword: "ratePartWordKeyword",
+  fabricatedElement: "rateFabricatedElement",
+};
+
+/** Whether item `item` of this reply gets misbehaviour `kind`. */
+const spoilHere = (scene: Scene, kind: keyof typeof RATE_OF, item: number | string) => spoils(scene.options[RATE_OF[kind]], kind, scene.key, item);
+
+/** Draw in [0, 1) for the wording of a misbehaviour. */
+const wordingDraw = (scene: Scene, kind: SpoilKind, item: number | string) => parseInt(hashOf("wording", kind, scene.key, item).slice(0, 8), 16) / 2 ** 32;
+
+/** Note a text written to break a rule; returns it. */
+function spoil(scene: Scene, kind: SpoilKind, field: Spoil["field"], text: string): string {
+  scene.spoiled.push({ kind, field, text });
+  return text;
+}
+
+/**
+ * The misbehaviours any instruction may get, whatever its level: written in English for a
+ * Chinese document, and a reference to "the passage".
+ */
+function spoilInstruction(scene: Scene, instruction: string, level: "micro" | "scatter" | "macro", features: readonly string[], item: number | string): string {
+  let text = instruction;
+  let zh = scene.zh;
+  if (scene.zh && spoilHere(scene, "wrongLanguage", item)) {
+    text = spoil(scene, "wrongLanguage", "instruction", englishInstruction(level, features, wordingDraw(scene, "wrongLanguage", item)));
+    zh = false;
+  }
+  if (spoilHere(scene, "passageReference", item)) {
+    text = spoil(scene, "passageReference", "instruction", withPassageReference(text, zh, wordingDraw(scene, "passageReference", item)));
+  }
+  return text;
+}
+
+/** A micro instruction that gives its own element away, at rateAnswerInInstruction. */
+function spoilMicro(scene: Scene, element: string, instruction: string, item: number): string {
+  if (element.trim().length === 0 || !spoilHere(scene, "answerInInstruction", item)) return instruction;
+  const topic = safeTopic(scene, element);
+  return spoil(scene, "answerInInstruction", "instruction", instructionWithAnswer(element.trim(), topic, scene.zh, wordingDraw(scene, "answerInInstruction", item)));
+}
+
+/** A macro instruction that quotes its sentence whole, at rateSentenceInInstruction. */
+function spoilMacro(scene: Scene, sentence: string, instruction: string, item: number): string {
+  if (sentence.trim().length === 0 || !spoilHere(scene, "sentenceInInstruction", item)) return instruction;
+  return spoil(scene, "sentenceInInstruction", "instruction", instructionQuotingSentence(sentence, scene.zh, wordingDraw(scene, "sentenceInInstruction", item)));
+}
+
+/**
+ * The misbehaviours of an answer marked answerable: one that says the document does not say, one
+ * in English for a Chinese document, one that refers to "the passage".
+ */
+function spoilAnswer(scene: Scene, answer: string): string {
+  if (spoilHere(scene, "answerableDenial", "answer")) {
+    return spoil(scene, "answerableDenial", "answer", answerableDenial(scene.topic, scene.zh, wordingDraw(scene, "answerableDenial", "answer")));
+  }
+  let text = answer;
+  let zh = scene.zh;
+  if (scene.zh && spoilHere(scene, "wrongLanguage", "answer")) {
+    text = spoil(scene, "wrongLanguage", "answer", englishAnswer(answer));
+    zh = false;
+  }
+  if (spoilHere(scene, "passageReference", "answer")) {
+    text = spoil(scene, "passageReference", "answer", withPassageReference(text, zh, wordingDraw(scene, "passageReference", "answer")));
+  }
+  return text;
 }
 
 type StepReply = (request: ChatRequest, scene: Scene, context: ContentContext) => ContentReply;
@@ -108,14 +208,31 @@ const STEP_REPLIES: Record<Step, StepReply> = {
     const exclude = tagStrings(request.task, "exclude");
     const limit = listLimit(request, "elements");
     const elements = pickDistinct(elementCandidates(scene.document), limit, exclude).map((p) => p.text);
-    return { value: { elements: orFallback(elements, scene) }, events: [] };
+    const spoiled = elements.map((e, i) => {
+      if (!spoilHere(scene, "fabricatedElement", i)) return e;
+      const made = fabricatedElement(scene.document, scene.zh, [...exclude, ...elements], wordingDraw(scene, "fabricatedElement", i));
+      return made === undefined ? e : spoil(scene, "fabricatedElement", "feature", made);
+    });
+    return { value: { elements: orFallback(spoiled, scene) }, events: [] };
   },
 
   scatter_keywords: (request, scene) => {
     const exclude = tagStrings(request.task, "exclude");
     const limit = listLimit(request, "keywords");
     const keywords = keywordCandidates(scene.document, limit, exclude).map((p) => p.text);
-    return { value: { keywords: orFallback(keywords, scene) }, events: [] };
+    const spoiled = keywords.map((k, i) => {
+      const taken = [...exclude, ...keywords];
+      if (spoilHere(scene, "fabricatedKeyword", i)) {
+        const made = fabricatedKeyword(scene.document, scene.zh, taken, wordingDraw(scene, "fabricatedKeyword", i));
+        if (made !== undefined) return spoil(scene, "fabricatedKeyword", "feature", made);
+      }
+      if (!scene.zh && spoilHere(scene, "partWordKeyword", i)) {
+        const piece = partWordKeyword(scene.document, taken, wordingDraw(scene, "partWordKeyword", i));
+        if (piece !== undefined) return spoil(scene, "partWordKeyword", "feature", piece);
+      }
+      return k;
+    });
+    return { value: { keywords: orFallback(spoiled, scene) }, events: [] };
   },
 
   scatter_importance: (request) => {
@@ -158,13 +275,17 @@ const STEP_REPLIES: Record<Step, StepReply> = {
 
   micro_instructions: (request, scene) => {
     const offset = scene.random.below(MICRO_TEMPLATES.en.length);
-    const instructions = tagStrings(request.task, "items").map((element, i) => microInstruction(scene, element, offset + i));
+    const instructions = tagStrings(request.task, "items").map((element, i) =>
+      spoilInstruction(scene, spoilMicro(scene, element, microInstruction(scene, element, offset + i), i), "micro", [element], i),
+    );
     return { value: { instructions }, events: [] };
   },
 
   macro_instructions: (request, scene) => {
     const offset = scene.random.below(MACRO_TEMPLATES.en.length);
-    const instructions = tagStrings(request.task, "items").map((sentence, i) => macroInstruction(scene, sentence, offset + i));
+    const instructions = tagStrings(request.task, "items").map((sentence, i) =>
+      spoilInstruction(scene, spoilMacro(scene, sentence, macroInstruction(scene, sentence, offset + i), i), "macro", [sentence], i),
+    );
     return { value: { instructions }, events: [] };
   },
 
@@ -172,16 +293,15 @@ const STEP_REPLIES: Record<Step, StepReply> = {
     const items = tagJson(request.task, "items");
     const groups = Array.isArray(items) ? items.map((g) => (Array.isArray(g) ? g.map(String) : [String(g)])) : [];
     const events: ContentEvent[] = [];
-    const instructions = groups.map((group) => {
+    const instructions = groups.map((group, i) => {
       const variant = scene.random.below(12);
       if (scene.random.chance(options.rateMissingKeyword)) {
         const missing = instructionMissingKeyword(scene, group);
         if (missing !== undefined) {
-          events.push("missingKeyword");
-          return missing;
+          return spoilInstruction(scene, spoil(scene, "missingKeyword", "instruction", missing), "scatter", group, i);
         }
       }
-      return scatterInstruction(scene, group, variant);
+      return spoilInstruction(scene, scatterInstruction(scene, group, variant), "scatter", group, i);
     });
     return { value: { instructions }, events };
   },
@@ -192,7 +312,7 @@ const STEP_REPLIES: Record<Step, StepReply> = {
     if (scene.random.chance(rate)) {
       return { value: { answerable: false, answer: "" }, plain: "UNANSWERABLE", events: ["unanswerable"] };
     }
-    const answer = answerFrom(scene, instruction);
+    const answer = spoilAnswer(scene, answerFrom(scene, instruction));
     return { value: { answerable: true, answer }, plain: answer, events: [] };
   },
 
@@ -216,6 +336,10 @@ const STEP_REPLIES: Record<Step, StepReply> = {
             : microInstruction(scene, String(feature ?? ""), variant);
       if (!sameText(instruction, avoid)) break;
     }
+    if (level === "micro") instruction = spoilMicro(scene, String(feature ?? ""), instruction, 0);
+    if (level === "macro") instruction = spoilMacro(scene, String(feature ?? ""), instruction, 0);
+    const features = level === "scatter" && Array.isArray(feature) ? feature.map(String) : [String(feature ?? "")];
+    instruction = spoilInstruction(scene, instruction, level, features, 0);
     return { value: { instruction }, plain: `Instruction: ${instruction}`, events: [], resynthesized: instruction };
   },
 

@@ -15,6 +15,7 @@ import { locateSentence } from "../../src/method/verbatim.js";
 import { seededRandom } from "../../src/random.js";
 import { parseSimFlags } from "./sim-main.js";
 import { startSimServer, type SimOptions, type SimServer } from "./sim-server.js";
+import { SPOIL_RATE_OPTIONS, spoilsOf } from "./sim-spoil.js";
 import { SAMPLE_CORPUS } from "./fixtures.js";
 
 const CORPUS = readFileSync(SAMPLE_CORPUS, "utf8")
@@ -255,6 +256,167 @@ describe("simulated server: the steps of the method", () => {
     const otherDoc = await client.chat.completions.create({ model: "sim-model", messages: prompts.selfQaPrompt(CORPUS[1]!, 3) });
     expect(otherDoc.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
     expect(s.stats.cachedTokens).toBe(Math.ceil(prefix.length / 4));
+  });
+});
+
+describe("simulated server: rule-breaking misbehaviours", () => {
+  const folded = (t: string) => t.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  const inDocument = (doc: string, phrase: string) => folded(doc).includes(folded(phrase));
+  const asWord = (doc: string, phrase: string) => new RegExp(`(?<![\\p{L}\\p{N}])${phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "iu").test(doc);
+  const latinMostly = (t: string) => (t.match(/\p{Script=Latin}/gu) ?? []).length > (t.match(/\p{Script=Han}/gu) ?? []).length;
+  const PASSAGE = /according to the (passage|article)|based on the text|as the document states|根据文章|根据原文|文中提到|根据这篇文章/i;
+
+  /** The same request at rate 1 and at rate 0 of one switch, on two servers. */
+  async function atOneAndZero<T>(option: keyof SimOptions, request: (model: LanguageModel) => Promise<T>) {
+    const on = await sim({ [option]: 1 });
+    const off = await sim({ [option]: 0 });
+    return { on: await request(modelOver(clientFor(on))), off: await request(modelOver(clientFor(off))), server: on, clean: off };
+  }
+
+  const elementsOf = (doc: string) => (m: LanguageModel) => ask(m, prompts.microElementsPrompt(doc, 6, []), schemas.microElementsSchema(6));
+  const keywordsOf = (doc: string) => (m: LanguageModel) => ask(m, prompts.scatterKeywordsPrompt(doc, 10, []), schemas.scatterKeywordsSchema(10));
+
+  it("gives micro elements that are not in the document at rateFabricatedElement", async () => {
+    for (const doc of [ENGLISH, CHINESE]) {
+      const { on, off, server, clean } = await atOneAndZero("rateFabricatedElement", elementsOf(doc));
+      for (const e of on.elements) expect(inDocument(doc, e), e).toBe(false);
+      for (const e of off.elements) expect(inDocument(doc, e), e).toBe(true);
+      expect(server.stats.content.fabricatedElement).toBe(on.elements.length);
+      for (const e of on.elements) expect(server.spoiled.feature.get(e.toLowerCase())).toBe("fabricatedElement");
+      expect(clean.spoiled.feature.size).toBe(0);
+    }
+  });
+
+  it("gives scatter keywords that are not in the document at rateFabricatedKeyword", async () => {
+    for (const doc of [ENGLISH, CHINESE]) {
+      const { on, off, server } = await atOneAndZero("rateFabricatedKeyword", keywordsOf(doc));
+      // The made-up list is shorter than the reply: the rest stay as they were.
+      const made = on.keywords.filter((k) => !inDocument(doc, k));
+      expect(made.length).toBeGreaterThanOrEqual(6);
+      expect(server.stats.content.fabricatedKeyword).toBe(made.length);
+      for (const k of off.keywords) expect(inDocument(doc, k), k).toBe(true);
+    }
+  });
+
+  it("gives keywords that occur only inside a longer word at ratePartWordKeyword", async () => {
+    const { on, off, server } = await atOneAndZero("ratePartWordKeyword", keywordsOf(ENGLISH));
+    expect(on.keywords.length).toBeGreaterThanOrEqual(6);
+    for (const k of on.keywords) {
+      expect(ENGLISH.toLowerCase(), k).toContain(k.toLowerCase());
+      expect(asWord(ENGLISH, k), k).toBe(false);
+      expect(spoilsOf({ instruction: "", output: "", features: [k] }, server.spoiled)).toEqual(["partWordKeyword"]);
+    }
+    for (const k of off.keywords) expect(asWord(ENGLISH, k), k).toBe(true);
+    // Chinese has no word boundaries: nothing to cut, so the keywords are left alone.
+    const zh = await atOneAndZero("ratePartWordKeyword", keywordsOf(CHINESE));
+    expect(zh.on).toEqual(zh.off);
+  });
+
+  it("writes micro instructions that contain their element at rateAnswerInInstruction", async () => {
+    for (const doc of [ENGLISH, CHINESE]) {
+      const elements = (await elementsOf(doc)(modelOver(clientFor(await sim())))).elements;
+      const write = (m: LanguageModel) => ask(m, prompts.microInstructionsPrompt(doc, elements), schemas.instructionsSchema("micro_instructions", elements.length));
+      const { on, off, server } = await atOneAndZero("rateAnswerInInstruction", write);
+      on.instructions.forEach((q, i) => expect(q.toLowerCase(), q).toContain(elements[i]!.toLowerCase()));
+      off.instructions.forEach((q, i) => expect(q.toLowerCase(), q).not.toContain(elements[i]!.toLowerCase()));
+      for (const q of on.instructions) expect(server.spoiled.instruction.get(q)).toBe("answerInInstruction");
+      const again = (m: LanguageModel) => ask(m, prompts.resynthesisPrompt(doc, "micro", elements[0], [], off.instructions[0]!), schemas.resynthesisSchema);
+      const re = await atOneAndZero("rateAnswerInInstruction", again);
+      expect(re.on.instruction.toLowerCase()).toContain(elements[0]!.toLowerCase());
+      expect(re.off.instruction.toLowerCase()).not.toContain(elements[0]!.toLowerCase());
+    }
+  });
+
+  it("writes macro instructions that quote their sentence whole at rateSentenceInInstruction", async () => {
+    for (const doc of [ENGLISH, CHINESE]) {
+      const { sentences } = await ask(modelOver(clientFor(await sim({ rateQuoteVariation: 0 }))), prompts.macroSentencesPrompt(doc, 3, [], []), schemas.macroSentencesSchema(3));
+      const write = (m: LanguageModel) => ask(m, prompts.macroInstructionsPrompt(doc, sentences), schemas.instructionsSchema("macro_instructions", sentences.length));
+      const { on, off } = await atOneAndZero("rateSentenceInInstruction", write);
+      on.instructions.forEach((q, i) => expect(q).toContain(sentences[i]!));
+      off.instructions.forEach((q, i) => expect(q).not.toContain(sentences[i]!));
+    }
+  });
+
+  it("refers to the passage in instructions and in answers at ratePassageReference", async () => {
+    const groups = [["Kessel"], ["Clara Houtman", "steel trusses"]];
+    const scatter = (m: LanguageModel) => ask(m, prompts.scatterInstructionsPrompt(ENGLISH, groups), schemas.instructionsSchema("scatter_instructions", 2));
+    const { on, off, server } = await atOneAndZero("ratePassageReference", scatter);
+    for (const q of on.instructions) expect(q).toMatch(PASSAGE);
+    on.instructions.forEach((q, i) => groups[i]!.forEach((k) => expect(q).toContain(k)));
+    for (const q of off.instructions) expect(q).not.toMatch(PASSAGE);
+    expect(server.stats.content.passageReference).toBe(2);
+
+    for (const [doc, question] of [
+      [ENGLISH, "Who designed the Stellwerk Bridge?"],
+      [CHINESE, `${CHINESE.slice(0, 4)}是谁修建的？`],
+    ] as const) {
+      const answer = (m: LanguageModel) => ask(m, prompts.answerPrompt(doc, question), schemas.answerSchema);
+      const a = await atOneAndZero("ratePassageReference", answer);
+      expect(a.on.answerable).toBe(true);
+      expect(a.on.answer).toMatch(PASSAGE);
+      expect(a.off.answer).not.toMatch(PASSAGE);
+      expect(latinMostly(a.on.answer)).toBe(latinMostly(a.off.answer));
+      expect(spoilsOf({ instruction: question, output: a.on.answer, features: [] }, a.server.spoiled)).toEqual(["passageReference"]);
+    }
+  });
+
+  it("says the document does not specify, marked answerable, at rateAnswerableDenial", async () => {
+    for (const doc of [ENGLISH, CHINESE]) {
+      const answer = (m: LanguageModel) => ask(m, prompts.answerPrompt(doc, "Who designed the Stellwerk Bridge?"), schemas.answerSchema);
+      const { on, off, server } = await atOneAndZero("rateAnswerableDenial", answer);
+      expect(on.answerable).toBe(true);
+      expect(on.answer).toMatch(/does not (specify|say)|没有具体说明|并未提及/);
+      expect(off.answer).not.toMatch(/does not (specify|say)|没有具体说明|并未提及/);
+      expect(server.spoiled.answer.get(on.answer)).toBe("answerableDenial");
+    }
+  });
+
+  it("writes English instructions and answers for a Chinese document at rateWrongLanguage", async () => {
+    const { keywords } = await keywordsOf(CHINESE)(modelOver(clientFor(await sim())));
+    const groups = [[keywords[0]!], [keywords[1]!, keywords[2]!]];
+    const scatter = (doc: string, g: string[][]) => (m: LanguageModel) =>
+      ask(m, prompts.scatterInstructionsPrompt(doc, g), schemas.instructionsSchema("scatter_instructions", g.length));
+    const { on, off, server } = await atOneAndZero("rateWrongLanguage", scatter(CHINESE, groups));
+    for (const q of on.instructions) expect(latinMostly(q), q).toBe(true);
+    on.instructions.forEach((q, i) => groups[i]!.forEach((k) => expect(q).toContain(k)));
+    for (const q of off.instructions) expect(latinMostly(q), q).toBe(false);
+
+    const answer = (m: LanguageModel) => ask(m, prompts.answerPrompt(CHINESE, off.instructions[0]!), schemas.answerSchema);
+    const a = await atOneAndZero("rateWrongLanguage", answer);
+    expect(latinMostly(a.on.answer)).toBe(true);
+    expect(latinMostly(a.off.answer)).toBe(false);
+    expect(server.stats.content.wrongLanguage).toBe(2);
+
+    // An English document is in English already: the switch changes nothing.
+    const en = await atOneAndZero("rateWrongLanguage", scatter(ENGLISH, [["Kessel"], ["Clara Houtman", "steel trusses"]]));
+    expect(en.on).toEqual(en.off);
+    expect(en.server.spoiled.instruction.size).toBe(0);
+  });
+
+  it("are off by default, validated like every rate, and flags of sim-main", async () => {
+    const s = await sim();
+    for (const key of SPOIL_RATE_OPTIONS) expect(s.options[key], key).toBe(0);
+    expect(() => s.setOptions({ ratePassageReference: 2 })).toThrow(/ratePassageReference.*2/);
+    expect(parseSimFlags(["--rate-part-word-keyword", "0.2", "--rateWrongLanguage", "1"])).toEqual({ ratePartWordKeyword: 0.2, rateWrongLanguage: 1 });
+  });
+
+  it("decides each misbehaviour per item from the request, the same in every run", async () => {
+    const rates = { rateFabricatedElement: 0.5, rateAnswerInInstruction: 0.5, ratePassageReference: 0.5 };
+    const run = async () => {
+      const s = await sim(rates);
+      const model = modelOver(clientFor(s));
+      const replies = [];
+      for (const doc of CORPUS.slice(0, 4)) {
+        const { elements } = await elementsOf(doc)(model);
+        replies.push(elements, (await ask(model, prompts.microInstructionsPrompt(doc, elements), schemas.instructionsSchema("micro_instructions", elements.length))).instructions);
+      }
+      return { replies, spoiled: [...s.spoiled.instruction.keys(), ...s.spoiled.feature.keys()] };
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    const items = first.replies.flat().length;
+    expect(first.spoiled.length).toBeGreaterThan(items * 0.2);
+    expect(first.spoiled.length).toBeLessThan(items * 0.9);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * A simulated OpenAI-compatible HTTP server for tests and benchmarks: no network, no key. It
  * answers every step of the method with deterministic replies worded from the document, and
- * injects latency, rate limits, errors and malformed replies on demand. What it says is decided
- * by the pure modules beside it (sim-request, sim-content, sim-format, sim-faults,
+ * injects latency, rate limits, errors and malformed replies on demand, and replies that break the
+ * method's rules as a weak model's do (recording each text it spoiled). What it says is decided by
+ * the pure modules beside it (sim-request, sim-content, sim-spoil, sim-format, sim-faults,
  * sim-embeddings); this file is the HTTP plumbing and the little state a server keeps.
  *
  * Test fixture only: never used by the product.
@@ -23,6 +24,7 @@ import {
 import { chooseWrapping, invalidValue, render, truncateText } from "./sim-format.js";
 import { hashOf, randomFrom, unitOf } from "./sim-hash.js";
 import { readChatRequest, type ChatRequest, type RequestProblem } from "./sim-request.js";
+import { NO_SPOILS, SPOIL_KINDS, SPOIL_RATE_OPTIONS, emptySpoiledTexts, recordSpoil, type Spoil, type SpoiledTexts } from "./sim-spoil.js";
 
 export interface SimOptions extends FaultRates, ContentOptions {
   /** Port to listen on (127.0.0.1); 0 picks a free one. Only read at start. Default 0. */
@@ -71,6 +73,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   rateMissingKeyword: 0,
   unanswerableRate: 0,
   resynthUnanswerableRate: 0,
+  ...NO_SPOILS,
 });
 
 const RATE_OPTIONS = [
@@ -87,6 +90,7 @@ const RATE_OPTIONS = [
   "rateMissingKeyword",
   "unanswerableRate",
   "resynthUnanswerableRate",
+  ...SPOIL_RATE_OPTIONS,
 ] as const satisfies ReadonlyArray<keyof SimOptions>;
 
 const COUNT_OPTIONS = ["port", "latencyMs", "latencyJitterMs", "retryAfterSeconds", "embeddingDim"] as const satisfies ReadonlyArray<
@@ -149,7 +153,14 @@ function emptyStats(inFlight = 0): SimStats {
     byStep: {},
     byStatus: {},
     faults: Object.fromEntries([...TRANSPORT_FAULTS, ...CONTENT_FAULTS].map((k) => [k, 0])) as SimStats["faults"],
-    content: { quoteVariation: 0, fabricatedSentence: 0, missingKeyword: 0, unanswerable: 0, reask: 0, resynthesized: 0 },
+    content: {
+      quoteVariation: 0,
+      fabricatedSentence: 0,
+      unanswerable: 0,
+      ...(Object.fromEntries(SPOIL_KINDS.map((k) => [k, 0])) as Record<(typeof SPOIL_KINDS)[number], number>),
+      reask: 0,
+      resynthesized: 0,
+    },
     inFlight,
     maxInFlight: inFlight,
     promptTokens: 0,
@@ -164,12 +175,19 @@ export interface SimServer {
   readonly port: number;
   /** Live counters. */
   readonly stats: SimStats;
+  /**
+   * Every text the server wrote to break a rule of the method (see sim-spoil), live, kept across
+   * resetStats: `spoilsOf(record, server.spoiled)` tells which kept records carry one.
+   */
+  readonly spoiled: SpoiledTexts;
   /** The options in force. */
   readonly options: Readonly<SimOptions>;
   /** Change options from now on (the port excepted). */
   setOptions(partial: Partial<SimOptions>): void;
   /** Zero the counters (requests in flight stay counted). */
   resetStats(): void;
+  /** Call `listener` with every rule-breaking text as the server writes it (replies later cut off included). */
+  onSpoiled(listener: (spoil: Spoil) => void): void;
   /** Call `listener` with the raw request body of every chat request answered 200 with a whole reply. */
   onDelivered(listener: (requestBody: string) => void): void;
   /**
@@ -202,6 +220,8 @@ class HttpProblem extends Error {
 export async function startSimServer(options: Partial<SimOptions> = {}): Promise<SimServer> {
   let opts = resolveOptions(DEFAULT_SIM_OPTIONS, options);
   const deliveryListeners = new Set<(requestBody: string) => void>();
+  const spoilListeners = new Set<(spoil: Spoil) => void>();
+  const spoiled = emptySpoiledTexts();
   const stats = emptyStats();
   /** While set, every request waits for it before it is answered (see hold). */
   let held: Promise<void> | undefined;
@@ -347,6 +367,10 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   function completionFor(request: ChatRequest, bodyHash: string, seen: number): Record<string, unknown> {
     const reply = replyContent(request, { options: opts, isResynthesized: (i) => resynthesized.has(i.trim()) });
     for (const event of reply.events) stats.content[event]++;
+    for (const s of reply.spoiled ?? []) {
+      recordSpoil(spoiled, s);
+      for (const listener of spoilListeners) listener(s);
+    }
     if (reply.resynthesized !== undefined) {
       resynthesized.add(reply.resynthesized.trim());
       stats.content.resynthesized++;
@@ -510,12 +534,16 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     baseURL: `http://127.0.0.1:${port}/v1`,
     port,
     stats,
+    spoiled,
     get options() {
       return opts;
     },
     setOptions(partial) {
       const { port: _ignored, ...rest } = partial;
       opts = resolveOptions(opts, rest);
+    },
+    onSpoiled(listener) {
+      spoilListeners.add(listener);
     },
     onDelivered(listener) {
       deliveryListeners.add(listener);
