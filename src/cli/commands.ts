@@ -142,6 +142,7 @@ const difficulty = define({
   required: ["a", "b", "corpus"],
   action: async (_, flags, io) => {
     const report = await measureDifficulty(flags.a!, flags.b!, flags.corpus!, { ...flags, ...evalIo(io) });
+    for (const warning of report.warnings) line(io.stderr)(`warning: ${warning}`);
     if (flags.report) await writeFile(flags.report, JSON.stringify(report, null, 2));
     line(io.stdout)(flags.json ? JSON.stringify({ ...report, perDocument: undefined }, null, 2) : formatDifficulty(flags.a!, flags.b!, report));
     return 0;
@@ -174,6 +175,7 @@ const compare = define({
   flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "store", "json"],
   action: async ([a, b], flags, io) => {
     const c = await compareDatasets(a!, b!, { ...flags, ...evalIo(io) });
+    for (const warning of c.difficulty?.warnings ?? []) line(io.stderr)(`warning: ${warning}`);
     const difficultyJson = c.difficulty ? { ...c.difficulty, perDocument: undefined } : null;
     line(io.stdout)(flags.json ? JSON.stringify({ a: { file: a, ...c.a }, b: { file: b, ...c.b }, difficulty: difficultyJson }, null, 2) : formatComparison(a!, b!, c));
     return 0;

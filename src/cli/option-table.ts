@@ -149,7 +149,7 @@ export const FLAGS = {
   bothOrders: toggle("--both-orders", "ask twice with the sets swapped; a win counts only when both verdicts agree"),
   a: spec({ flags: "--a <file>", help: "first dataset (JSON Lines with instruction and article_index)" }),
   b: spec({ flags: "--b <file>", help: "second dataset" }),
-  corpus: spec({ flags: "--corpus <file>", help: "the corpus the datasets were made from (article_index points into it)" }),
+  corpus: spec({ flags: "--corpus <file>", help: "the corpus the datasets were made from, as given to synth (records find their document, or chunk, by source_id and source_span, else by article_index)" }),
   test: spec({ flags: "--test <file>", help: "JSON Lines with question and answer (a string or a list)" }),
   report: spec({ flags: "--report <file>", help: "write the per-document verdicts as JSON" }),
   json: toggle("--json", "print JSON"),

@@ -28,6 +28,14 @@ describe("estimateRun", () => {
     expect(estimate.completionTokens).toBeGreaterThan(10 * 8 * 200);
   });
 
+  it("asks Self-QA for mu x levels pairs, as many as foveate's levels together", () => {
+    const three = estimateRun({ ...base, method: "self-qa" });
+    const one = estimateRun({ ...base, method: "self-qa", levels: ["micro"] });
+    expect(three.completionTokens).toBeGreaterThan(10 * 24 * 200);
+    expect(three.completionTokens - 10 * 10).toBe(3 * (one.completionTokens - 10 * 10));
+    expect(three.assumptions.join("\n")).toMatch(/asks for 24 pairs \(mu x levels/);
+  });
+
   it("sends the whole document with every call", () => {
     const small = estimateRun({ ...base, documents: { count: 10, totalTokens: 10_000 } });
     const large = estimateRun({ ...base, documents: { count: 10, totalTokens: 20_000 } });

@@ -20,13 +20,14 @@ import {
   SYSTEM_PROMPT,
 } from "../method/prompts.js";
 import { groupSizes, keywordCount } from "../method/scatter-groups.js";
+import { selfQaItemCount } from "../method/self-qa.js";
 import { costOf, formatUsd, PRICES_AS_OF, type Price } from "./prices.js";
 
 export interface RunEstimateInput {
   /** The documents themselves, or their number and estimated tokens in all. */
   documents: Array<{ text: string }> | { count: number; totalTokens: number };
   method: "foveate" | "self-qa";
-  /** Instructions per document and level (self-qa: pairs per document). */
+  /** Instructions per document and level (self-qa asks mu x levels pairs per document). */
   mu: number;
   levels: readonly string[];
   /** Re-synthesis rounds allowed (0: no re-synthesis). */
@@ -151,7 +152,8 @@ function assumptionsFor(input: RunEstimateInput): string[] {
     `every call sends the system prompt, the whole document and its task, plus about ${a.perMessage} tokens of chat formatting per message`,
   ];
   if (input.method === "self-qa") {
-    lines.push(`one call per document; each of the ${input.mu} pairs takes about ${a.instruction} tokens of question and ${a.answer} of answer`);
+    const pairs = selfQaItemCount(input.mu, input.levels.filter(isLevel));
+    lines.push(`one call per document asks for ${pairs} pairs (mu x levels, as many as foveate's levels together); each takes about ${a.instruction} tokens of question and ${a.answer} of answer`);
   } else {
     lines.push(
       `every document yields the full budget of ${input.mu} features per level (short documents yield fewer)`,
@@ -180,7 +182,7 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
     : input.documents;
   const steps =
     input.method === "self-qa"
-      ? selfQaSteps(input.mu)
+      ? selfQaSteps(selfQaItemCount(input.mu, input.levels.filter(isLevel)))
       : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, input.mu, input.important, input.maxRounds));
 
   const callsPerDocument = steps.reduce((n, s) => n + s.calls, 0);

@@ -30,6 +30,33 @@ export interface InstructionRecord {
   instruction: string;
   /** The document it was made from, when the dataset says. */
   articleIndex?: number;
+  /** foveate's level (micro, scatter, macro, self-qa), when the dataset says. */
+  level?: string;
+  /** Where the document came from (foveate's `source_id`), when the dataset says. */
+  sourceId?: string;
+  /** For a chunk of a long document: the chunk's offsets [start, end) in it (`source_span`). */
+  sourceSpan?: [number, number];
+}
+
+/** The optional provenance fields of a record, checked; throws InputError naming the line. */
+function provenanceOf(path: string, line: number, value: Record<string, unknown>): Omit<InstructionRecord, "instruction"> {
+  const index = value.article_index;
+  if (index !== undefined && !(Number.isInteger(index) && (index as number) >= 0)) {
+    throw new InputError(path, line, `"article_index" must be a whole number >= 0, got ${JSON.stringify(index)}`);
+  }
+  // null stands for absent, as other tools write it.
+  const [level, sourceId, span] = [value.level ?? undefined, value.source_id ?? undefined, value.source_span ?? undefined];
+  if (level !== undefined && typeof level !== "string") throw new InputError(path, line, `"level" must be a string, got ${JSON.stringify(level)}`);
+  if (sourceId !== undefined && typeof sourceId !== "string") throw new InputError(path, line, `"source_id" must be a string, got ${JSON.stringify(sourceId)}`);
+  const isSpan = (x: unknown): x is [number, number] =>
+    Array.isArray(x) && x.length === 2 && x.every((n) => Number.isInteger(n) && n >= 0) && x[0] <= x[1];
+  if (span !== undefined && !isSpan(span)) throw new InputError(path, line, `"source_span" must be [start, end] with 0 <= start <= end, got ${JSON.stringify(span)}`);
+  return {
+    ...(index !== undefined ? { articleIndex: index as number } : {}),
+    ...(level !== undefined ? { level } : {}),
+    ...(sourceId !== undefined ? { sourceId } : {}),
+    ...(span !== undefined ? { sourceSpan: span } : {}),
+  };
 }
 
 /** An instruction dataset (JSON Lines with an `instruction` field, e.g. foveate's output). */
@@ -39,11 +66,7 @@ export async function readInstructions(path: string): Promise<InstructionRecord[
     if (typeof value.instruction !== "string") {
       throw new InputError(path, line, `no string field "instruction" (fields: ${Object.keys(value).slice(0, 10).join(", ") || "none"})`);
     }
-    const index = value.article_index;
-    if (index !== undefined && !(Number.isInteger(index) && (index as number) >= 0)) {
-      throw new InputError(path, line, `"article_index" must be a whole number >= 0, got ${JSON.stringify(index)}`);
-    }
-    records.push({ instruction: value.instruction, ...(index !== undefined ? { articleIndex: index as number } : {}) });
+    records.push({ instruction: value.instruction, ...provenanceOf(path, line, value) });
   }
   if (records.length === 0) throw new InputError(path, undefined, "no records (the file is empty)");
   return records;

@@ -12,5 +12,6 @@ export { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js
 export { TOP_PAIRS_METHOD_HELP } from "./embedding-diversity/top-pairs-method.js";
 export { compareDifficulty } from "./difficulty/difficulty.js";
 export type { DifficultyReport, DifficultyOptions } from "./difficulty/difficulty.js";
+export type { CorpusDocument } from "./difficulty/document-groups.js";
 export { evaluateQa } from "./downstream-qa/downstream-qa.js";
 export type { QaReport, QaOptions } from "./downstream-qa/downstream-qa.js";

@@ -7,6 +7,7 @@
 import { readCorpus } from "../corpus/read-corpus.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
 import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
+import type { CorpusDocument } from "./difficulty/document-groups.js";
 import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
 import { JUDGE_PROMPT_VERSION } from "./judge-prompts.js";
@@ -122,7 +123,7 @@ export async function measureDiversity(data: string | InstructionRecord[], optio
 
 /** Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder. */
 export async function measureDifficulty(a: string, b: string, corpus: string, options: DifficultyJobOptions = {}): Promise<DifficultyReport> {
-  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readTexts(corpus, options.textField ?? "content")]);
+  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, options.textField ?? "content")]);
   return withModels(options, async (models) => {
     const judge = await models.judge(options.judgeModel ?? DEFAULT_API_MODEL);
     return compareDifficulty({
@@ -170,10 +171,11 @@ export async function compareDatasets(a: string, b: string, options: DiversityOp
   return { a: diversityA, b: diversityB, ...(difficulty ? { difficulty } : {}) };
 }
 
-async function readTexts(path: string, textField: string): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const document of readCorpus(path, { textField })) texts.push(document.text);
-  return texts;
+/** The corpus whole, as synth read it before chunking: records find their chunk by source_id and span. */
+async function readDocuments(path: string, textField: string): Promise<CorpusDocument[]> {
+  const documents: CorpusDocument[] = [];
+  for await (const { sourceId, text } of readCorpus(path, { textField })) documents.push({ sourceId, text });
+  return documents;
 }
 
 const localIo = (options: EvaluationOptions): LocalIo => ({ env: options.env ?? process.env, ...(options.download ? { download: options.download } : {}) });

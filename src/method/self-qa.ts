@@ -1,21 +1,31 @@
 import { UnusableReplyError } from "../errors.js";
 import type { DocumentContext } from "./context.js";
+import type { Level } from "./levels.js";
 import { selfQaPrompt } from "./prompts.js";
 import type { LevelOutcome } from "./run-level.js";
 import { provenance } from "./record.js";
 import { selfQaSchema } from "./schemas.js";
 
-/** The Self-QA baseline: one call asks for `budget` question-answer pairs directly. */
+/**
+ * Pairs Self-QA asks for per document: as many as foveate's levels together (budget x levels), so
+ * that the two methods are compared at equal instructions per text, as the paper compares them.
+ */
+export function selfQaItemCount(budget: number, levels: readonly Level[]): number {
+  return budget * Math.max(1, levels.length);
+}
+
+/** The Self-QA baseline: one call asks for budget x levels question-answer pairs directly. */
 export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
+  const count = selfQaItemCount(ctx.budget, ctx.settings.levels);
   let pairs: Array<{ instruction: string; output: string }> = [];
   try {
-    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, ctx.budget), selfQaSchema(ctx.budget))).value.pairs;
+    pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, count), selfQaSchema(count))).value.pairs;
   } catch (error) {
     if (!(error instanceof UnusableReplyError)) throw error;
   }
   return {
     level: "self-qa",
-    budget: ctx.budget,
+    budget: count,
     features: pairs.length,
     records: pairs.map((pair) => ({
       instruction: pair.instruction,

@@ -27,6 +27,12 @@ describe("runFingerprint", () => {
     expect(fingerprint({ method: "self-qa" }).levels).toEqual(["self-qa"]);
   });
 
+  it("tells Self-QA runs apart by the pairs they ask per document (mu x levels)", () => {
+    expect(fingerprint({ method: "self-qa" }).selfQaPairsPerBudget).toBe(3);
+    expect(fingerprint({ method: "self-qa", levels: ["micro"] })).not.toEqual(fingerprint({ method: "self-qa" }));
+    expect(fingerprint()).not.toHaveProperty("selfQaPairsPerBudget");
+  });
+
   it("changes with re-asks and extra extraction asks, not with how fast the run goes", () => {
     expect(fingerprint({ maxReasks: 1 })).not.toEqual(fingerprint());
     expect(fingerprint({ extraExtractionAsks: 0 })).not.toEqual(fingerprint());

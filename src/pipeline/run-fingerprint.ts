@@ -1,4 +1,5 @@
 import { PROMPT_VERSION } from "../method/prompts.js";
+import { selfQaItemCount } from "../method/self-qa.js";
 import type { RunSettings } from "./resolve-settings.js";
 
 /**
@@ -13,6 +14,9 @@ export function runFingerprint(settings: RunSettings, modelId: string, budgets?:
     method: settings.method,
     mu: settings.mu,
     levels: settings.method === "self-qa" ? ["self-qa"] : m.levels,
+    // Self-QA asks budget x levels pairs per document; its stores made before asked budget alone,
+    // lack this key, and are refused. Foveate's fingerprint stays as it was.
+    ...(settings.method === "self-qa" ? { selfQaPairsPerBudget: selfQaItemCount(1, m.levels) } : {}),
     important: m.important ?? null,
     maxRounds: m.maxRounds,
     shots: m.shots,

@@ -118,6 +118,16 @@ describe("synthesize", () => {
     expect(records[0]).toMatchObject({ level: "self-qa", features: [], resynthesized: false, rounds: 0, source_id: "c.jsonl:1" });
   });
 
+  it("asks Self-QA for mu x levels pairs per document, as many as foveate's levels together", async () => {
+    const asked = async (levels?: Array<"micro" | "scatter" | "macro">) => {
+      const scripted = new ScriptedModel(happyReply);
+      await collect(synthesize(docs(1), { model: scripted, method: "self-qa", mu: 5, ...(levels ? { levels } : {}) }));
+      return scripted.calls[0]!.prompt.match(/write (\d+) question-answer pairs/)?.[1];
+    };
+    expect(await asked()).toBe("15");
+    expect(await asked(["micro"])).toBe("5");
+  });
+
   it("uses the authors' sampling for Self-Foveate unless told otherwise", async () => {
     const scripted = new ScriptedModel(happyReply);
     await collect(synthesize(docs(1), { ...base(scripted), sampling: { answer: { temperature: 0.1 } } }));

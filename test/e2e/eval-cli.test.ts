@@ -57,6 +57,29 @@ describe("foveate eval", () => {
     expect(sim.stats.chatRequests).toBe(before);
   });
 
+  it("difficulty of chunked corpora: each chunk is compared on its own, found by source_id and source_span", async () => {
+    const common = ["--base-url", sim.baseURL, "--model", "sim-model", "--quiet", "--limit", "3", "--max-doc-tokens", "100"];
+    const [a, b, report] = [join(dir, "chunked-foveate.jsonl"), join(dir, "chunked-self-qa.jsonl"), join(dir, "chunked.json")];
+    expect((await runCli(["synth", SAMPLE, "-o", a, "--mu", "2", ...common])).code).toBe(0);
+    expect((await runCli(["synth", SAMPLE, "-o", b, "--method", "self-qa", "--mu", "2", ...common])).code).toBe(0);
+    const run = await runCli(["eval", "difficulty", "--a", a, "--b", b, "--corpus", SAMPLE, ...endpoint("judge"), "--store", store, "--report", report]);
+    expect(run.code).toBe(0);
+    const perDocument = JSON.parse(await readFile(report, "utf8")).perDocument as Array<{ sourceId: string; sourceSpan?: [number, number] }>;
+    expect(perDocument.length).toBeGreaterThan(3);
+    expect(perDocument.every((d) => Array.isArray(d.sourceSpan))).toBe(true);
+    expect(new Set(perDocument.map((d) => d.sourceId))).toEqual(new Set(["sample.jsonl:1", "sample.jsonl:2", "sample.jsonl:3"]));
+  });
+
+  it("difficulty: warns on standard error, in one line, when the datasets differ in size", async () => {
+    const [a, b] = [join(dir, "uneven-a.jsonl"), join(dir, "uneven-b.jsonl")];
+    await writeFile(a, ["Why?", "How?", "When?"].map((instruction) => JSON.stringify({ instruction, article_index: 0 })).join("\n"));
+    await writeFile(b, JSON.stringify({ instruction: "What?", article_index: 0 }));
+    const run = await runCli(["eval", "difficulty", "--a", a, "--b", b, "--corpus", SAMPLE, ...endpoint("judge"), "--store", store]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: the datasets differ in size \(.*uneven-a\.jsonl: 3 instructions, .*uneven-b\.jsonl: 1\)[^\n]*\n$/);
+    expect(run.stdout).not.toMatch(/warning/);
+  });
+
   it("qa: closed-book answers scored over rounds, with judge accuracy", async () => {
     const test = join(dir, "qa.jsonl");
     // The simulator answers a question without a document with its first sentence.

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ScriptedModel } from "../../../test/support/scripted-model.js";
+import { chunkDocuments } from "../../corpus/chunk-document.js";
+import type { SourceDocument } from "../../corpus/source-document.js";
 import { InputError } from "../../errors.js";
+import type { InstructionRecord } from "../dataset.js";
 import { compareDifficulty } from "./difficulty.js";
 
-const documents = ["Doc zero.", "Doc one.", "Doc two."];
+const documents = ["Doc zero.", "Doc one.", "Doc two."].map((text, i) => ({ sourceId: `c.jsonl:${i + 1}`, text }));
 const records = (index: number, words: number, n = 3) =>
   Array.from({ length: n }, (_, i) => ({ instruction: `${"word ".repeat(words)}${i}`.trim(), articleIndex: index }));
 
@@ -43,6 +46,77 @@ describe("compareDifficulty", () => {
     expect(report.documents).toBe(1);
     expect(report.perDocument[0]!.size).toBe(3);
     expect((judge.calls[0]!.tag("set_1") as string[]).length).toBe(3);
+  });
+
+  it("samples the larger set at random, seeded, each level keeping its share, instead of taking its first items", async () => {
+    // foveate's records come level after level: the first 6 would all be micro.
+    const foveate = (["micro", "scatter", "macro"] as const).flatMap((level) =>
+      Array.from({ length: 8 }, (_, i) => ({ instruction: `${level} ${i}`, articleIndex: 0, level })),
+    );
+    const selfQa = Array.from({ length: 6 }, (_, i) => ({ instruction: `qa ${i}`, articleIndex: 0, level: "self-qa" }));
+    const shownA = async (seed: number) => {
+      const judge = new ScriptedModel(() => ({ reason: "", harder: "tie" }));
+      const report = await compareDifficulty({ judge, a: { name: "a", records: foveate }, b: { name: "b", records: selfQa }, documents, seed, bothOrders: true });
+      expect(report.perDocument[0]!.size).toBe(6);
+      const sets = judge.calls.map((call) => [call.tag("set_1"), call.tag("set_2")] as string[][]);
+      expect(sets[1]).toEqual([sets[0]![1], sets[0]![0]]);
+      expect(sets[0]![1]).toEqual(selfQa.map((r) => r.instruction));
+      return sets[0]![0]!;
+    };
+    const draws = await Promise.all([0, 1, 2, 3].map(shownA));
+    for (const shown of draws) {
+      const levels = shown.map((instruction) => instruction.split(" ")[0]);
+      expect(levels).toEqual(["micro", "micro", "scatter", "scatter", "macro", "macro"]);
+    }
+    expect(await shownA(2)).toEqual(draws[2]);
+    expect(new Set(draws.map((d) => d.join()))).not.toHaveProperty("size", 1);
+  });
+
+  it("warns in the report when the two datasets differ in size, and not when they are alike", async () => {
+    const judge = lengthJudge();
+    const uneven = await compareDifficulty({ judge, a: { name: "a.jsonl", records: records(0, 5, 8) }, b: { name: "b.jsonl", records: records(0, 5, 3) }, documents });
+    expect(uneven.warnings).toHaveLength(1);
+    expect(uneven.warnings[0]).toMatch(/^the datasets differ in size \(a\.jsonl: 8 instructions, b\.jsonl: 3\)/);
+    expect(uneven.warnings[0]).not.toMatch(/\n/);
+    const even = await compareDifficulty({ judge, a: { name: "a", records: records(0, 5) }, b: { name: "b", records: records(0, 4) }, documents });
+    expect(even.warnings).toEqual([]);
+  });
+
+  it("shows the judge exactly the chunk the records were made from, looked up by source_id and source_span", async () => {
+    const paragraph = (n: number) => `Paragraph ${n} tells of the harbour and its ${n} cranes. `.repeat(6);
+    const long = { index: 0, sourceId: "c.jsonl:2", text: [1, 2, 3, 4].map(paragraph).join("\n\n") };
+    const corpus: SourceDocument[] = [{ index: 0, sourceId: "c.jsonl:1", text: "A short document." }, { ...long, index: 1 }];
+    async function* read() {
+      yield* corpus;
+    }
+    const chunks: SourceDocument[] = [];
+    for await (const chunk of chunkDocuments(read(), 100)) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(2);
+    // As synth writes them: article_index counts chunks, source_id and source_span say where each stands.
+    const made = (prefix: string, chunk: SourceDocument): InstructionRecord[] =>
+      [1, 2].map((i) => ({
+        instruction: `${prefix} ${i} about chunk ${chunk.index}`,
+        articleIndex: chunk.index,
+        sourceId: chunk.sourceId,
+        ...(chunk.span ? { sourceSpan: [chunk.span.start, chunk.span.end] as [number, number] } : {}),
+      }));
+    const shown = new Map<string, string>();
+    const judge = new ScriptedModel((call) => {
+      const instruction = (call.tag("set_1") as string[])[0]!;
+      shown.set(instruction.replace(/^\S+ 1 /, ""), call.tag("document") as string);
+      return { reason: "", harder: "tie" };
+    });
+    const report = await compareDifficulty({
+      judge,
+      a: { name: "a", records: chunks.flatMap((c) => made("foveate", c)) },
+      b: { name: "b", records: chunks.flatMap((c) => made("self-qa", c)) },
+      documents: corpus.map(({ sourceId, text }) => ({ sourceId, text })),
+    });
+    expect(report.documents).toBe(chunks.length);
+    for (const chunk of chunks) expect(shown.get(`about chunk ${chunk.index}`)).toBe(chunk.text);
+    expect(report.perDocument.map((d) => [d.articleIndex, d.sourceId, d.sourceSpan])).toEqual(
+      chunks.map((c) => [c.index, c.sourceId, c.span ? [c.span.start, c.span.end] : undefined]),
+    );
   });
 
   it("with both orders, counts a win only when the two verdicts agree", async () => {

@@ -5,14 +5,20 @@ import { completeStructured } from "../../llm/structured/complete-structured.js"
 import { seededRandom } from "../../random.js";
 import type { InstructionRecord } from "../dataset.js";
 import { difficultyPrompt, difficultySchema } from "../judge-prompts.js";
+import { corpusOrder, groupByDocument, type CorpusDocument, type DocumentGroup } from "./document-groups.js";
+import { stratifiedSample } from "./stratified-sample.js";
 import { wilsonInterval } from "./wilson-interval.js";
 
 export type Side = "A" | "B";
 export type Verdict = Side | "tie" | "invalid";
 
 export interface DocumentVerdict {
-  articleIndex: number;
-  /** Instructions compared from each dataset (both truncated to the smaller list). */
+  /** `article_index` of the document (or chunk) in dataset A's records, else B's, when they give one. */
+  articleIndex?: number;
+  sourceId: string;
+  /** For a chunk of a long document: its offsets [start, end) in the document. */
+  sourceSpan?: [number, number];
+  /** Instructions compared from each dataset (a sample of the larger list, as long as the smaller). */
   size: number;
   verdicts: Array<{ shownFirst: Side; harder: Verdict; reason: string }>;
   outcome: Verdict;
@@ -30,14 +36,20 @@ export interface DifficultyReport {
   intervalA: [number, number];
   intervalB: [number, number];
   perDocument: DocumentVerdict[];
+  /** Things the reader should know about the comparison, one line each (e.g. datasets of different sizes). */
+  warnings: string[];
 }
 
 export interface DifficultyOptions {
   judge: LanguageModel;
   a: { name: string; records: InstructionRecord[] };
   b: { name: string; records: InstructionRecord[] };
-  /** Document texts by article_index. */
-  documents: readonly string[];
+  /**
+   * The corpus as read, whole: records are looked up by `source_id` (and cut to `source_span`),
+   * or by `article_index` when they have no `source_id`.
+   */
+  documents: readonly CorpusDocument[];
+  /** Seed of the samples and the presentation order. */
   seed?: number;
   /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
   bothOrders?: boolean;
@@ -47,32 +59,17 @@ export interface DifficultyOptions {
   sampling?: Sampling;
 }
 
-function byDocument(name: string, records: InstructionRecord[], documents: number): Map<number, string[]> {
-  const groups = new Map<number, string[]>();
-  const outside: number[] = [];
-  for (const record of records) {
-    if (record.articleIndex === undefined) throw new InputError(name, undefined, 'records need "article_index" to be compared document by document');
-    if (record.articleIndex >= documents) outside.push(record.articleIndex);
-    const list = groups.get(record.articleIndex) ?? [];
-    list.push(record.instruction);
-    groups.set(record.articleIndex, list);
-  }
-  if (outside.length > 0) {
-    const shown = [...new Set(outside)].slice(0, 5).join(", ");
-    throw new InputError(name, undefined, `article_index ${shown} not in the corpus, which has ${documents} documents: is it the corpus these records were made from?`);
-  }
-  return groups;
-}
-
 /**
- * Pairwise difficulty, as the paper measures it: for every document present in both datasets, a
- * judge sees both instruction sets (truncated to the same size, shown in a seeded random order)
- * and says which is harder.
+ * Pairwise difficulty, as the paper measures it: for every document (or chunk) present in both
+ * datasets, a judge sees it and both instruction sets, cut to the same size, shown in a seeded
+ * random order, and says which set is harder. The larger set is cut by a seeded random sample that
+ * keeps each level's share, not by taking its first items (which in foveate's output are all micro,
+ * the easiest level).
  */
 export async function compareDifficulty(options: DifficultyOptions): Promise<DifficultyReport> {
-  const groupsA = byDocument(options.a.name, options.a.records, options.documents.length);
-  const groupsB = byDocument(options.b.name, options.b.records, options.documents.length);
-  const shared = [...groupsA.keys()].filter((index) => groupsB.has(index)).sort((x, y) => x - y);
+  const groupsA = groupByDocument(options.a.name, options.a.records, options.documents);
+  const groupsB = groupByDocument(options.b.name, options.b.records, options.documents);
+  const shared = [...groupsA.values()].filter((group) => groupsB.has(group.key)).sort(corpusOrder);
   if (shared.length === 0) throw new InputError(options.b.name, undefined, `no document has instructions in both ${options.a.name} and ${options.b.name}`);
   const queue = new PQueue({ concurrency: options.concurrency ?? 16 });
   const sampling = options.sampling ?? { temperature: 0 };
@@ -92,16 +89,28 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
     }
   };
 
+  const seed = options.seed ?? 0;
   const perDocument = await Promise.all(
-    shared.map(async (articleIndex): Promise<DocumentVerdict> => {
-      const size = Math.min(groupsA.get(articleIndex)!.length, groupsB.get(articleIndex)!.length);
-      const a = groupsA.get(articleIndex)!.slice(0, size);
-      const b = groupsB.get(articleIndex)!.slice(0, size);
-      const document = options.documents[articleIndex]!;
-      const aFirst = seededRandom(options.seed ?? 0, "difficulty", articleIndex).int(0, 1) === 0;
+    shared.map(async (groupA): Promise<DocumentVerdict> => {
+      const groupB = groupsB.get(groupA.key)!;
+      const size = Math.min(groupA.records.length, groupB.records.length);
+      const sample = (side: Side, group: DocumentGroup) =>
+        stratifiedSample(group.records, size, levelOf, seededRandom(seed, "difficulty-sample", side, group.key)).map((r) => r.instruction);
+      const [a, b] = [sample("A", groupA), sample("B", groupB)];
+      // A whole document keeps the draw it had when documents were keyed by position alone.
+      const aFirst = seededRandom(seed, "difficulty", groupA.span ? groupA.key : groupA.position).int(0, 1) === 0;
       const orders: Side[] = options.bothOrders ? ["A", "B"] : [aFirst ? "A" : "B"];
-      const verdicts = await Promise.all(orders.map((first) => (first === "A" ? ask(document, a, b, "A") : ask(document, b, a, "B"))));
-      return { articleIndex, size, verdicts, outcome: combine(verdicts.map((v) => v.harder)) };
+      const text = groupA.text;
+      const verdicts = await Promise.all(orders.map((first) => (first === "A" ? ask(text, a, b, "A") : ask(text, b, a, "B"))));
+      const articleIndex = groupA.articleIndex ?? groupB.articleIndex;
+      return {
+        ...(articleIndex !== undefined ? { articleIndex } : {}),
+        sourceId: groupA.sourceId,
+        ...(groupA.span ? { sourceSpan: groupA.span } : {}),
+        size,
+        verdicts,
+        outcome: combine(verdicts.map((v) => v.harder)),
+      };
     }),
   );
 
@@ -119,7 +128,20 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
     intervalA: wilsonInterval(winsA, n),
     intervalB: wilsonInterval(winsB, n),
     perDocument,
+    warnings: sizeWarning(options.a, options.b),
   };
+}
+
+const levelOf = (record: InstructionRecord) => record.level ?? "";
+
+/** Datasets of different sizes are compared on samples of the larger one: said in one line. */
+function sizeWarning(a: DifficultyOptions["a"], b: DifficultyOptions["b"]): string[] {
+  const [na, nb] = [a.records.length, b.records.length];
+  if (na === nb) return [];
+  return [
+    `the datasets differ in size (${a.name}: ${na} instructions, ${b.name}: ${nb}); each document's larger set is cut to a random sample ` +
+      "of the smaller one's size, each level keeping its share (Self-QA asks mu x levels per document to match foveate)",
+  ];
 }
 
 /** One verdict stands; two count as a win only when they agree, and as a tie when they do not. */
