@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { refersToPassage } from "./passage-reference.js";
+
+describe("refersToPassage in English", () => {
+  it.each([
+    "According to the passage, who designed the bridge?",
+    "What does the text say about the span?",
+    "In the document, why were trains moved?",
+    "As stated in the article, the bridge opened in 1911.",
+    "Based on the given text, explain the repainting.",
+    "Summarise this passage.",
+    "The passage mentions a new span.",
+    "What is described in the above excerpt?",
+  ])("flags %j", (text) => expect(refersToPassage(text)).toBe(true));
+
+  it.each([
+    "Who designed the bridge that opened in 1911?",
+    "What does the text of the treaty say about tolls?",
+    "How did the passage of the bill change tolls?",
+    "Which article of the constitution covers bridges?",
+    "Why did the context of war matter?",
+  ])("lets %j stand", (text) => expect(refersToPassage(text)).toBe(false));
+});
+
+describe("refersToPassage in Chinese", () => {
+  it.each(["文中提到的长城修建了多久？", "根据文章，长城有什么作用？", "根据短文回答：谁修建了长城？", "根据材料，长城修建于何时？", "原文如何描述长城？", "文章中提到了哪些朝代？", "本文的主要观点是什么？"])(
+    "flags %j",
+    (text) => expect(refersToPassage(text)).toBe(true),
+  );
+
+  it.each(["长城的修建持续了多久？", "长城在英文中叫什么？", "这篇论文中的方法是什么？", "中文中的“长城”一词指什么？"])("lets %j stand", (text) =>
+    expect(refersToPassage(text)).toBe(false),
+  );
+});
