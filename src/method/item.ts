@@ -1,5 +1,6 @@
 import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { Random } from "../random.js";
+import type { Failure } from "./failure.js";
 import type { Shot } from "./prompts.js";
 
 /** An item on its way through answers and re-synthesis. */
@@ -11,7 +12,7 @@ export interface Item<F> {
   /** Set once the item succeeded. */
   answer?: string;
   /** Set while the item has failed. */
-  failure?: string;
+  failure?: Failure;
   /** Re-synthesis rounds spent on it. */
   rounds: number;
   /** The last reply about it (its instruction or its answer), usable or not. */
@@ -22,7 +23,8 @@ export const succeeded = <F>(item: Item<F>): boolean => item.answer !== undefine
 
 /**
  * Examples for re-synthesizing a failed item: up to `count` other items of the same document and
- * level that succeeded, drawn at random. Failures are never shown as examples.
+ * level that succeeded (answered, every rule kept), drawn at random. Failures are never shown as
+ * examples.
  */
 export function drawShots<F>(items: readonly Item<F>[], count: number, random: Random, show: (feature: F) => unknown): Shot[] {
   return random

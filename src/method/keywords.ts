@@ -1,3 +1,5 @@
+import { containsTerm } from "./rules/contains-term.js";
+
 /** Lowercase, width-folded, with punctuation and runs of space reduced to one space. */
 export function normalizeForMatch(text: string): string {
   return text
@@ -5,15 +7,6 @@ export function normalizeForMatch(text: string): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
-}
-
-/** The keywords of a group that the instruction does not use (case, punctuation and spacing aside). */
-export function missingKeywords(instruction: string, keywords: readonly string[]): string[] {
-  const haystack = ` ${normalizeForMatch(instruction)} `;
-  return keywords.filter((k) => {
-    const needle = normalizeForMatch(k);
-    return needle.length > 0 && !haystack.includes(needle);
-  });
 }
 
 /** Distinct items by their normalised form, first spelling kept, empty ones dropped. */
@@ -27,4 +20,12 @@ export function distinctFeatures(items: readonly string[], already: readonly str
     out.push(item.trim());
   }
   return out;
+}
+
+/** Candidate features split into those found in the document (see containsTerm) and those not. */
+export function inDocument(document: string, candidates: readonly string[]): { accepted: string[]; rejected: string[] } {
+  const accepted: string[] = [];
+  const rejected: string[] = [];
+  for (const candidate of candidates) (containsTerm(document, candidate) ? accepted : rejected).push(candidate);
+  return { accepted, rejected };
 }

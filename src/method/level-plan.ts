@@ -1,5 +1,6 @@
 import type { RawReply } from "../llm/structured/complete-structured.js";
 import type { DocumentContext } from "./context.js";
+import type { Failure } from "./failure.js";
 import type { Level } from "./levels.js";
 
 /**
@@ -13,7 +14,9 @@ export interface LevelPlan<F> {
   /** One instruction per feature, in order, with the reply they came in. */
   synthesize(ctx: DocumentContext, features: readonly F[]): Promise<{ instructions: string[]; reply: RawReply }>;
   /** Why the instruction breaks this level's rule for its feature, or undefined. */
-  ruleBroken(instruction: string, feature: F): string | undefined;
+  ruleBroken(instruction: string, feature: F): Failure | undefined;
+  /** Why the answer breaks this level's rule for its feature, or undefined; levels without a rule for answers leave it out. */
+  answerBroken?(answer: string, feature: F): Failure | undefined;
   /** The feature as shown to the model in a re-synthesis prompt. */
   promptFeature(feature: F): unknown;
   /** The feature as the record's `features` field. */

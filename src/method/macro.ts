@@ -1,7 +1,10 @@
 import { collectFeatures } from "./collect-features.js";
+import { failure } from "./failure.js";
 import { normalizeForMatch } from "./keywords.js";
 import type { LevelPlan } from "./level-plan.js";
 import { macroInstructionsPrompt, macroSentencesPrompt } from "./prompts.js";
+import { reproducesSentence } from "./rules/reproduces-sentence.js";
+import { sentenceAround } from "./rules/sentence-bounds.js";
 import { instructionsSchema, macroSentencesSchema } from "./schemas.js";
 import { sentenceLocator, type Span } from "./verbatim.js";
 
@@ -9,6 +12,16 @@ import { sentenceLocator, type Span } from "./verbatim.js";
 export interface KeySentence {
   sentence: string;
   span: Span;
+}
+
+/** A quote must be at least this share of its sentence: "the" is in the document, but is no key sentence. */
+const SENTENCE_SHARE = 0.5;
+
+/** The whole sentence a quote was found in, or undefined when the quote is not found or is a mere fragment of it. */
+function sentenceOf(text: string, quote: Span | undefined): Span | undefined {
+  if (!quote) return undefined;
+  const sentence = sentenceAround(text, quote);
+  return quote.end - quote.start >= SENTENCE_SHARE * (sentence.end - sentence.start) ? sentence : undefined;
 }
 
 /** Macro level: key sentences quoted verbatim are transcribed into instructions grounded in them. */
@@ -24,7 +37,7 @@ export const macroPlan: LevelPlan<KeySentence> = {
       const seen = new Set(quoted.map(normalizeForMatch));
       const locate = sentenceLocator(text);
       for (const candidate of reply.sentences) {
-        const span = locate(candidate);
+        const span = sentenceOf(text, locate(candidate));
         if (!span) {
           notInDocument.push(candidate);
           continue;
@@ -44,7 +57,7 @@ export const macroPlan: LevelPlan<KeySentence> = {
     );
     return { instructions: value.instructions, reply };
   },
-  ruleBroken: () => undefined,
+  ruleBroken: (instruction, k) => (reproducesSentence(instruction, k.sentence) ? failure("quotes its sentence") : undefined),
   promptFeature: (k) => k.sentence,
   recordFeatures: (k) => [k.sentence],
   offsets: (k) => [[k.span.start, k.span.end]],

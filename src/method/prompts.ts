@@ -9,7 +9,7 @@ import type { Level } from "./levels.js";
  */
 
 /** Bump when a prompt changes, so cached replies to older prompts are not reused. */
-export const PROMPT_VERSION = 1;
+export const PROMPT_VERSION = 2;
 
 export const SYSTEM_PROMPT =
   "You help build instruction-tuning data from documents. Each request shows one document between " +
@@ -24,6 +24,13 @@ function messages(document: string, task: string): ChatMessage[] {
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/** The candidates of an earlier request that are not in the document, not to be offered again. */
+function notFound(label: string, rejected: readonly string[], what = "do not occur in the document as written"): string {
+  return rejected.length === 0
+    ? ""
+    : `\nThese ${label} ${what}; do not offer them again:\n<rejected>\n${json(rejected)}\n</rejected>`;
+}
 
 function excluding(label: string, already: readonly string[]): string {
   return already.length === 0
@@ -53,7 +60,7 @@ const STANDALONE =
 /** What one feature of each level is called in a prompt. */
 export const FEATURE_NAMES: Record<Level, string> = { micro: "element", scatter: "keyword group", macro: "sentence" };
 
-export function microElementsPrompt(document: string, count: number, already: readonly string[]): ChatMessage[] {
+export function microElementsPrompt(document: string, count: number, already: readonly string[], notInDocument: readonly string[] = []): ChatMessage[] {
   return messages(
     document,
     `Task: pick out ${count} distinct fine-grained elements of the document: named entities, numbers, ` +
@@ -61,6 +68,7 @@ export function microElementsPrompt(document: string, count: number, already: re
       "short phrase as written in the document, and each must be the kind of detail a precise question " +
       "could have as its whole answer. Prefer specific details over the main topic." +
       excluding("elements", already) +
+      notFound("elements", notInDocument) +
       `\nReply as {"elements": ["..."]} with at most ${count} items.`,
   );
 }
@@ -75,13 +83,14 @@ export function microInstructionsPrompt(document: string, elements: readonly str
   );
 }
 
-export function scatterKeywordsPrompt(document: string, count: number, already: readonly string[]): ChatMessage[] {
+export function scatterKeywordsPrompt(document: string, count: number, already: readonly string[], notInDocument: readonly string[] = []): ChatMessage[] {
   return messages(
     document,
     `Task: list ${count} distinct keywords of the document: concepts, entities, events and terms, each ` +
       "of one to three words, written exactly as they appear. Spread them over the whole document, " +
       "from its beginning to its end, so that they can later be connected across its parts." +
       excluding("keywords", already) +
+      notFound("keywords", notInDocument) +
       `\nReply as {"keywords": ["..."]} with at most ${count} items.`,
   );
 }
@@ -114,18 +123,13 @@ export function macroSentencesPrompt(
   already: readonly string[],
   notInDocument: readonly string[],
 ): ChatMessage[] {
-  const rejected =
-    notInDocument.length === 0
-      ? ""
-      : "\nThese quotes are not sentences of the document as written; do not offer them again:\n" +
-        `<rejected>\n${json(notInDocument)}\n</rejected>`;
   return messages(
     document,
     `Task: quote ${count} key sentences of the document, each copied exactly, word for word, with its ` +
       "punctuation. Choose sentences that carry the document's rhetoric and structure rather than single " +
       "facts: transitions, quotations, comparisons, figurative language, concessions, conclusions." +
       excluding("sentences", already) +
-      rejected +
+      notFound("quotes", notInDocument, "are not sentences of the document as written") +
       `\nReply as {"sentences": ["..."]} with at most ${count} items.`,
   );
 }
@@ -164,6 +168,7 @@ export function resynthesisPrompt(
   feature: unknown,
   shots: readonly Shot[],
   failedInstruction: string,
+  whyItFailed?: string,
 ): ChatMessage[] {
   const name = FEATURE_NAMES[level];
   const examples =
@@ -172,12 +177,13 @@ export function resynthesisPrompt(
       : `Good instructions written for other ${name}s of this document:\n<examples>\n${json(shots)}\n</examples>\n`;
   return messages(
     document,
-    `Task: an earlier instruction written for the ${name} below could not be answered from the ` +
-      `document or broke the rules. Write one new, better instruction for the same ${name}. ` +
+    `Task: an earlier instruction written for the ${name} below failed. Write one new, better ` +
+      `instruction for the same ${name}, in the language of the document. ` +
       `${LEVEL_RULES[level]} ${STANDALONE}\n` +
       `<feature>\n${json(feature)}\n</feature>\n` +
       examples +
       `The failed instruction, not to be repeated:\n<avoid>\n${failedInstruction}\n</avoid>\n` +
+      (whyItFailed ? `Why it failed: ${whyItFailed}\n` : "") +
       'Reply as {"instruction": "..."}.',
   );
 }

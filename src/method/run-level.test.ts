@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ScriptedModel, happyReply, type ScriptedCall } from "../../test/support/scripted-model.js";
+import { ScriptedModel, happyReply, spelled, type ScriptedCall } from "../../test/support/scripted-model.js";
 import { completeStructured } from "../llm/structured/complete-structured.js";
 import type { DocumentContext, MethodSettings } from "./context.js";
 import { macroPlan } from "./macro.js";
@@ -35,7 +35,7 @@ describe("dropped items", () => {
   it("keep the unusable reply that failed them, raw, with its usage", async () => {
     const model = new ScriptedModel((call) => {
       if (call.step === "resynthesis") return '```json\n{"instruction": "cut';
-      return call.step === "answer" && String(call.tag("instruction")).includes("element 0") ? "```json\n{" : happyReply(call);
+      return call.step === "answer" && String(call.tag("instruction")).includes(spelled("bridge")) ? "```json\n{" : happyReply(call);
     });
     const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
     expect(outcome.dropped).toHaveLength(1);
@@ -56,11 +56,11 @@ describe("answers and re-synthesis", () => {
     const outcome = await runLevel(context(model), microPlan);
     expect(outcome.records).toHaveLength(4);
     expect(outcome.records[0]).toEqual({
-      instruction: 'What about "element 0"?',
-      output: 'An answer to: What about "element 0"?',
+      instruction: "Which word is spelled b-r-i-d-g-e?",
+      output: "An answer to: Which word is spelled b-r-i-d-g-e? It is bridge.",
       article_index: 3,
       level: "micro",
-      features: ["element 0"],
+      features: ["bridge"],
       resynthesized: false,
       rounds: 0,
       source_id: "doc.jsonl:4",
@@ -71,7 +71,7 @@ describe("answers and re-synthesis", () => {
 
   it("re-synthesizes an unanswerable item and shows only successes as examples", async () => {
     const model = new ScriptedModel((call) =>
-      call.step === "answer" && String(call.tag("instruction")).includes("element 2") && !String(call.tag("instruction")).startsWith("Reworded")
+      call.step === "answer" && String(call.tag("instruction")).includes(spelled("1911")) && !String(call.tag("instruction")).startsWith("Reworded")
         ? { answerable: false, answer: "" }
         : happyReply(call),
     );
@@ -79,24 +79,26 @@ describe("answers and re-synthesis", () => {
     expect(outcome.records).toHaveLength(4);
     expect(outcome.recovered).toBe(1);
     const recovered = outcome.records.find((r) => r.resynthesized)!;
-    expect(recovered).toMatchObject({ features: ["element 2"], rounds: 1, instruction: "Reworded: element 2?" });
+    expect(recovered).toMatchObject({ features: ["1911"], rounds: 1, instruction: "Reworded: which word is spelled 1-9-1-1?" });
 
     const [resynthesis] = model.callsOf("resynthesis");
     const shots = resynthesis!.tag("examples") as Array<{ feature: string; instruction: string }>;
     expect(shots).toHaveLength(2);
-    for (const shot of shots) expect(shot.feature).not.toBe("element 2");
-    expect(resynthesis!.tag("avoid")).toBe('What about "element 2"?');
+    for (const shot of shots) expect(shot.feature).not.toBe("1911");
+    expect(resynthesis!.tag("avoid")).toBe("Which word is spelled 1-9-1-1?");
   });
 
   it("stops after maxRounds and counts what still fails as dropped", async () => {
     const model = new ScriptedModel((call) =>
-      call.step === "answer" && String(call.tag("instruction")).includes("element 1") ? { answerable: false, answer: "" } : happyReply(call),
+      call.step === "answer" && String(call.tag("instruction")).includes(spelled("opened")) ? { answerable: false, answer: "" } : happyReply(call),
     );
     const outcome = await runLevel(context(model, { maxRounds: 3 }), microPlan);
     expect(outcome.records).toHaveLength(3);
     // It keeps the reply that failed it, the last answer, with what that reply cost.
     const lastAnswer = { text: JSON.stringify({ answerable: false, answer: "" }), usage: { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 } };
-    expect(outcome.dropped).toEqual([{ features: ["element 1"], instruction: "Reworded: element 1?", failure: "unanswerable", rounds: 3, reply: lastAnswer }]);
+    expect(outcome.dropped).toEqual([
+      { features: ["opened"], instruction: "Reworded: which word is spelled o-p-e-n-e-d?", failure: "unanswerable", rounds: 3, reply: lastAnswer },
+    ]);
     expect(model.callsOf("resynthesis")).toHaveLength(3);
     expect(model.callsOf("answer")).toHaveLength(4 + 3);
     expect(outcome.chain).toBe(1 + 2 + 2 * 3);
@@ -158,10 +160,10 @@ describe("level rules", () => {
     const requests = model.callsOf("macro_sentences");
     expect(requests).toHaveLength(2);
     expect(requests[1]!.tag("rejected")).toEqual(["The bridge was made of gold."]);
-    expect(requests[1]!.tag("exclude")).toEqual(["The bridge opened in 1911.", "Clara Houtman designed it"]);
+    expect(requests[1]!.tag("exclude")).toEqual(["The bridge opened in 1911.", "Clara Houtman designed it."]);
     expect(outcome.records.map((r) => r.features[0])).toEqual([
       "The bridge opened in 1911.",
-      "Clara Houtman designed it",
+      "Clara Houtman designed it.",
       "It was repainted in 2019.",
       "Trains moved to a new span in 1974.",
     ]);

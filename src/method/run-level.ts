@@ -3,6 +3,8 @@ import type { RawReply } from "../llm/structured/complete-structured.js";
 import { seededRandom } from "../random.js";
 import { answerInstruction } from "./answer.js";
 import type { DocumentContext } from "./context.js";
+import { describeFailure, failure, type Failure, type FailureReason } from "./failure.js";
+import { answerFailure, instructionFailure } from "./item-checks.js";
 import type { LevelPlan } from "./level-plan.js";
 import type { Level } from "./levels.js";
 import { resynthesisPrompt } from "./prompts.js";
@@ -15,7 +17,9 @@ import { resynthesisSchema } from "./schemas.js";
 export interface DroppedItem {
   features: string[];
   instruction: string;
-  failure: string;
+  failure: FailureReason;
+  /** What the failure is about, when that helps: the missing keywords, whether the instruction or the answer broke a rule. */
+  detail?: string;
   rounds: number;
   /**
    * The last reply about the item, as the model gave it, and that reply's token usage (for a
@@ -40,29 +44,41 @@ export interface LevelOutcome {
   chain: number;
 }
 
-/** Check the level's rule, then answer: sets the item's answer or its failure. */
+/** Why an instruction cannot be kept before it is answered: none, a level's rule, a rule of every level. */
+function instructionBroken<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>): Failure | undefined {
+  if (item.instruction.length === 0) return failure("no usable instruction");
+  return plan.ruleBroken(item.instruction, item.feature) ?? instructionFailure(ctx.document.text, item.instruction);
+}
+
+/** Check the instruction's rules, then answer and check the answer's: sets the item's answer or its failure. */
 async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>): Promise<void> {
   delete item.answer;
-  const broken = item.instruction.length === 0 ? "no usable instruction" : plan.ruleBroken(item.instruction, item.feature);
+  const broken = instructionBroken(ctx, plan, item);
   if (broken !== undefined) {
     item.failure = broken;
     return;
   }
   const outcome = await answerInstruction(ctx, item.instruction);
   item.reply = outcome.reply;
-  if (outcome.ok) {
-    item.answer = outcome.answer;
-    delete item.failure;
-  } else {
-    item.failure = outcome.reason === "unanswerable" ? "unanswerable" : "unusable answer reply";
+  if (!outcome.ok) {
+    item.failure = outcome.failure;
+    return;
   }
+  const answerBroken = plan.answerBroken?.(outcome.answer, item.feature) ?? answerFailure(ctx.document.text, outcome.answer);
+  if (answerBroken !== undefined) {
+    item.failure = answerBroken;
+    return;
+  }
+  item.answer = outcome.answer;
+  delete item.failure;
 }
 
 /** A new instruction for the item's feature, shown successful examples and the failed one. */
 async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: readonly Item<F>[], item: Item<F>, round: number): Promise<void> {
   const random = seededRandom(ctx.seed, ctx.document.index, plan.level, round, item.index);
   const shots = drawShots(items, ctx.settings.shots, random, plan.promptFeature);
-  const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction);
+  const why = describeFailure(item.failure ?? failure("unanswerable"));
+  const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction, why);
   item.rounds = round;
   try {
     const { value, reply } = await ctx.ask("resynthesize", prompt, resynthesisSchema);
@@ -70,7 +86,7 @@ async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: 
     item.reply = reply;
   } catch (error) {
     if (!(error instanceof UnusableReplyError)) throw error;
-    item.failure = "unusable re-synthesis reply";
+    item.failure = failure("unusable re-synthesis reply");
     item.reply = replyOf(error);
     return;
   }
@@ -125,7 +141,8 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
     .map((item) => ({
       features: plan.recordFeatures(item.feature),
       instruction: item.instruction,
-      failure: item.failure!,
+      failure: item.failure!.reason,
+      ...(item.failure!.detail !== undefined ? { detail: item.failure!.detail } : {}),
       rounds: item.rounds,
       ...(item.reply ? { reply: item.reply } : {}),
     }));

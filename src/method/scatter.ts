@@ -2,10 +2,12 @@ import { UnusableReplyError } from "../errors.js";
 import { seededRandom } from "../random.js";
 import { collectFeatures } from "./collect-features.js";
 import type { DocumentContext } from "./context.js";
-import { distinctFeatures, missingKeywords, normalizeForMatch } from "./keywords.js";
+import { failure } from "./failure.js";
+import { distinctFeatures, inDocument, normalizeForMatch } from "./keywords.js";
 import type { LevelPlan } from "./level-plan.js";
 import { scatterImportancePrompt, scatterInstructionsPrompt, scatterKeywordsPrompt } from "./prompts.js";
 import { drawGroups, groupSizes, keywordCount, keywordPool, largestBudgetFor } from "./scatter-groups.js";
+import { missingTerms } from "./rules/contains-term.js";
 import { importanceSchema, instructionsSchema, scatterKeywordsSchema } from "./schemas.js";
 
 /** The model's core and major keywords, mapped back to the extracted spelling; unknown ones ignored. */
@@ -32,9 +34,10 @@ export const scatterPlan: LevelPlan<string[]> = {
   level: "scatter",
   extract: async (ctx) => {
     const wanted = keywordCount(ctx.budget);
-    const keywords = await collectFeatures<string>(ctx, wanted, async (missing, chosen) => {
-      const reply = (await ctx.ask("extract", scatterKeywordsPrompt(ctx.document.text, missing, chosen), scatterKeywordsSchema(missing))).value;
-      return { accepted: distinctFeatures(reply.keywords, chosen), rejected: [] };
+    const keywords = await collectFeatures<string>(ctx, wanted, async (missing, chosen, rejected) => {
+      const prompt = scatterKeywordsPrompt(ctx.document.text, missing, chosen, rejected);
+      const reply = (await ctx.ask("extract", prompt, scatterKeywordsSchema(missing))).value;
+      return inDocument(ctx.document.text, distinctFeatures(reply.keywords, chosen));
     });
     // A document with fewer keywords than asked for gets fewer groups, never a repeated keyword.
     const budget = largestBudgetFor(keywords.length, ctx.budget);
@@ -48,8 +51,8 @@ export const scatterPlan: LevelPlan<string[]> = {
     return { instructions: value.instructions, reply };
   },
   ruleBroken: (instruction, group) => {
-    const missing = missingKeywords(instruction, group);
-    return missing.length === 0 ? undefined : `missing keyword${missing.length > 1 ? "s" : ""} ${missing.map((k) => `"${k}"`).join(", ")}`;
+    const missing = missingTerms(instruction, group);
+    return missing.length === 0 ? undefined : failure("missing keyword", missing.map((k) => `"${k}"`).join(", "));
   },
   promptFeature: (group) => group,
   recordFeatures: (group) => [...group],

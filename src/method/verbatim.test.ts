@@ -36,4 +36,20 @@ describe("locateSentence", () => {
     const span = locateSentence(zh, "它的修建持续了两千多年。")!;
     expect(zh.slice(span.start, span.end)).toBe("它的修建持续了两千多年。");
   });
+
+  it("folds dashes: -- and — (with or without spaces) and the en dash are one", () => {
+    const text = "The line ran north—south -- through the hills. It closed in 1974.";
+    const span = locateSentence(text, "The line ran north -- south — through the hills.")!;
+    expect(text.slice(span.start, span.end)).toBe("The line ran north—south -- through the hills.");
+    expect(locateSentence(text, "The line ran north–south—through the hills.")).toBeDefined();
+    expect(locateSentence(text, "The line ran north-south through the hills.")).toBeUndefined();
+  });
+
+  it("folds ellipses and full-width punctuation", () => {
+    const text = "He paused… and then spoke. ＧＤＰ增长了，然后呢？";
+    const span = locateSentence(text, "He paused... and then spoke.")!;
+    expect(text.slice(span.start, span.end)).toBe("He paused… and then spoke.");
+    const zh = locateSentence(text, "GDP增长了,然后呢?")!;
+    expect(text.slice(zh.start, zh.end)).toBe("ＧＤＰ增长了，然后呢？");
+  });
 });

@@ -56,36 +56,68 @@ export class ScriptedModel implements LanguageModel {
   }
 }
 
-/** Replies that make every step succeed; scripts override the steps they test. */
+/** The document of a prompt (between <document> tags). */
+function documentOf(call: ScriptedCall): string {
+  return /<document>\n([\s\S]*?)\n<\/document>/.exec(call.prompt)?.[1] ?? "";
+}
+
+/** Words the happy instructions are made of, never taken as features, so no instruction contains its own element. */
+const TEMPLATE_WORDS = new Set(["which", "word", "is", "spelled", "reworded"]);
+
+/**
+ * Distinct words of the document (case aside) that are what happy features are: those of four
+ * characters or more in order, then the shorter ones of two or three.
+ */
+function documentWords(call: ScriptedCall): string[] {
+  const distinct = [...new Map((documentOf(call).match(/[\p{L}\p{N}]{2,}/gu) ?? []).map((w) => [w.toLowerCase(), w] as const)).entries()]
+    .filter(([key]) => !TEMPLATE_WORDS.has(key))
+    .map(([, word]) => word);
+  return [...distinct.filter((w) => w.length >= 4), ...distinct.filter((w) => w.length < 4)];
+}
+
+/** A word written with its letters apart ("b-r-i-d-g-e"): how a happy micro instruction asks for its element without containing it. */
+export const spelled = (element: string): string => [...element].join("-");
+const unspelled = (text: string): string | undefined => /spelled ((?:[^\s?]-)+[^\s?])/.exec(text)?.[1]?.replace(/-/g, "");
+
+/** Replies that make every step succeed and keep every rule; scripts override the steps they test. */
 export function happyReply(call: ScriptedCall): unknown {
   const items = (call.tag("items") ?? []) as unknown[];
   const max = (call.request.responseSchema?.schema as any)?.properties;
   const countOf = (key: string) => max?.[key]?.maxItems ?? 3;
   switch (call.step) {
     case "micro_elements":
-      return { elements: Array.from({ length: countOf("elements") }, (_, i) => `element ${i}`) };
-    case "scatter_keywords":
-      return { keywords: Array.from({ length: countOf("keywords") }, (_, i) => `keyword${i}`) };
+      return { elements: documentWords(call).slice(0, countOf("elements")) };
+    case "scatter_keywords": {
+      const words = documentWords(call);
+      const pairs = words.slice(1).map((word, i) => `${words[i]} ${word}`);
+      return { keywords: [...words, ...pairs].filter((k) => documentOf(call).includes(k)).slice(0, countOf("keywords")) };
+    }
     case "macro_sentences": {
-      const document = /<document>\n([\s\S]*?)\n<\/document>/.exec(call.prompt)?.[1] ?? "";
+      const document = documentOf(call);
       const taken = new Set([...((call.tag("exclude") as string[] | undefined) ?? [])]);
       const sentences = document.split(/(?<=[.!?])\s+/).filter((s) => s.length > 0 && !taken.has(s));
       return { sentences: sentences.slice(0, countOf("sentences")) };
     }
     case "micro_instructions":
+      return { instructions: items.map((item) => `Which word is spelled ${spelled(String(item))}?`) };
     case "macro_instructions":
-      return { instructions: items.map((item) => `What about ${JSON.stringify(item)}?`) };
+      return { instructions: items.map((_, i) => `What is the significance of statement number ${i + 1}?`) };
     case "scatter_instructions":
       return { instructions: items.map((group) => `How do ${(group as string[]).join(" and ")} connect?`) };
     case "scatter_importance": {
       const p = max as any;
       return { core: items.slice(0, p.core.minItems), major: items.slice(p.core.minItems, p.core.minItems + p.major.minItems) };
     }
-    case "answer":
-      return { answerable: true, answer: `An answer to: ${String(call.tag("instruction"))}` };
+    case "answer": {
+      const instruction = String(call.tag("instruction"));
+      const element = unspelled(instruction);
+      return { answerable: true, answer: `An answer to: ${instruction}${element ? ` It is ${element}.` : ""}` };
+    }
     case "resynthesis": {
       const feature = call.tag("feature");
-      return { instruction: `Reworded: ${Array.isArray(feature) ? feature.join(" and ") : String(feature)}?` };
+      if (Array.isArray(feature)) return { instruction: `Reworded: ${feature.join(" and ")}?` };
+      if (call.prompt.includes("for the element below")) return { instruction: `Reworded: which word is spelled ${spelled(String(feature))}?` };
+      return { instruction: "Reworded: what is the significance of that statement?" };
     }
     case "self_qa":
       return { pairs: [{ instruction: "Q?", output: "A." }] };

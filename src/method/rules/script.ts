@@ -46,6 +46,13 @@ export function writingSystem(text: string): { system: WritingSystem; amount: nu
   return { system: best[0] as WritingSystem, amount };
 }
 
+// Every item of a document is checked against it: its writing system is worked out once.
+let lastDocument: { text: string; system: ReturnType<typeof writingSystem> } | undefined;
+function documentSystem(document: string): ReturnType<typeof writingSystem> {
+  if (lastDocument?.text !== document) lastDocument = { text: document, system: writingSystem(document) };
+  return lastDocument.system;
+}
+
 /** Texts with less than this (in about words) are too short to judge: a name, a number, a unit. */
 const JUDGED_AMOUNT = 4;
 
@@ -56,7 +63,7 @@ const JUDGED_AMOUNT = 4;
 export function inOtherLanguage(document: string, text: string): boolean {
   const own = writingSystem(text);
   if (!own || own.amount < JUDGED_AMOUNT) return false;
-  const expected = writingSystem(document);
+  const expected = documentSystem(document);
   if (!expected || expected.system === own.system) return false;
   return !document.normalize("NFKC").includes(text.normalize("NFKC").trim());
 }
