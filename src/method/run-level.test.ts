@@ -192,3 +192,149 @@ describe("unusable extraction replies", () => {
     expect(ctx.invalid).toBe(3);
   });
 });
+
+describe("rules checked before an item is kept", () => {
+  /** The happy script, with one step's reply replaced while `when` holds for the call. */
+  const scripted = (step: string, when: (call: ScriptedCall) => boolean, reply: (call: ScriptedCall) => unknown) =>
+    new ScriptedModel((call) => (call.step === step && when(call) ? reply(call) : happyReply(call)));
+  const firstTry = (call: ScriptedCall) => !call.prompt.includes("Why it failed");
+
+  it("re-synthesizes a micro instruction that contains its element, saying so, without asking for an answer", async () => {
+    const model = scripted("micro_instructions", () => true, (call) => ({ instructions: (call.tag("items") as string[]).map((e) => `Why does ${e} matter?`) }));
+    const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
+    expect(outcome.records).toHaveLength(4);
+    expect(outcome.recovered).toBe(4);
+    expect(model.callsOf("answer")).toHaveLength(4);
+    for (const call of model.callsOf("resynthesis")) expect(call.prompt).toContain("Why it failed: It contains its own answer");
+  });
+
+  it("fails a micro answer that does not contain its element, as the answer to another element would", async () => {
+    const model = scripted("answer", (call) => String(call.tag("instruction")).includes(spelled("Clara")), () => ({ answerable: true, answer: "It was Houtman." }));
+    const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
+    expect(outcome.dropped).toMatchObject([{ features: ["Clara"], failure: "answer lacks its element", rounds: 1 }]);
+    expect(model.callsOf("resynthesis")[0]!.prompt).toContain("Why it failed: Its answer is not the element");
+  });
+
+  it("re-synthesizes a macro instruction that quotes its sentence", async () => {
+    const model = scripted("macro_instructions", () => true, (call) => ({ instructions: (call.tag("items") as string[]).map((s) => `Explain: ${s}`) }));
+    const outcome = await runLevel(context(model, { maxRounds: 1 }), macroPlan);
+    expect(outcome.records).toHaveLength(4);
+    expect(outcome.records.every((r) => r.resynthesized)).toBe(true);
+    expect(model.callsOf("resynthesis")[0]!.prompt).toContain("Why it failed: It quotes the sentence");
+  });
+
+  it("does not take a keyword inside a longer word as present, and names the missing keyword", async () => {
+    const doc = "The war ended in 1918. Software now routes trains. Bridges carry the trains over rivers.";
+    const model = new ScriptedModel((call) => {
+      if (call.step === "scatter_keywords") return { keywords: ["war", "trains", "rivers"] };
+      if (call.step === "scatter_instructions") return { instructions: ["How has software changed trains and rivers?"] };
+      return happyReply(call);
+    });
+    const ctx = { ...context(model, { maxRounds: 1 }, 1), document: { index: 0, sourceId: "d:1", text: doc } };
+    const outcome = await runLevel(ctx, scatterPlan);
+    expect(model.callsOf("resynthesis")[0]!.prompt).toContain('Why it failed: It did not use every keyword word for word: missing "war".');
+    expect(outcome.records).toMatchObject([{ resynthesized: true, rounds: 1 }]);
+  });
+
+  it("accepts a plural keyword and -- for —", async () => {
+    const doc = "Bridges of the north—south line were rebuilt after the war.";
+    const model = new ScriptedModel((call) => {
+      if (call.step === "scatter_keywords") return { keywords: ["bridge", "north--south line", "war"] };
+      if (call.step === "scatter_instructions") return { instructions: ["Why were the Bridges on the North—South line rebuilt after the wars?"] };
+      return happyReply(call);
+    });
+    const ctx = { ...context(model, { maxRounds: 0 }, 1), document: { index: 0, sourceId: "d:1", text: doc } };
+    const outcome = await runLevel(ctx, scatterPlan);
+    expect(outcome.records).toHaveLength(1);
+    expect(outcome.dropped).toEqual([]);
+  });
+
+  it("fails an instruction or an answer that refers to the passage", async () => {
+    const model = new ScriptedModel((call) => {
+      const instruction = String(call.tag("instruction"));
+      if (call.step === "micro_instructions") return { instructions: (call.tag("items") as string[]).map((e, i) => `${i === 0 ? "According to the passage, which" : "Which"} word is spelled ${spelled(e)}?`) };
+      if (call.step === "answer" && instruction.includes(spelled("opened")) && firstTry(call)) return { answerable: true, answer: "In the text, it is opened." };
+      return happyReply(call);
+    });
+    const outcome = await runLevel(context(model, { maxRounds: 0 }), microPlan);
+    expect(outcome.dropped.map((d) => [d.features[0], d.failure, d.detail])).toEqual([
+      ["bridge", "refers to the passage", "instruction"],
+      ["opened", "refers to the passage", "answer"],
+    ]);
+  });
+
+  it("counts an answer that says the document does not say as unanswerable, even marked answerable", async () => {
+    const model = scripted("answer", (call) => String(call.tag("instruction")).includes(spelled("1911")), () => ({ answerable: true, answer: "The document does not specify it." }));
+    const outcome = await runLevel(context(model, { maxRounds: 0 }), microPlan);
+    expect(outcome.dropped).toMatchObject([{ features: ["1911"], failure: "unanswerable", detail: "the answer says the document does not say" }]);
+  });
+
+  it("fails items not in the document's language: English items for a Chinese document", async () => {
+    const zh = "长城是中国古代的军事防御工程。它的修建持续了两千多年。";
+    const model = new ScriptedModel((call) => {
+      if (call.step === "micro_elements") return { elements: ["长城", "两千多年"] };
+      if (call.step === "micro_instructions") return { instructions: ["What was built as a military defence work in ancient China?", "修建持续了多久？"] };
+      if (call.step === "answer") {
+        const instruction = String(call.tag("instruction"));
+        const answer = instruction === "修建持续了多久？" ? "The construction went on for 两千多年, over many dynasties." : instruction.startsWith("长城") ? "长城修建了两千多年。" : "是长城。";
+        return { answerable: true, answer };
+      }
+      if (call.step === "resynthesis") return { instruction: call.tag("feature") === "长城" ? "中国古代修建了什么军事防御工程？" : "长城修建了多久？" };
+      return happyReply(call);
+    });
+    const ctx = { ...context(model, { maxRounds: 1 }, 2), document: { index: 0, sourceId: "zh:1", text: zh } };
+    const outcome = await runLevel(ctx, microPlan);
+    const [first, second] = model.callsOf("resynthesis");
+    expect(first!.prompt).toContain("Why it failed: It was not in the document's language");
+    expect(second!.prompt).toContain("Why it failed: Its answer was not in the document's language");
+    expect(outcome.dropped).toEqual([]);
+    expect(outcome.records.map((r) => r.instruction)).toEqual(["中国古代修建了什么军事防御工程？", "长城修建了多久？"]);
+  });
+
+  it("never shows an item that broke a rule as a good example", async () => {
+    // Answers to element 0 refer to the passage: the item is answered, but it is no success.
+    const model = scripted("answer", (call) => String(call.tag("instruction")).includes(spelled("bridge")), () => ({ answerable: true, answer: "The passage says bridge." }));
+    await runLevel(context(model, { maxRounds: 2, shots: 3 }), microPlan);
+    const shown = model.callsOf("resynthesis").flatMap((call) => (call.tag("examples") as Array<{ feature: string }> | undefined) ?? []);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const shot of shown) expect(shot.feature).not.toBe("bridge");
+  });
+});
+
+describe("features come from the document", () => {
+  it("rejects micro elements and scatter keywords not in the document and asks again, naming them", async () => {
+    let asked = 0;
+    const model = new ScriptedModel((call) => {
+      if (call.step !== "micro_elements") return happyReply(call);
+      asked++;
+      return asked === 1 ? { elements: ["1911", "Clara Houtmann", "steel", "war"] } : { elements: ["Clara Houtman", "1974", "span"] };
+    });
+    const outcome = await runLevel(context(model, {}, 4), microPlan);
+    const requests = model.callsOf("micro_elements");
+    expect(requests[1]!.tag("rejected")).toEqual(["Clara Houtmann", "steel", "war"]);
+    expect(outcome.records.map((r) => r.features[0])).toEqual(["1911", "Clara Houtman", "1974", "span"]);
+  });
+
+  it("does not take a keyword inside a longer word of the document as found", async () => {
+    const doc = "Software now routes trains. Bridges carry the trains over rivers.";
+    const model = new ScriptedModel((call) =>
+      call.step === "scatter_keywords" ? { keywords: call.tag("rejected") ? ["trains"] : ["war", "rivers", "bridge"] } : happyReply(call),
+    );
+    const ctx = { ...context(model, {}, 1), document: { index: 0, sourceId: "d:1", text: doc } };
+    const outcome = await runLevel(ctx, scatterPlan);
+    expect(model.callsOf("scatter_keywords")[1]!.tag("rejected")).toEqual(["war"]);
+    expect(outcome.records[0]!.features.sort()).toEqual(["bridge", "rivers", "trains"]);
+  });
+
+  it("takes a macro quote of a few words as no sentence, and a clause as its whole sentence", async () => {
+    let round = 0;
+    const model = new ScriptedModel((call) => {
+      if (call.step !== "macro_sentences") return happyReply(call);
+      round++;
+      return round === 1 ? { sentences: ["the", "Trains moved to a new span"] } : { sentences: [] };
+    });
+    const outcome = await runLevel(context(model, {}, 2), macroPlan);
+    expect(model.callsOf("macro_sentences")[1]!.tag("rejected")).toEqual(["the"]);
+    expect(outcome.records.map((r) => r.features[0])).toEqual(["Trains moved to a new span in 1974."]);
+  });
+});

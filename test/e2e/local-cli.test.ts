@@ -57,7 +57,6 @@ describe("foveate synth --engine local", () => {
 
     const text = await readFile(output, "utf8");
     const records = readRecords(text);
-    expect(records.length, first.stderr).toBeGreaterThan(0);
     const perDocumentLevel = new Map<string, number>();
     for (const r of records) {
       expect([0, 1]).toContain(r.article_index);
@@ -74,7 +73,8 @@ describe("foveate synth --engine local", () => {
     for (const [key, n] of perDocumentLevel) expect(n, key).toBeLessThanOrEqual(3);
 
     // Every item asked for is accounted for: kept (and written), dropped, or not found in the
-    // document (nonsense rarely survives the scatter and macro checks; which items do varies).
+    // document. The random model's features are nonsense that is not in the document, so the
+    // rules leave it none; whatever is kept is written.
     const [asked, kept, dropped] = /^\s+total\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(first.stderr)!.slice(1).map(Number);
     const notFound = Number(/(\d+) asked for but not found/.exec(first.stderr)?.[1] ?? 0);
     expect(asked).toBe(2 * 3 * 3);
@@ -133,7 +133,8 @@ describe("foveate synth --engine local", () => {
     // A replayed reply is not a call: no negative retries, no tokens counted twice.
     expect(resumed.stderr).toMatch(/transport retries 0,/);
     for (const key of killedWith) expect(storedReplies().has(key)).toBe(true);
-    expect(readRecords(await readFile(output, "utf8")).length, resumed.stderr).toBeGreaterThan(0);
+    const kept = Number(/^\s+total\s+\d+\s+(\d+)/m.exec(resumed.stderr)?.[1]);
+    expect(readRecords(await readFile(output, "utf8")).length, resumed.stderr).toBe(kept);
   });
 
   it("says clearly when the model file is missing, and leaves no store behind", async () => {

@@ -75,9 +75,13 @@ function documentWords(call: ScriptedCall): string[] {
   return [...distinct.filter((w) => w.length >= 4), ...distinct.filter((w) => w.length < 4)];
 }
 
-/** A word written with its letters apart ("b-r-i-d-g-e"): how a happy micro instruction asks for its element without containing it. */
-export const spelled = (element: string): string => [...element].join("-");
-const unspelled = (text: string): string | undefined => /spelled ((?:[^\s?]-)+[^\s?])/.exec(text)?.[1]?.replace(/-/g, "");
+/**
+ * An element written with its characters apart ("b-r-i-d-g-e", a space as "_"): how a happy micro
+ * instruction asks for its element without containing it.
+ */
+export const spelled = (element: string): string => [...element.replace(/ /g, "_")].join("-");
+const unspelled = (text: string): string | undefined =>
+  /spelled ((?:[^\s?]-)*[^\s?])/.exec(text)?.[1]?.replace(/-/g, "").replace(/_/g, " ");
 
 /** Replies that make every step succeed and keep every rule; scripts override the steps they test. */
 export function happyReply(call: ScriptedCall): unknown {
