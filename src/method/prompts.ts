@@ -55,7 +55,8 @@ export const LEVEL_RULES: Record<Level, string> = {
 
 const STANDALONE =
   "Each instruction must make sense to a reader who has not seen the document: name the things it " +
-  'asks about instead of referring to "the document", "the text" or "the passage".';
+  'asks about instead of referring to "the document", "the text" or "the passage". Write it in the ' +
+  "language of the document.";
 
 /** What one feature of each level is called in a prompt. */
 export const FEATURE_NAMES: Record<Level, string> = { micro: "element", scatter: "keyword group", macro: "sentence" };
@@ -148,8 +149,8 @@ export function answerPrompt(document: string, instruction: string): ChatMessage
   return messages(
     document,
     "Task: carry out the instruction below using only the document. Give a detailed, accurate and " +
-      "self-contained answer, as an expert would give it directly: do not mention the document, the " +
-      "text or the passage. If the document does not hold what the answer needs, set answerable to " +
+      "self-contained answer in the language of the document, as an expert would give it directly: do " +
+      "not mention the document, the text or the passage. If the document does not hold what the answer needs, set answerable to " +
       'false and leave the answer empty; do not guess. (Without JSON, reply with the single word UNANSWERABLE.)\n' +
       `<instruction>\n${instruction}\n</instruction>\n` +
       'Reply as {"answerable": true, "answer": "..."}.',
@@ -178,7 +179,7 @@ export function resynthesisPrompt(
   return messages(
     document,
     `Task: an earlier instruction written for the ${name} below failed. Write one new, better ` +
-      `instruction for the same ${name}, in the language of the document. ` +
+      `instruction for the same ${name}. ` +
       `${LEVEL_RULES[level]} ${STANDALONE}\n` +
       `<feature>\n${json(feature)}\n</feature>\n` +
       examples +
