@@ -24,5 +24,8 @@ describe("saysNotStated", () => {
     "长城的修建持续了两千多年。",
     "他没有说明原因，因此引起了争议。",
     "科学家无法确定它的确切年龄。",
+    "无法从化石中确定它的年龄。",
+    "The age cannot be determined from the fossils alone.",
+    "The survey provides no data on income.",
   ])("lets %j stand", (answer) => expect(saysNotStated(answer)).toBe(false));
 });
