@@ -1,20 +1,12 @@
 import { containsTerm } from "./rules/contains-term.js";
-
-/** Lowercase, width-folded, with punctuation and runs of space reduced to one space. */
-export function normalizeForMatch(text: string): string {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-}
+import { matchForm } from "./rules/match-form.js";
 
 /** Distinct items by their normalised form, first spelling kept, empty ones dropped. */
 export function distinctFeatures(items: readonly string[], already: readonly string[] = []): string[] {
-  const seen = new Set(already.map(normalizeForMatch));
+  const seen = new Set(already.map(matchForm));
   const out: string[] = [];
   for (const item of items) {
-    const key = normalizeForMatch(item);
+    const key = matchForm(item);
     if (key.length === 0 || seen.has(key)) continue;
     seen.add(key);
     out.push(item.trim());

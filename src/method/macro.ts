@@ -1,6 +1,6 @@
 import { collectFeatures } from "./collect-features.js";
 import { failure } from "./failure.js";
-import { normalizeForMatch } from "./keywords.js";
+import { matchForm } from "./rules/match-form.js";
 import type { LevelPlan } from "./level-plan.js";
 import { macroInstructionsPrompt, macroSentencesPrompt } from "./prompts.js";
 import { reproducesSentence } from "./rules/reproduces-sentence.js";
@@ -34,7 +34,7 @@ export const macroPlan: LevelPlan<KeySentence> = {
       const reply = (await ctx.ask("extract", macroSentencesPrompt(text, missing, quoted, rejected), macroSentencesSchema(missing))).value;
       const accepted: KeySentence[] = [];
       const notInDocument: string[] = [];
-      const seen = new Set(quoted.map(normalizeForMatch));
+      const seen = new Set(quoted.map(matchForm));
       const locate = sentenceLocator(text);
       for (const candidate of reply.sentences) {
         const span = sentenceOf(text, locate(candidate));
@@ -43,8 +43,8 @@ export const macroPlan: LevelPlan<KeySentence> = {
           continue;
         }
         const sentence = text.slice(span.start, span.end);
-        if (seen.has(normalizeForMatch(sentence))) continue;
-        seen.add(normalizeForMatch(sentence));
+        if (seen.has(matchForm(sentence))) continue;
+        seen.add(matchForm(sentence));
         accepted.push({ sentence, span });
       }
       return { accepted, rejected: notInDocument };

@@ -3,7 +3,8 @@ import { seededRandom } from "../random.js";
 import { collectFeatures } from "./collect-features.js";
 import type { DocumentContext } from "./context.js";
 import { failure } from "./failure.js";
-import { distinctFeatures, inDocument, normalizeForMatch } from "./keywords.js";
+import { distinctFeatures, inDocument } from "./keywords.js";
+import { matchForm } from "./rules/match-form.js";
 import type { LevelPlan } from "./level-plan.js";
 import { scatterImportancePrompt, scatterInstructionsPrompt, scatterKeywordsPrompt } from "./prompts.js";
 import { drawGroups, groupSizes, keywordCount, keywordPool, largestBudgetFor } from "./scatter-groups.js";
@@ -14,8 +15,8 @@ import { importanceSchema, instructionsSchema, scatterKeywordsSchema } from "./s
 async function importantKeywords(ctx: DocumentContext, keywords: string[]): Promise<{ core: string[]; major: string[] }> {
   const wanted = ctx.settings.important;
   if (!wanted || wanted.core + wanted.major === 0) return { core: [], major: [] };
-  const bySpelling = new Map(keywords.map((k) => [normalizeForMatch(k), k]));
-  const known = (picked: string[]) => picked.map((p) => bySpelling.get(normalizeForMatch(p))).filter((k): k is string => k !== undefined);
+  const bySpelling = new Map(keywords.map((k) => [matchForm(k), k]));
+  const known = (picked: string[]) => picked.map((p) => bySpelling.get(matchForm(p))).filter((k): k is string => k !== undefined);
   try {
     const reply = (
       await ctx.ask("extract", scatterImportancePrompt(ctx.document.text, keywords, wanted.core, wanted.major), importanceSchema(wanted.core, wanted.major))
