@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { AbortedError, ConfigError } from "../errors.js";
@@ -100,10 +100,14 @@ describe("SynthesisJob", () => {
 
   it("leaves nothing running when the output cannot be opened", async () => {
     const { j } = await job({ output: join(dir, "no-such-folder", "out.jsonl"), store: join(dir, "run.foveate.db") });
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
-    await expect(j.start({ progressIntervalMs: 1 })).rejects.toThrow(/ENOENT/);
-    expect(timers()).toBe(before);
+    // The progress ticker is the one interval the job starts; it must not start before the output opens.
+    const intervals = vi.spyOn(globalThis, "setInterval");
+    try {
+      await expect(j.start({ progressIntervalMs: 1 })).rejects.toThrow(/ENOENT/);
+      expect(intervals).not.toHaveBeenCalled();
+    } finally {
+      intervals.mockRestore();
+    }
   });
 
   it("reads a corpus again after a failed read", async () => {
