@@ -5,7 +5,7 @@ import { downloadProgress } from "../output/download-progress.js";
 import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
-import { compareDatasets, measureDifficulty, measureDiversity, measureQa } from "../eval/index.js";
+import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
 import { exportStore, runStatus, SynthesisJob } from "../index.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 
@@ -114,10 +114,18 @@ const status = define({
 const EVAL = { name: "eval", description: "Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison." };
 const EMBED_FLAGS = ["embeddings", "embedModel", "embedBaseUrl", "embedApiKey", "topK"] as const;
 const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
-const DIFFICULTY_FLAGS = ["bothOrders", "seed", "concurrency", "textField"] as const;
+const DIFFICULTY_FLAGS = ["verdict", "bothOrders", "seed", "concurrency", "textField"] as const;
 
 /** What every evaluation needs from the CLI: its environment and where a model download is shown. */
 const evalIo = (io: CliIo) => ({ env: io.env, download: downloadProgress(line(io.stderr), io.stderr) });
+
+/** The flags with --paper's settings filled in; says on stderr, in one line, what differs from the paper's. */
+function paperOptions<F extends PaperComparableOptions>(command: EvalCommand, flags: F, io: CliIo): F {
+  const options = withPaperSettings(command, flags);
+  const caveat = paperCaveat(command, options);
+  if (caveat) line(io.stderr)(caveat);
+  return options;
+}
 
 const diversity = define({
   group: EVAL,
@@ -125,9 +133,9 @@ const diversity = define({
   name: "diversity",
   description: "Self-BLEU diversity (NLTK-exact, linear time) and, with --embeddings, embedding diversity of a dataset's instructions.",
   args: [{ name: "data", help: "JSON Lines with an instruction field" }],
-  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "store", "json"],
+  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "paper", "store", "json"],
   action: async ([data], flags, io) => {
-    const result = await measureDiversity(data!, { ...flags, ...evalIo(io) });
+    const result = await measureDiversity(data!, { ...paperOptions("diversity", flags, io), ...evalIo(io) });
     line(io.stdout)(flags.json ? JSON.stringify(result, null, 2) : formatDiversity(data!, result));
     return 0;
   },
@@ -138,10 +146,10 @@ const difficulty = define({
   env: LOCAL_ENGINE_FLAGS,
   name: "difficulty",
   description: "Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder.",
-  flags: [...LOCAL_ENGINE_FLAGS, "a", "b", "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "report", "store", "json"],
+  flags: [...LOCAL_ENGINE_FLAGS, "a", "b", "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "paper", "report", "store", "json"],
   required: ["a", "b", "corpus"],
   action: async (_, flags, io) => {
-    const report = await measureDifficulty(flags.a!, flags.b!, flags.corpus!, { ...flags, ...evalIo(io) });
+    const report = await measureDifficulty(flags.a!, flags.b!, flags.corpus!, { ...paperOptions("difficulty", flags, io), ...evalIo(io) });
     for (const warning of report.warnings) line(io.stderr)(`warning: ${warning}`);
     if (flags.report) await writeFile(flags.report, JSON.stringify(report, null, 2));
     line(io.stdout)(flags.json ? JSON.stringify({ ...report, perDocument: undefined }, null, 2) : formatDifficulty(flags.a!, flags.b!, report));
@@ -154,11 +162,15 @@ const qa = define({
   env: LOCAL_ENGINE_FLAGS,
   name: "qa",
   description: "Downstream QA: the model under test answers each question closed-book; token-set P/R/F1 and judge accuracy over rounds.",
-  flags: [...LOCAL_ENGINE_FLAGS, "test", "targetModel", "targetBaseUrl", "targetApiKey", ...JUDGE_FLAGS, "rounds", "temperature", "topP", "maxTokens", "concurrency", "store", "json"],
+  flags: [
+    ...LOCAL_ENGINE_FLAGS, "test", "targetModel", "targetBaseUrl", "targetApiKey", ...JUDGE_FLAGS, "judgeStyle", "rounds", "temperature", "topP",
+    "maxTokens", "repetitionPenalty", "concurrency", "paper", "store", "json",
+  ],
   required: ["test", "targetModel"],
   action: async (_, flags, io) => {
-    const report = await measureQa(flags.test!, { ...flags, targetModel: flags.targetModel!, ...evalIo(io) });
-    line(io.stdout)(flags.json ? JSON.stringify(report, null, 2) : formatQa(flags.targetModel!, report, Boolean(flags.judgeModel)));
+    const options = paperOptions("qa", flags, io);
+    const report = await measureQa(flags.test!, { ...options, targetModel: flags.targetModel!, ...evalIo(io) });
+    line(io.stdout)(flags.json ? JSON.stringify(report, null, 2) : formatQa(flags.targetModel!, report, Boolean(options.judgeModel)));
     return 0;
   },
 });
@@ -172,9 +184,9 @@ const compare = define({
     { name: "a", help: "first dataset" },
     { name: "b", help: "second dataset" },
   ],
-  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "store", "json"],
+  flags: [...LOCAL_ENGINE_FLAGS, ...EMBED_FLAGS, "corpus", ...JUDGE_FLAGS, ...DIFFICULTY_FLAGS, "paper", "store", "json"],
   action: async ([a, b], flags, io) => {
-    const c = await compareDatasets(a!, b!, { ...flags, ...evalIo(io) });
+    const c = await compareDatasets(a!, b!, { ...paperOptions("compare", flags, io), ...evalIo(io) });
     for (const warning of c.difficulty?.warnings ?? []) line(io.stderr)(`warning: ${warning}`);
     const difficultyJson = c.difficulty ? { ...c.difficulty, perDocument: undefined } : null;
     line(io.stdout)(flags.json ? JSON.stringify({ a: { file: a, ...c.a }, b: { file: b, ...c.b }, difficulty: difficultyJson }, null, 2) : formatComparison(a!, b!, c));

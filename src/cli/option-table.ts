@@ -128,7 +128,8 @@ export const FLAGS = {
   embeddings: toggle("--embeddings", "also measure embedding diversity (1 - mean pairwise cosine)"),
   embedModel: spec({
     flags: "--embed-model <name>",
-    help: `embedding model, by name or a GGUF file or hf: URI to run locally`, defaultHelp: `${DEFAULT_API_EMBED_MODEL}; synth with a local engine: the --model`,
+    help: `embedding model, by name or a GGUF file or hf: URI to run locally`,
+    defaultHelp: `${DEFAULT_API_EMBED_MODEL}; synth with a local engine: the --model; eval --paper: sentence-transformers/paraphrase-multilingual-mpnet-base-v2`,
   }),
   embedBaseUrl: spec({ flags: "--embed-base-url <url>", help: "its OpenAI-compatible endpoint", defaultHelp: "--base-url, else OPENAI_BASE_URL" }),
   embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key", defaultHelp: "--api-key, else OPENAI_API_KEY" }),
@@ -137,7 +138,7 @@ export const FLAGS = {
   // Judges and models under test (eval).
   judgeModel: spec({
     flags: "--judge-model <name>",
-    help: "the judge model, by name or a GGUF file or hf: URI to run locally (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given)",
+    help: "the judge model, by name or a GGUF file or hf: URI to run locally (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given; --paper: gpt-4o)",
   }),
   judgeBaseUrl: spec({ flags: "--judge-base-url <url>", help: "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)" }),
   judgeApiKey: spec({ flags: "--judge-api-key <key>", help: "its key (also OPENAI_API_KEY)" }),
@@ -146,6 +147,28 @@ export const FLAGS = {
   targetApiKey: spec({ flags: "--target-api-key <key>", help: "its key (also OPENAI_API_KEY)" }),
   topP: spec({ flags: "--top-p <p>", help: "top-p of the model under test", parse: number(0, 1), default: 0.95 }),
   rounds: spec({ flags: "--rounds <n>", help: "rounds; mean and sample standard deviation over them", parse: integer(1), default: 5 }),
+  paper: toggle(
+    "--paper",
+    "the authors' settings wherever no flag sets another: judge gpt-4o, no ties, a Correct/Incorrect accuracy judge, repetition penalty 1.02, embeddings by paraphrase-multilingual-mpnet-base-v2",
+  ),
+  verdict: spec({
+    flags: "--verdict <style>",
+    help: "difficulty verdicts: ties lets the judge call the sets equally hard; forced makes it pick one, and anything else is an invalid verdict",
+    choices: ["ties", "forced"] as const,
+    defaultHelp: "ties; --paper forced",
+  }),
+  judgeStyle: spec({
+    flags: "--judge-style <style>",
+    help: "how the accuracy judge answers: true-false, or the word Correct or Incorrect",
+    choices: ["true-false", "correct-incorrect"] as const,
+    defaultHelp: "true-false; --paper correct-incorrect",
+  }),
+  repetitionPenalty: spec({
+    flags: "--repetition-penalty <p>",
+    help: "repetition penalty of the model under test (1: none), sent as repetition_penalty, which vLLM and SGLang apply and OpenAI's API ignores; the local engine applies it too",
+    defaultHelp: "none; --paper 1.02",
+    parse: number(0.01, 10),
+  }),
   bothOrders: toggle("--both-orders", "ask twice with the sets swapped; a win counts only when both verdicts agree"),
   a: spec({ flags: "--a <file>", help: "first dataset (JSON Lines with instruction and article_index)" }),
   b: spec({ flags: "--b <file>", help: "second dataset" }),

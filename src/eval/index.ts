@@ -15,3 +15,6 @@ export type { DifficultyReport, DifficultyOptions } from "./difficulty/difficult
 export type { CorpusDocument } from "./difficulty/document-groups.js";
 export { evaluateQa } from "./downstream-qa/downstream-qa.js";
 export type { QaReport, QaOptions } from "./downstream-qa/downstream-qa.js";
+export { PAPER_SETTINGS, paperCaveat, paperDifferences, withPaperSettings } from "./paper-settings.js";
+export type { EvalCommand, PaperComparableOptions } from "./paper-settings.js";
+export type { DifficultyVerdictStyle, QaJudgeStyle } from "./judge-prompts.js";

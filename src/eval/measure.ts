@@ -10,7 +10,8 @@ import { compareDifficulty, type DifficultyReport } from "./difficulty/difficult
 import type { CorpusDocument } from "./difficulty/document-groups.js";
 import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
-import { JUDGE_PROMPT_VERSION } from "./judge-prompts.js";
+import { JUDGE_PROMPT_VERSION, type DifficultyVerdictStyle, type QaJudgeStyle } from "./judge-prompts.js";
+import { withPaperSettings } from "./paper-settings.js";
 import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
 import { selfBleu } from "./self-bleu/self-bleu.js";
 import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
@@ -34,6 +35,8 @@ export interface EvaluationOptions extends LocalEngineSettings {
   env?: NodeJS.ProcessEnv;
   /** Told about a model download. */
   download?: LocalIo["download"];
+  /** The authors' settings wherever no other is given (see PAPER_SETTINGS). */
+  paper?: boolean;
 }
 
 export interface DiversityOptions extends EvaluationOptions {
@@ -62,6 +65,8 @@ export interface JudgeOptions {
 export interface DifficultyJobOptions extends EvaluationOptions, JudgeOptions {
   /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
   bothOrders?: boolean;
+  /** "forced": the judge must pick a set, no ties (the paper's). Default "ties". */
+  verdict?: DifficultyVerdictStyle;
   /** Seed of the presentation order. Default 0. */
   seed?: number;
   /** Judge calls in flight. Default 16. */
@@ -77,16 +82,20 @@ export interface QaJobOptions extends EvaluationOptions, JudgeOptions {
   targetApiKey?: string;
   /** Default 5. */
   rounds?: number;
-  /** Sampling of the model under test. Defaults 0.5, 0.95 and 256. */
+  /** How the accuracy judge answers. Default "true-false"; the paper's is "correct-incorrect". */
+  judgeStyle?: QaJudgeStyle;
+  /** Sampling of the model under test. Defaults 0.5, 0.95 and 256, and no repetition penalty (the paper's is 1.02). */
   temperature?: number;
   topP?: number;
   maxTokens?: number;
+  repetitionPenalty?: number;
   /** Calls in flight. Default 16. */
   concurrency?: number;
 }
 
 /** Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. */
-export async function measureDiversity(data: string | InstructionRecord[], options: DiversityOptions = {}): Promise<DiversityResult> {
+export async function measureDiversity(data: string | InstructionRecord[], given: DiversityOptions = {}): Promise<DiversityResult> {
+  const options = withPaperSettings("diversity", given);
   const records = typeof data === "string" ? await readInstructions(data) : data;
   const texts = records.map((r) => r.instruction);
   const bleu = selfBleu(texts.map(tokenizeWords));
@@ -122,7 +131,8 @@ export async function measureDiversity(data: string | InstructionRecord[], optio
 }
 
 /** Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder. */
-export async function measureDifficulty(a: string, b: string, corpus: string, options: DifficultyJobOptions = {}): Promise<DifficultyReport> {
+export async function measureDifficulty(a: string, b: string, corpus: string, given: DifficultyJobOptions = {}): Promise<DifficultyReport> {
+  const options = withPaperSettings("difficulty", given);
   const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, options.textField ?? "content")]);
   return withModels(options, async (models) => {
     const judge = await models.judge(options.judgeModel ?? DEFAULT_API_MODEL);
@@ -133,23 +143,30 @@ export async function measureDifficulty(a: string, b: string, corpus: string, op
       documents,
       seed: options.seed ?? 0,
       bothOrders: options.bothOrders === true,
+      verdict: options.verdict ?? "ties",
       concurrency: options.concurrency ?? 16,
     });
   });
 }
 
 /** Downstream QA: the model under test answers each question closed-book, over rounds. */
-export async function measureQa(test: string, options: QaJobOptions): Promise<QaReport> {
+export async function measureQa(test: string, given: QaJobOptions): Promise<QaReport> {
+  const options = withPaperSettings("qa", given);
   const items = await readQaTest(test);
   return withModels(options, async (models) => {
     const target = await models.open("target", { model: options.targetModel, baseUrl: options.targetBaseUrl, apiKey: options.targetApiKey });
     const judge = options.judgeModel ? await models.judge(options.judgeModel) : undefined;
     return evaluateQa({
       target,
-      ...(judge ? { judge } : {}),
+      ...(judge ? { judge, judgeStyle: options.judgeStyle ?? "true-false" } : {}),
       items,
       rounds: options.rounds ?? 5,
-      sampling: { temperature: options.temperature ?? 0.5, topP: options.topP ?? 0.95, maxTokens: options.maxTokens ?? 256 },
+      sampling: {
+        temperature: options.temperature ?? 0.5,
+        topP: options.topP ?? 0.95,
+        maxTokens: options.maxTokens ?? 256,
+        ...(options.repetitionPenalty !== undefined ? { repetitionPenalty: options.repetitionPenalty } : {}),
+      },
       concurrency: options.concurrency ?? 16,
     });
   });
@@ -163,7 +180,8 @@ export interface Comparison {
 }
 
 /** Two datasets side by side: diversity, and difficulty when a judge and the corpus are given. */
-export async function compareDatasets(a: string, b: string, options: DiversityOptions & DifficultyJobOptions & { corpus?: string }): Promise<Comparison> {
+export async function compareDatasets(a: string, b: string, given: DiversityOptions & DifficultyJobOptions & { corpus?: string }): Promise<Comparison> {
+  const options = withPaperSettings("compare", given);
   const [recordsA, recordsB] = await Promise.all([readInstructions(a), readInstructions(b)]);
   const diversityA = await measureDiversity(recordsA, options);
   const diversityB = await measureDiversity(recordsB, options);

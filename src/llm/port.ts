@@ -19,6 +19,11 @@ export interface Sampling {
   temperature?: number;
   topP?: number;
   frequencyPenalty?: number;
+  /**
+   * Multiplicative penalty on tokens already in the context (1: none), as vLLM, SGLang and
+   * llama.cpp apply it; OpenAI's own API ignores it.
+   */
+  repetitionPenalty?: number;
   maxTokens?: number;
   seed?: number;
 }

@@ -17,6 +17,7 @@ describe("cachedModel", () => {
     expect(key("m", request("a"))).not.toBe(key("m", request("a", 0.5)));
     expect(key("m", request("a"))).not.toBe(key("m", { ...request("a"), responseSchema: { name: "x", schema: {} } }));
     expect(key("m", request("a"))).not.toBe(key("m", request("a"), 2));
+    expect(key("m", request("a"))).not.toBe(key("m", { ...request("a"), sampling: { temperature: 1, repetitionPenalty: 1.02 } }));
   });
 
   it("keeps the keys stores were written with: version 1 of the prompts as before the version came from the caller", () => {

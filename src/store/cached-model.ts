@@ -20,12 +20,13 @@ export interface CachedModelOptions {
  * prompts that made it, model, messages, sampling, schema); not concurrency, timeouts or the key.
  */
 export function requestKey(promptVersion: PromptVersion, modelId: string, request: CompletionRequest): string {
-  const { temperature, topP, frequencyPenalty, maxTokens, seed } = request.sampling;
+  const { temperature, topP, frequencyPenalty, repetitionPenalty, maxTokens, seed } = request.sampling;
   const identity = [
     promptVersion,
     modelId,
     request.messages.map((m) => [m.role, m.content]),
-    [temperature ?? null, topP ?? null, frequencyPenalty ?? null, maxTokens ?? null, seed ?? null],
+    // The repetition penalty joins the key only when set, so that the keys of earlier stores still match.
+    [temperature ?? null, topP ?? null, frequencyPenalty ?? null, maxTokens ?? null, seed ?? null, ...(repetitionPenalty !== undefined ? [repetitionPenalty] : [])],
     request.responseSchema ? [request.responseSchema.name, request.responseSchema.schema] : null,
   ];
   return createHash("sha256").update(JSON.stringify(identity)).digest("base64url");

@@ -76,7 +76,8 @@ describe("foveate eval", () => {
     await writeFile(b, JSON.stringify({ instruction: "What?", article_index: 0 }));
     const run = await runCli(["eval", "difficulty", "--a", a, "--b", b, "--corpus", SAMPLE, ...endpoint("judge"), "--store", store]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^warning: the datasets differ in size \(.*uneven-a\.jsonl: 3 instructions, .*uneven-b\.jsonl: 1\)[^\n]*\n$/);
+    // The caveat on the paper's settings comes first (issue 11: every eval prints it when it applies).
+    expect(run.stderr).toMatch(/^note: not the paper's settings [^\n]*\nwarning: the datasets differ in size \(.*uneven-a\.jsonl: 3 instructions, .*uneven-b\.jsonl: 1\)[^\n]*\n$/);
     expect(run.stdout).not.toMatch(/warning/);
   });
 
@@ -100,6 +101,36 @@ describe("foveate eval", () => {
     expect(report.mean.accuracy).toBeCloseTo(2 / 3, 10);
     expect(report.mean.recall).toBeCloseTo(2 / 3, 10);
     expect(report.std.f1).toBe(0);
+    expect(run.stderr).toBe(
+      "note: not the paper's settings (accuracy judged true/false, not Correct/Incorrect; no repetition penalty; rounds 3, not 5); --paper restores them\n",
+    );
+
+    // --paper: a Correct/Incorrect judge and a repetition penalty of 1.02 in every request to the model under test.
+    const bodies: Array<Record<string, unknown> & { messages: Array<{ content: string }> }> = [];
+    sim.onDelivered((body) => bodies.push(JSON.parse(body)));
+    const paper = await runCli(["eval", "qa", "--test", test, ...endpoint("target"), ...endpoint("judge"), "--paper", "--store", store, "--json"]);
+    expect(paper.code).toBe(0);
+    expect(paper.stderr).toBe("");
+    const paperReport = JSON.parse(paper.stdout);
+    expect(paperReport.rounds).toHaveLength(5);
+    expect(paperReport.mean.accuracy).toBeCloseTo(2 / 3, 10);
+    expect(paperReport.rounds.every((r: { invalidJudgements: number }) => r.invalidJudgements === 0)).toBe(true);
+    const [asked, judged] = [bodies.filter((b) => b.messages[0]!.content === ""), bodies.filter((b) => b.messages[0]!.content !== "")];
+    expect(asked).toHaveLength(15);
+    expect(asked.every((b) => b.repetition_penalty === 1.02)).toBe(true);
+    // The simulated model answers alike in every round, and an identical judgement is asked once.
+    expect(judged).toHaveLength(3);
+    expect(judged.every((b) => b.repetition_penalty === undefined && JSON.stringify(b).includes("Correct"))).toBe(true);
+  });
+
+  it("difficulty --paper: a forced verdict, no ties; a judge flag still wins, and the caveat says so", async () => {
+    const args = ["eval", "difficulty", "--a", foveate, "--b", selfQa, "--corpus", SAMPLE, ...endpoint("judge"), "--paper", "--store", store];
+    const run = await runCli(args);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ties 0, invalid verdicts 0/);
+    expect(run.stderr.split("\n")[0]).toBe("note: not the paper's settings (judge sim-model, not gpt-4o); flags given override --paper");
+    const ties = await runCli([...args, "--verdict", "ties"]);
+    expect(ties.stderr.split("\n")[0]).toBe("note: not the paper's settings (judge sim-model, not gpt-4o; ties allowed); flags given override --paper");
   });
 
   it("compare: both datasets side by side, difficulty included when a judge and the corpus are given", async () => {

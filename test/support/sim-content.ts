@@ -192,7 +192,9 @@ const STEP_REPLIES: Record<Step, StepReply> = {
   difficulty_verdict: (request) => {
     const first = meanWords(request.task, "set_1");
     const second = meanWords(request.task, "set_2");
-    const harder = Math.abs(first - second) < 0.5 ? "tie" : first > second ? "1" : "2";
+    // A judge told there are no ties (eval --paper) picks the longer set, the first when even.
+    const ties = request.task.includes('"tie"');
+    const harder = ties && Math.abs(first - second) < 0.5 ? "tie" : first >= second ? "1" : "2";
     return { value: { reason: `set 1 averages ${first.toFixed(1)} words, set 2 ${second.toFixed(1)}`, harder }, events: [] };
   },
 
@@ -201,7 +203,10 @@ const STEP_REPLIES: Record<Step, StepReply> = {
     const answer = new Set(plainWords(tagText(request.task, "answer") ?? ""));
     const references = (tagText(request.task, "reference") ?? "").split(" | ");
     const correct = references.some((r) => plainWords(r).length > 0 && plainWords(r).every((w) => answer.has(w)));
-    return { value: { reason: correct ? "it states the reference" : "it does not state the reference", correct }, events: [] };
+    const reason = correct ? "it states the reference" : "it does not state the reference";
+    // The paper's style of judge (eval --paper) answers with the word Correct or Incorrect.
+    if (request.task.includes('"verdict"')) return { value: { reason, verdict: correct ? "Correct" : "Incorrect" }, events: [] };
+    return { value: { reason, correct }, events: [] };
   },
 
   micro_elements: (request, scene) => {

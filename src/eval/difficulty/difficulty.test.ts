@@ -137,6 +137,26 @@ describe("compareDifficulty", () => {
     expect(judge.calls).toHaveLength(2);
   });
 
+  it("with a forced verdict, asks for 1 or 2 and counts anything else, a tie included, as invalid", async () => {
+    const replies: Record<string, unknown> = { "Doc zero.": { reason: "", harder: "tie" }, "Doc one.": { reason: "", harder: "3" }, "Doc two.": { reason: "", harder: "1" } };
+    const judge = new ScriptedModel((call) => replies[String(call.tag("document"))]);
+    const all = (words: number) => [0, 1, 2].flatMap((index) => records(index, words));
+    const report = await compareDifficulty({ judge, a: { name: "a", records: all(4) }, b: { name: "b", records: all(4) }, documents, verdict: "forced", maxReasks: 1 });
+    expect(report).toMatchObject({ documents: 3, ties: 0, invalid: 2 });
+    expect(report.winsA + report.winsB).toBe(1);
+    expect(judge.callsOf("difficulty_verdict_forced")).toHaveLength(5);
+    const prompt = judge.calls[0]!.prompt;
+    expect(prompt).toContain('"harder": "1" or "2"}');
+    expect(prompt).not.toMatch(/"tie"/);
+  });
+
+  it("lets the judge call a tie by default", async () => {
+    const judge = new ScriptedModel(() => ({ reason: "", harder: "tie" }));
+    const report = await compareDifficulty({ judge, a: { name: "a", records: records(0, 4) }, b: { name: "b", records: records(0, 4) }, documents });
+    expect(report).toMatchObject({ ties: 1, invalid: 0 });
+    expect(judge.callsOf("difficulty_verdict")).toHaveLength(1);
+  });
+
   it("names the file when article indices do not fit the corpus or nothing is shared", async () => {
     const judge = lengthJudge();
     await expect(compareDifficulty({ judge, a: { name: "a.jsonl", records: records(7, 3) }, b: { name: "b.jsonl", records: records(0, 3) }, documents })).rejects.toThrow(

@@ -4,7 +4,7 @@ import type { LanguageModel, Sampling } from "../../llm/port.js";
 import { completeStructured } from "../../llm/structured/complete-structured.js";
 import { seededRandom } from "../../random.js";
 import type { InstructionRecord } from "../dataset.js";
-import { difficultyPrompt, difficultySchema } from "../judge-prompts.js";
+import { difficultyPrompt, difficultySchemaFor, type DifficultyVerdictStyle } from "../judge-prompts.js";
 import { corpusOrder, groupByDocument, type CorpusDocument, type DocumentGroup } from "./document-groups.js";
 import { stratifiedSample } from "./stratified-sample.js";
 import { wilsonInterval } from "./wilson-interval.js";
@@ -53,6 +53,8 @@ export interface DifficultyOptions {
   seed?: number;
   /** Ask twice with the sets swapped; a win counts only when both verdicts agree. */
   bothOrders?: boolean;
+  /** "forced": the judge must pick a set, and a tie is an invalid verdict (the paper's). Default "ties". */
+  verdict?: DifficultyVerdictStyle;
   concurrency?: number;
   /** Times an unusable verdict is asked for again. Default 3. */
   maxReasks?: number;
@@ -73,11 +75,13 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
   if (shared.length === 0) throw new InputError(options.b.name, undefined, `no document has instructions in both ${options.a.name} and ${options.b.name}`);
   const queue = new PQueue({ concurrency: options.concurrency ?? 16 });
   const sampling = options.sampling ?? { temperature: 0 };
+  const style = options.verdict ?? "ties";
+  const schema = difficultySchemaFor(style);
 
   const ask = async (document: string, first: string[], second: string[], shownFirst: Side) => {
     try {
       const { value } = await queue.add(() =>
-        completeStructured(options.judge, { messages: difficultyPrompt(document, first, second), sampling, schema: difficultySchema }, {
+        completeStructured(options.judge, { messages: difficultyPrompt(document, first, second, style), sampling, schema }, {
           maxReasks: options.maxReasks ?? 3,
         }),
       );

@@ -46,4 +46,25 @@ describe("evaluateQa", () => {
     const judged = judge.callsOf("qa_judgement")[0]!;
     expect(judged.tag("reference")).toBe("Paris");
   });
+
+  it("takes a Correct or Incorrect verdict from a judge of that style, and nothing else", async () => {
+    const target = new ScriptedModel((call) => (call.prompt.includes("Eiffel") ? "Paris" : "In 1925."));
+    const verdicts: Record<string, unknown> = { Paris: { reason: "", verdict: "Correct" }, "In 1925.": { reason: "", verdict: "Incorrect" } };
+    const judge = new ScriptedModel((call) => verdicts[String(call.tag("answer"))]);
+    const report = await evaluateQa({ target, judge, judgeStyle: "correct-incorrect", items, rounds: 1 });
+    expect(report.rounds[0]).toMatchObject({ accuracy: 0.5, invalidJudgements: 0 });
+    expect(judge.callsOf("qa_verdict")).toHaveLength(2);
+    expect(judge.callsOf("qa_judgement")).toHaveLength(0);
+
+    const unsure = new ScriptedModel(() => ({ reason: "", verdict: "Partly correct" }));
+    const unsureReport = await evaluateQa({ target, judge: unsure, judgeStyle: "correct-incorrect", items, rounds: 1 });
+    expect(unsureReport.rounds[0]).toMatchObject({ invalidJudgements: 2 });
+    expect(unsureReport.rounds[0]!.accuracy).toBeNaN();
+  });
+
+  it("passes a repetition penalty to the model under test", async () => {
+    const target = new ScriptedModel(() => "Paris");
+    await evaluateQa({ target, items: items.slice(0, 1), rounds: 1, sampling: { temperature: 0.5, topP: 0.95, maxTokens: 256, repetitionPenalty: 1.02 } });
+    expect(target.calls[0]!.request.sampling).toEqual({ temperature: 0.5, topP: 0.95, maxTokens: 256, repetitionPenalty: 1.02, seed: 1 });
+  });
 });

@@ -3,7 +3,7 @@ import { UnusableReplyError } from "../../errors.js";
 import type { LanguageModel, Sampling } from "../../llm/port.js";
 import { completeStructured } from "../../llm/structured/complete-structured.js";
 import type { QaItem } from "../dataset.js";
-import { qaJudgePrompt, qaJudgeSchema } from "../judge-prompts.js";
+import { qaJudgePrompt, qaJudgeSchema, qaVerdictPrompt, qaVerdictSchema, type QaJudgeStyle } from "../judge-prompts.js";
 import { mean, sampleStd } from "./sample-statistics.js";
 import { bestOverlap } from "./squad-metrics.js";
 
@@ -34,6 +34,8 @@ export interface QaOptions {
   target: LanguageModel;
   /** Grades answers against the reference; without one, no accuracy. */
   judge?: LanguageModel;
+  /** How the judge gives its verdict: true or false (default), or Correct or Incorrect (the paper's). */
+  judgeStyle?: QaJudgeStyle;
   items: QaItem[];
   rounds?: number;
   /** Default: temperature 0.5, top-p 0.95, at most 256 tokens. */
@@ -68,14 +70,10 @@ export async function evaluateQa(options: QaOptions): Promise<QaReport> {
     const answer = completion.text.trim();
     const overlap = bestOverlap(answer, item.answers);
     let correct: boolean | undefined;
-    if (options.judge) {
+    const judge = options.judge;
+    if (judge) {
       try {
-        const judge = options.judge;
-        correct = (
-          await queue.add(() =>
-            completeStructured(judge, { messages: qaJudgePrompt(item.question, item.answers, answer), sampling: { temperature: 0 }, schema: qaJudgeSchema }, { maxReasks: 3 }),
-          )
-        ).value.correct;
+        correct = await queue.add(() => judgeAnswer(judge, options.judgeStyle ?? "true-false", item, answer));
       } catch (error) {
         if (!(error instanceof UnusableReplyError)) throw error;
       }
@@ -107,4 +105,15 @@ export async function evaluateQa(options: QaOptions): Promise<QaReport> {
     ...(options.judge ? { accuracy: f(of("accuracy")) } : {}),
   });
   return { questions: options.items.length, rounds: results, mean: summary(mean), std: summary(sampleStd) };
+}
+
+/** The judge's verdict on one answer, in the style asked for; an unusable reply throws UnusableReplyError. */
+async function judgeAnswer(judge: LanguageModel, style: QaJudgeStyle, item: QaItem, answer: string): Promise<boolean> {
+  const sampling = { temperature: 0 };
+  if (style === "correct-incorrect") {
+    const request = { messages: qaVerdictPrompt(item.question, item.answers, answer), sampling, schema: qaVerdictSchema };
+    return (await completeStructured(judge, request, { maxReasks: 3 })).value.verdict === "Correct";
+  }
+  const request = { messages: qaJudgePrompt(item.question, item.answers, answer), sampling, schema: qaJudgeSchema };
+  return (await completeStructured(judge, request, { maxReasks: 3 })).value.correct;
 }

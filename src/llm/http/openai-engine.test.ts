@@ -156,6 +156,13 @@ describe("createOpenAIEngine", () => {
     expect(server.requests[0]!.body).toEqual({ model: "test-model", messages: [{ role: "user", content: "hi" }] });
   });
 
+  it("sends a repetition penalty as repetition_penalty, which vLLM and SGLang read", async () => {
+    const server = await scriptedServer([ok()]);
+    const { engine } = engineFor(server.url);
+    await engine.complete({ messages: [{ role: "user", content: "hi" }], sampling: { temperature: 0.5, repetitionPenalty: 1.02 } });
+    expect(server.requests[0]!.body).toEqual({ model: "test-model", messages: [{ role: "user", content: "hi" }], temperature: 0.5, repetition_penalty: 1.02 });
+  });
+
   it("never sends response_format when structuredOutput is none", async () => {
     const server = await scriptedServer([ok()]);
     const { engine } = engineFor(server.url, { structuredOutput: "none" });

@@ -47,7 +47,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
   const endpoint = new URL(`${baseURL}/chat/completions`);
   const headers = apiHeaders(options.apiKey);
 
-  function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming {
+  function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming & { repetition_penalty?: number } {
     const { sampling, responseSchema } = request;
     return {
       model: options.model,
@@ -55,6 +55,8 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
       temperature: sampling.temperature,
       top_p: sampling.topP,
       frequency_penalty: sampling.frequencyPenalty,
+      // Not OpenAI's: vLLM and SGLang read it, OpenAI ignores it.
+      ...(sampling.repetitionPenalty !== undefined ? { repetition_penalty: sampling.repetitionPenalty } : {}),
       max_tokens: sampling.maxTokens,
       seed: sampling.seed,
       ...(withSchema && responseSchema

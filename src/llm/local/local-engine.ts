@@ -270,7 +270,14 @@ class LlamaCppEngine implements LocalEngine {
         ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
         ...(sampling.maxTokens !== undefined ? { maxTokens: sampling.maxTokens } : {}),
         ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
-        ...(sampling.frequencyPenalty ? { repeatPenalty: { frequencyPenalty: sampling.frequencyPenalty } } : {}),
+        ...(sampling.frequencyPenalty || sampling.repetitionPenalty !== undefined
+          ? {
+              repeatPenalty: {
+                ...(sampling.frequencyPenalty ? { frequencyPenalty: sampling.frequencyPenalty } : {}),
+                ...(sampling.repetitionPenalty !== undefined ? { penalty: sampling.repetitionPenalty } : {}),
+              },
+            }
+          : {}),
         ...(signal ? { signal } : {}),
       });
       if (reply.metadata.stopReason === "abort") throw this.aborted();
