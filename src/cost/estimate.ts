@@ -19,6 +19,7 @@ import {
   selfQaPrompt,
   SYSTEM_PROMPT,
 } from "../method/prompts.js";
+import { describeFailure, failure } from "../method/failure.js";
 import { groupSizes, keywordCount } from "../method/scatter-groups.js";
 import { selfQaItemCount } from "../method/self-qa.js";
 import { costOf, formatUsd, PRICES_AS_OF, type Price } from "./prices.js";
@@ -131,7 +132,8 @@ function levelSteps(level: Level, n: number, important: boolean, maxRounds: numb
   if (maxRounds > 0) {
     const failed = ASSUME.failureRate * n;
     const shots = fillers(Math.min(ASSUME.shots, n - 1), ASSUME.instruction).map((instruction) => ({ feature, instruction }));
-    const prompt = resynthesisPrompt(doc, level, feature, shots, instructions[0]!);
+    // The prompt names why the item failed; "unanswerable" is the commonest reason.
+    const prompt = resynthesisPrompt(doc, level, feature, shots, instructions[0]!, describeFailure(failure("unanswerable")));
     steps.push(
       { calls: failed, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
       { ...answer, calls: failed },
