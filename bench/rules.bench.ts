@@ -2,7 +2,7 @@
  * Rule-breaking items kept: the whole synthesis pipeline on the 12-document sample at --mu 4,
  * against the simulator with every misbehaviour switch on, as a weak real model behaves. Which
  * kept items break a rule is told by the simulator's own record of what it spoiled, not by the
- * product's checks. Goal: 0 rule-breaking items kept (reported, not yet enforced).
+ * product's checks. Goal: 0 rule-breaking items kept; the bench fails otherwise.
  *
  * Runs alone too: npx tsx bench/rules.bench.ts
  */

@@ -28,6 +28,14 @@ describe("claimStore", () => {
     expect(store.readConfig()).toEqual(current);
   });
 
+  it("says a store made with other prompts was made by an earlier foveate, and leaves it as it was", () => {
+    claimStore(store, { ...current, promptVersion: 1 }, false);
+    expect(() => claimStore(store, { ...current, promptVersion: 2 }, false)).toThrow(
+      /made by an earlier foveate, whose prompts differ \(prompt version 1, now 2\).*another --store.*--force-new/,
+    );
+    expect(store.readConfig()).toEqual({ ...current, promptVersion: 1 });
+  });
+
   it("starts the store over on request, keeping its replies", () => {
     claimStore(store, current, false);
     store.putReply("r", "answer", reply);
