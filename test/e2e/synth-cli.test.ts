@@ -143,6 +143,35 @@ describe("foveate synth against the simulated server", () => {
   });
 });
 
+/** The item counts a summary (stderr of synth) or `foveate status` (its stdout) shows, without the CLI's advice. */
+function countLines(text: string, from: RegExp, to: RegExp): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => from.test(l));
+  const end = lines.findIndex((l, i) => i > start && to.test(l));
+  return lines.slice(start + 1, end).map((l) => l.replace(/; --accept-thin .*$/, ""));
+}
+
+describe("foveate synth on a thin run", () => {
+  it("says so in one line and exits 1 with the dataset written; --accept-thin exits 0; status shows the same counts", async () => {
+    simulate({ unanswerableRate: 0.7, resynthUnanswerableRate: 1 });
+    const thin = await synth("thin", "--limit", "3", "--mu", "2", "--max-rounds", "1");
+    expect(thin.code, thin.stderr).toBe(1);
+    expect(thin.stderr).toMatch(/^Only \d+ of 18 instructions asked for were kept \(\d+%\): see the drops above; --accept-thin keeps such a run's exit code 0$/m);
+    expect(thin.stderr).toMatch(/^Dropped after every round: unanswerable \d+/m);
+    expect(thin.records.length).toBe(Number(/^\s+total\s+18\s+(\d+)/m.exec(thin.stderr)?.[1]));
+
+    const status = await runCli(["status", join(dir, "thin.jsonl.foveate.db")]);
+    expect(status.code).toBe(0);
+    const fromRun = countLines(thin.stderr, /^Documents:/, /^LLM calls:/);
+    expect(fromRun.length).toBeGreaterThan(5);
+    expect(countLines(status.stdout, /^Items of the finished documents:/, /^LLM replies stored:/)).toEqual(fromRun);
+
+    const accepted = await synth("thin", "--limit", "3", "--mu", "2", "--max-rounds", "1", "--accept-thin");
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.records).toEqual(thin.records);
+  });
+});
+
 describe("foveate synth failure paths", () => {
   it("stops at once on a bad key, naming URL and model, without a stack trace", async () => {
     const guarded = await startSimServer({ apiKey: "sk-right" });
