@@ -19,9 +19,9 @@ describe("formatSummary", () => {
       }),
     );
     expect(text).toContain("  total          16        9        2          2");
-    expect(text).toContain("  Not in the documents: 3 (micro 2, macro 1) features asked for were not found, even when asked again (not counted as dropped)");
-    expect(text).toContain("  Extraction replies cut off or unusable: 1 (macro 1), losing 2 (macro 2) features (not counted as dropped)");
-    expect(text).toContain("  Re-synthesized: 4 (micro 3, macro 1) items, 2 of them recovered");
+    expect(text).toContain("  Not in the documents: 3 features asked for were not found, even when asked again (micro 2, macro 1); not counted as dropped");
+    expect(text).toContain("  Extraction replies cut off or unusable: 1 (macro 1), losing 2 features (macro 2); not counted as dropped");
+    expect(text).toContain("  Re-synthesized: 4 items (micro 3, macro 1), 2 of them recovered");
     expect(text).toContain("Dropped after every round: contains its answer 1 (micro 1), unanswerable 1 (macro 1)");
     expect(text).not.toContain("short documents");
     expect(text).not.toContain("Only");

@@ -19,11 +19,11 @@ export interface SummaryExtras {
   store?: string;
 }
 
-/** "3 (micro 1, macro 2)": a count summed over the levels, and, in a run of several levels, the levels it came from. */
-function byLevel(levels: Array<[string, LevelStats]>, count: (v: LevelStats) => number): string {
+/** A count summed over the levels ("3"), and, in a run of several levels, where it came from (" (micro 1, macro 2)"). */
+function byLevel(levels: Array<[string, LevelStats]>, count: (v: LevelStats) => number): { n: string; where: string } {
   const parts = levels.map(([level, v]) => [level, count(v)] as const).filter(([, n]) => n > 0);
-  const total = int(parts.reduce((sum, [, n]) => sum + n, 0));
-  return levels.length > 1 && parts.length > 0 ? `${total} (${parts.map(([level, n]) => `${level} ${int(n)}`).join(", ")})` : total;
+  const n = int(parts.reduce((sum, [, k]) => sum + k, 0));
+  return { n, where: levels.length > 1 && parts.length > 0 ? ` (${parts.map(([level, k]) => `${level} ${int(k)}`).join(", ")})` : "" };
 }
 
 /**
@@ -47,22 +47,27 @@ export function formatCounts(counts: ItemCounts): string[] {
     }
     if (rows.length > 1) lines.push(row("total", total));
     const sum = (count: (v: LevelStats) => number) => rows.reduce((n, [, v]) => n + count(v), 0);
+    const notYielded = byLevel(rows, (v) => v.notYielded);
     if (sum((v) => v.notYielded) > 0) {
-      lines.push(`  Not in the documents: ${byLevel(rows, (v) => v.notYielded)} features asked for were not found, even when asked again (not counted as dropped)`);
+      lines.push(`  Not in the documents: ${notYielded.n} features asked for were not found, even when asked again${notYielded.where}; not counted as dropped`);
     }
     if (sum((v) => v.unusableExtractions) > 0) {
-      lines.push(
-        `  Extraction replies cut off or unusable: ${byLevel(rows, (v) => v.unusableExtractions)}, losing ${byLevel(rows, (v) => v.lostToUnusable)} features (not counted as dropped)`,
-      );
+      const replies = byLevel(rows, (v) => v.unusableExtractions);
+      const lost = byLevel(rows, (v) => v.lostToUnusable);
+      lines.push(`  Extraction replies cut off or unusable: ${replies.n}${replies.where}, losing ${lost.n} features${lost.where}; not counted as dropped`);
     }
     // Outcomes stored by an older foveate lack these counts: their missing features have no known reason.
-    const unknown = sum((v) => v.budget - v.features - v.notYielded - v.lostToUnusable);
-    if (unknown > 0) lines.push(`  Not found for a reason the run store does not know (stored by an older foveate): ${byLevel(rows, (v) => v.budget - v.features - v.notYielded - v.lostToUnusable)} features`);
+    const unknown = byLevel(rows, (v) => v.budget - v.features - v.notYielded - v.lostToUnusable);
+    if (unknown.n !== "0") lines.push(`  Not found, for a reason the run store does not keep (stored by an older foveate): ${unknown.n} features${unknown.where}`);
+    const resynthesized = byLevel(rows, (v) => v.resynthesized);
     if (sum((v) => v.resynthesized) > 0) {
-      lines.push(`  Re-synthesized: ${byLevel(rows, (v) => v.resynthesized)} items, ${int(total.recovered)} of them recovered`);
+      lines.push(`  Re-synthesized: ${resynthesized.n} items${resynthesized.where}, ${int(total.recovered)} of them recovered`);
     }
   }
-  const reasons = Object.keys(counts.droppedReasons).map((reason) => `${reason} ${byLevel(rows, (v) => v.droppedReasons[reason] ?? 0)}`);
+  const reasons = Object.keys(counts.droppedReasons).map((reason) => {
+    const dropped = byLevel(rows, (v) => v.droppedReasons[reason] ?? 0);
+    return `${reason} ${dropped.n}${dropped.where}`;
+  });
   if (reasons.length > 0) lines.push(`Dropped after every round: ${reasons.join(", ")}`);
   return lines;
 }

@@ -47,7 +47,7 @@ describe("runStatus", () => {
     });
     expect(status.thin).toBe(false);
     const text = formatStatus(path, status);
-    expect(text).toContain("Not found for a reason the run store does not know (stored by an older foveate): 1 features");
+    expect(text).toContain("Not found, for a reason the run store does not keep (stored by an older foveate): 1 features");
     expect(text).toContain("Re-synthesized: 2 items, 1 of them recovered");
     expect(text).toContain("Dropped after every round: unanswerable 1");
   });
