@@ -127,7 +127,8 @@ describe("foveate synth against the simulated server", () => {
   it("runs the Self-QA baseline with one call per document", async () => {
     simulate({});
     sim.resetStats();
-    const run = await synth("self-qa", "--method", "self-qa", "--mu", "5");
+    // The simulator writes at most one pair per sentence, fewer than the 15 asked of a short document: thin on purpose.
+    const run = await synth("self-qa", "--method", "self-qa", "--mu", "5", "--accept-thin");
     expect(run.code).toBe(0);
     expect(sim.stats.chatRequests).toBe(12);
     expect(new Set(run.records.map((r) => r.article_index)).size).toBe(12);
@@ -229,7 +230,8 @@ describe("foveate synth failure paths", () => {
     expect(failed.stderr).toMatch(/^foveate: .*bad\.jsonl:2: invalid JSON/m);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
 
-    const skipped = await runCli(["synth", corpus, "--on-bad-input", "skip", "--base-url", sim.baseURL, "--model", "sim-model", "-o", join(dir, "bad-out.jsonl")]);
+    // One sentence cannot yield 24 instructions: thin on purpose.
+    const skipped = await runCli(["synth", corpus, "--on-bad-input", "skip", "--accept-thin", "--base-url", sim.baseURL, "--model", "sim-model", "-o", join(dir, "bad-out.jsonl")]);
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toMatch(/skipped .*bad\.jsonl:2: invalid JSON/);
     expect(skipped.stderr).toMatch(/skipped .*bad\.jsonl:3: .*content/);
