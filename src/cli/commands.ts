@@ -43,7 +43,7 @@ const line = (stream: NodeJS.WritableStream) => (text: string) => stream.write(`
 const SYNTH_FLAGS = [
   "output", "baseUrl", "apiKey", "engine", "model", "method", "mu", "levels", "important", "maxRounds", "shots",
   "temperature", "frequencyPenalty", "maxTokens", "concurrency", "limit", "seed", "textField", "onBadInput", "timeout",
-  "maxRetries", "store", "forceNew", "dryRun", "maxCost", "priceIn", "priceOut", "rpm", "tpm", "maxDocTokens", "grace",
+  "maxRetries", "store", "forceNew", "acceptThin", "dryRun", "maxCost", "priceIn", "priceOut", "rpm", "tpm", "maxDocTokens", "grace",
   "alpha", "relevanceThreshold", "nmax", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet",
 ] as const;
 
@@ -81,7 +81,7 @@ run without paying for any reply twice.`,
         return 0;
       }
       const summary = await job.start({ onEvent: report.onEvent, ...(io.interrupt ? { signal: io.interrupt() } : {}) });
-      return summary.stats.documentsFailed > 0 ? 1 : 0;
+      return summary.stats.documentsFailed > 0 || (summary.thin && flags.acceptThin !== true) ? 1 : 0;
     } finally {
       report.stop();
     }

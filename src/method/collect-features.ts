@@ -7,6 +7,13 @@ export interface FeatureBatch<F> {
   rejected: string[];
 }
 
+/** The features found, and whether the search ended on an extraction reply that stayed unusable (cut off, unreadable). */
+export interface CollectedFeatures<F> {
+  features: F[];
+  /** True when the last request's reply stayed unusable after its re-asks: what is missing was lost to it, not absent from the document. */
+  cutOff: boolean;
+}
+
 /**
  * Ask for `count` features, then ask again for the ones still missing (showing what was already
  * chosen and what was rejected) up to `settings.extraExtractionAsks` times, stopping early when a
@@ -18,7 +25,7 @@ export async function collectFeatures<F>(
   ctx: DocumentContext,
   count: number,
   request: (missing: number, chosen: readonly F[], rejected: readonly string[]) => Promise<FeatureBatch<F>>,
-): Promise<F[]> {
+): Promise<CollectedFeatures<F>> {
   const chosen: F[] = [];
   const rejected: string[] = [];
   for (let attempt = 0; attempt <= ctx.settings.extraExtractionAsks && chosen.length < count; attempt++) {
@@ -26,7 +33,7 @@ export async function collectFeatures<F>(
     try {
       batch = await request(count - chosen.length, chosen, rejected);
     } catch (error) {
-      if (error instanceof UnusableReplyError) break;
+      if (error instanceof UnusableReplyError) return { features: chosen, cutOff: true };
       throw error;
     }
     const newRejections = batch.rejected.filter((r) => !rejected.includes(r));
@@ -34,5 +41,5 @@ export async function collectFeatures<F>(
     rejected.push(...newRejections);
     if (batch.accepted.length === 0 && newRejections.length === 0) break;
   }
-  return chosen;
+  return { features: chosen, cutOff: false };
 }

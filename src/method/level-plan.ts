@@ -1,4 +1,5 @@
 import type { RawReply } from "../llm/structured/complete-structured.js";
+import type { CollectedFeatures } from "./collect-features.js";
 import type { DocumentContext } from "./context.js";
 import type { Failure } from "./failure.js";
 import type { Level } from "./levels.js";
@@ -9,8 +10,11 @@ import type { Level } from "./levels.js";
  */
 export interface LevelPlan<F> {
   level: Level;
-  /** Up to `budget` features of the document; fewer when the document does not have them. */
-  extract(ctx: DocumentContext): Promise<F[]>;
+  /**
+   * Up to `budget` features of the document; fewer when the document does not have them, or when an
+   * extraction reply stayed unusable (`cutOff`).
+   */
+  extract(ctx: DocumentContext): Promise<CollectedFeatures<F>>;
   /** One instruction per feature, in order, with the reply they came in. */
   synthesize(ctx: DocumentContext, features: readonly F[]): Promise<{ instructions: string[]; reply: RawReply }>;
   /** Why the instruction breaks this level's rule for its feature, or undefined. */

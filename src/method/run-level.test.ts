@@ -180,6 +180,7 @@ describe("level rules", () => {
     expect(model.callsOf("micro_elements")).toHaveLength(2);
     expect(outcome.features).toBe(2);
     expect(outcome.records).toHaveLength(2);
+    expect(outcome).toMatchObject({ budget: 4, notYielded: 2, lostToUnusable: 0, unusableExtractions: 0 });
   });
 });
 
@@ -190,6 +191,24 @@ describe("unusable extraction replies", () => {
     const outcome = await runLevel(ctx, macroPlan);
     expect(outcome).toMatchObject({ features: 0, records: [], dropped: [] });
     expect(ctx.invalid).toBe(3);
+    // The features are lost to the reply, not missing from the document.
+    expect(outcome).toMatchObject({ budget: 4, notYielded: 0, lostToUnusable: 4, unusableExtractions: 1 });
+  });
+
+  it("count what a cut-off extra ask lost apart from what the first ask found", async () => {
+    const model: ScriptedModel = new ScriptedModel((call): unknown => {
+      if (call.step !== "micro_elements") return happyReply(call);
+      return model.callsOf("micro_elements").length === 1 ? { elements: ["1911", "1974"] } : '```json\n{"elements": ["Clara';
+    });
+    const outcome = await runLevel(context(model, {}, 4), microPlan);
+    expect(outcome).toMatchObject({ budget: 4, features: 2, notYielded: 0, lostToUnusable: 2, unusableExtractions: 1 });
+    expect(outcome.records).toHaveLength(2);
+  });
+
+  it("count an unusable importance reply, which loses no keyword", async () => {
+    const model = new ScriptedModel((call) => (call.step === "scatter_importance" ? "no idea" : happyReply(call)));
+    const outcome = await runLevel(context(model, { important: { core: 1, major: 1 } }, 2), scatterPlan);
+    expect(outcome).toMatchObject({ budget: 2, features: 2, notYielded: 0, lostToUnusable: 0, unusableExtractions: 1 });
   });
 });
 

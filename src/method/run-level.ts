@@ -35,6 +35,15 @@ export interface LevelOutcome {
   budget: number;
   /** Features the document yielded (at most the budget). */
   features: number;
+  /**
+   * Of the budget, features the document could not yield after the extra asks (the model found no
+   * more). Absent in stores written before it was counted: not known.
+   */
+  notYielded?: number;
+  /** Of the budget, features lost because an extraction reply stayed cut off or unusable. Absent in older stores: not known. */
+  lostToUnusable?: number;
+  /** Extraction requests whose reply stayed cut off or unusable after its re-asks. Absent in older stores: not known. */
+  unusableExtractions?: number;
   records: SynthRecord[];
   /** Items that still failed after every re-synthesis round. */
   dropped: DroppedItem[];
@@ -101,14 +110,20 @@ async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: 
 export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<F>): Promise<LevelOutcome> {
   // Extraction requests follow one another; counting them gives the level's chain of calls.
   let extractions = 0;
+  let unusableExtractions = 0;
   const ctx: DocumentContext = {
     ...documentCtx,
     ask: (kind, messages, schema, check) => {
-      if (kind === "extract") extractions++;
-      return documentCtx.ask(kind, messages, schema, check);
+      if (kind !== "extract") return documentCtx.ask(kind, messages, schema, check);
+      extractions++;
+      return documentCtx.ask(kind, messages, schema, check).catch((error: unknown) => {
+        if (error instanceof UnusableReplyError) unusableExtractions++;
+        throw error;
+      });
     },
   };
-  const features = await plan.extract(ctx);
+  const { features, cutOff } = await plan.extract(ctx);
+  const missing = Math.max(0, ctx.budget - features.length);
   let instructions: string[] = [];
   let reply: RawReply | undefined;
   if (features.length > 0) {
@@ -151,6 +166,9 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
     level: plan.level,
     budget: ctx.budget,
     features: features.length,
+    notYielded: cutOff ? 0 : missing,
+    lostToUnusable: cutOff ? missing : 0,
+    unusableExtractions,
     records: kept.map((item) => ({
       instruction: item.instruction,
       output: item.answer!,

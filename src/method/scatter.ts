@@ -35,17 +35,17 @@ export const scatterPlan: LevelPlan<string[]> = {
   level: "scatter",
   extract: async (ctx) => {
     const wanted = keywordCount(ctx.budget);
-    const keywords = await collectFeatures<string>(ctx, wanted, async (missing, chosen, rejected) => {
+    const { features: keywords, cutOff } = await collectFeatures<string>(ctx, wanted, async (missing, chosen, rejected) => {
       const prompt = scatterKeywordsPrompt(ctx.document.text, missing, chosen, rejected);
       const reply = (await ctx.ask("extract", prompt, scatterKeywordsSchema(missing))).value;
       return inDocument(ctx.document.text, distinctFeatures(reply.keywords, chosen));
     });
     // A document with fewer keywords than asked for gets fewer groups, never a repeated keyword.
     const budget = largestBudgetFor(keywords.length, ctx.budget);
-    if (budget === 0) return [];
+    if (budget === 0) return { features: [], cutOff };
     const { core, major } = await importantKeywords(ctx, keywords);
     const random = seededRandom(ctx.seed, ctx.document.index, "scatter", "groups");
-    return drawGroups(keywordPool(keywords, core, major), groupSizes(budget), random);
+    return { features: drawGroups(keywordPool(keywords, core, major), groupSizes(budget), random), cutOff };
   },
   synthesize: async (ctx, groups) => {
     const { value, reply } = await ctx.ask("synthesize", scatterInstructionsPrompt(ctx.document.text, groups), instructionsSchema("scatter_instructions", groups.length));

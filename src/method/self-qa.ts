@@ -18,15 +18,21 @@ export function selfQaItemCount(budget: number, levels: readonly Level[]): numbe
 export async function runSelfQa(ctx: DocumentContext): Promise<LevelOutcome> {
   const count = selfQaItemCount(ctx.budget, ctx.settings.levels);
   let pairs: Array<{ instruction: string; output: string }> = [];
+  let unusable = false;
   try {
     pairs = (await ctx.ask("selfQa", selfQaPrompt(ctx.document.text, count), selfQaSchema(count))).value.pairs;
   } catch (error) {
     if (!(error instanceof UnusableReplyError)) throw error;
+    unusable = true;
   }
+  const missing = Math.max(0, count - pairs.length);
   return {
     level: "self-qa",
     budget: count,
     features: pairs.length,
+    notYielded: unusable ? 0 : missing,
+    lostToUnusable: unusable ? missing : 0,
+    unusableExtractions: unusable ? 1 : 0,
     records: pairs.map((pair) => ({
       instruction: pair.instruction,
       output: pair.output,

@@ -1,5 +1,6 @@
 import { formatUsd } from "../cost/prices.js";
 import type { RunStatus } from "../run/store-tools.js";
+import { formatCounts, thinLine } from "./summary.js";
 
 const int = (n: number) => n.toLocaleString("en-US");
 
@@ -13,6 +14,11 @@ export function formatStatus(storePath: string, s: RunStatus): string {
   if (levels.length > 0) {
     lines.push(`  ${"level".padEnd(8)}${"documents".padStart(11)}${"kept".padStart(9)}${"dropped".padStart(9)}`);
     for (const [level, v] of levels) lines.push(`  ${level.padEnd(8)}${int(v.documents).padStart(11)}${int(v.kept).padStart(9)}${int(v.dropped).padStart(9)}`);
+  }
+  if (Object.keys(s.counts.levels).length > 0) {
+    lines.push("Items of the finished documents:", ...formatCounts(s.counts));
+    const thin = thinLine(s.counts);
+    if (thin) lines.push(thin);
   }
   lines.push(`LLM replies stored: ${int(s.replies)}`);
   lines.push(`Tokens: ${int(s.promptTokens)} prompt (${int(s.cachedPromptTokens)} cached), ${int(s.completionTokens)} completion`);

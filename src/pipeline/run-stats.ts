@@ -3,13 +3,37 @@ import type { LevelOutcome } from "../method/run-level.js";
 export interface LevelStats {
   /** Instructions asked for over all documents. */
   budget: number;
-  /** Features found (the budget, less what short documents could not yield). */
+  /** Features found: the budget, less what was not yielded and what was lost to unusable replies. */
   features: number;
+  /** Features the documents could not yield after the extra asks (the model found no more). */
+  notYielded: number;
+  /** Features lost because an extraction reply stayed cut off or unusable. */
+  lostToUnusable: number;
+  /** Extraction requests whose reply stayed cut off or unusable after its re-asks. */
+  unusableExtractions: number;
   kept: number;
   dropped: number;
+  /** Items dropped after every round, by reason. */
+  droppedReasons: Record<string, number>;
+  /** Items sent to re-synthesis at least once, kept or dropped in the end. */
+  resynthesized: number;
   /** Kept thanks to re-synthesis. */
   recovered: number;
 }
+
+/** A level's counts before any outcome. */
+export const emptyLevelStats = (): LevelStats => ({
+  budget: 0,
+  features: 0,
+  notYielded: 0,
+  lostToUnusable: 0,
+  unusableExtractions: 0,
+  kept: 0,
+  dropped: 0,
+  droppedReasons: {},
+  resynthesized: 0,
+  recovered: 0,
+});
 
 /** Everything a run did, for the summary and for library users. */
 export interface RunStats {
@@ -61,15 +85,51 @@ export function emptyStats(): RunStats {
   };
 }
 
-export function countOutcome(stats: RunStats, outcome: LevelOutcome): void {
-  const level = (stats.levels[outcome.level] ??= { budget: 0, features: 0, kept: 0, dropped: 0, recovered: 0 });
+/** What the items of a run add up to: per level, and dropped by reason over all levels. */
+export type ItemCounts = Pick<RunStats, "levels" | "droppedReasons">;
+
+/**
+ * Adds one level outcome, as the run made it or as the run store gave it back, to the counts. An
+ * outcome stored before a count was kept lacks it and adds 0 to it.
+ */
+export function countOutcome(stats: ItemCounts & Partial<Pick<RunStats, "longestChain">>, outcome: LevelOutcome): void {
+  const level = (stats.levels[outcome.level] ??= emptyLevelStats());
   level.budget += outcome.budget;
   level.features += outcome.features;
+  level.notYielded += outcome.notYielded ?? 0;
+  level.lostToUnusable += outcome.lostToUnusable ?? 0;
+  level.unusableExtractions += outcome.unusableExtractions ?? 0;
   level.kept += outcome.records.length;
   level.recovered += outcome.recovered;
+  level.resynthesized += outcome.records.filter((r) => r.resynthesized).length + outcome.dropped.filter((d) => d.rounds > 0).length;
   for (const { failure } of outcome.dropped) {
     level.dropped++;
+    level.droppedReasons[failure] = (level.droppedReasons[failure] ?? 0) + 1;
     stats.droppedReasons[failure] = (stats.droppedReasons[failure] ?? 0) + 1;
   }
-  stats.longestChain = Math.max(stats.longestChain, outcome.chain);
+  if (stats.longestChain !== undefined) stats.longestChain = Math.max(stats.longestChain, outcome.chain);
+}
+
+/** The counts of a set of level outcomes, e.g. those a run store holds: the same sums a run makes. */
+export function countOutcomes(outcomes: Iterable<LevelOutcome>): ItemCounts {
+  const counts: ItemCounts = { levels: {}, droppedReasons: {} };
+  for (const outcome of outcomes) countOutcome(counts, outcome);
+  return counts;
+}
+
+/** Instructions asked for and kept, over every level. */
+export function keptOfAsked(counts: Pick<RunStats, "levels">): { asked: number; kept: number } {
+  let asked = 0;
+  let kept = 0;
+  for (const level of Object.values(counts.levels)) {
+    asked += level.budget;
+    kept += level.kept;
+  }
+  return { asked, kept };
+}
+
+/** A run is thin when it kept less than half of the instructions it asked for. */
+export function isThin(counts: Pick<RunStats, "levels">): boolean {
+  const { asked, kept } = keptOfAsked(counts);
+  return asked > 0 && 2 * kept < asked;
 }

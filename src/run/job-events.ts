@@ -36,6 +36,11 @@ export interface JobSummary {
   noPrice?: string;
   /** Malformed records skipped (onBadInput "skip"). */
   skipped: number;
+  /**
+   * Less than half of the instructions asked for were kept (see `stats.levels` for where the rest
+   * went). The dataset is written all the same; the CLI exits 1 unless --accept-thin.
+   */
+  thin: boolean;
 }
 
 export type JobEvent =

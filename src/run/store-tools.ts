@@ -3,6 +3,8 @@ import { ConfigError } from "../errors.js";
 import { convertRecord, EXPORT_FORMATS, isExportFormat } from "../export/export-formats.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
 import type { SynthRecord } from "../method/record.js";
+import type { LevelOutcome } from "../method/run-level.js";
+import { countOutcomes, isThin, type ItemCounts } from "../pipeline/run-stats.js";
 import { RunStore, type StoreStatus } from "../store/run-store.js";
 
 /**
@@ -34,6 +36,19 @@ export async function exportStore(storePath: string, output: string | NodeJS.Wri
 /** Where a run stands, with its cost when its model has a built-in price. */
 export interface RunStatus extends StoreStatus {
   costUsd?: number;
+  /** The item counts of the finished documents, summed as a run sums them, levels in the method's order. */
+  counts: ItemCounts;
+  /** Whether less than half of the instructions asked for (by the finished documents) were kept. */
+  thin: boolean;
+}
+
+const LEVEL_ORDER = ["micro", "scatter", "macro", "self-qa"];
+
+/** The counts with their levels in the method's order, whatever order the documents finished them in. */
+function inLevelOrder(counts: ItemCounts): ItemCounts {
+  const rank = (level: string) => (LEVEL_ORDER.includes(level) ? LEVEL_ORDER.indexOf(level) : LEVEL_ORDER.length);
+  const levels = Object.entries(counts.levels).sort(([a], [b]) => rank(a) - rank(b));
+  return { levels: Object.fromEntries(levels), droppedReasons: counts.droppedReasons };
 }
 
 export function runStatus(storePath: string): RunStatus {
@@ -41,7 +56,8 @@ export function runStatus(storePath: string): RunStatus {
   try {
     const status = store.status();
     const price = typeof status.config?.model === "string" ? priceFor(status.config.model) : undefined;
-    return { ...status, ...(price ? { costUsd: costOf(status, price) } : {}) };
+    const counts = inLevelOrder(countOutcomes(store.finishedLevelOutcomes<LevelOutcome>()));
+    return { ...status, ...(price ? { costUsd: costOf(status, price) } : {}), counts, thin: isThin(counts) };
   } finally {
     store.close();
   }

@@ -4,9 +4,11 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { AbortedError, ConfigError } from "../errors.js";
+import { formatCounts } from "../output/summary.js";
 import type { SynthRecord } from "../method/record.js";
 import type { JobEvent } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
+import { runStatus } from "./store-tools.js";
 import { SynthesisJob } from "./synthesis-job.js";
 
 let dir: string;
@@ -127,5 +129,48 @@ describe("SynthesisJob", () => {
     const summary = await j.start();
     // The scripted model reports 10 prompt tokens a call: $10 each at a million dollars per million.
     expect(summary.costUsd).toBeCloseTo(10 * summary.stats.calls, 6);
+  });
+
+  it("counts apart where what was asked for went, says when the run is thin, and status says the same", async () => {
+    // Alpha's document: one micro element only, its first micro instruction unanswerable (recovered),
+    // its second macro sentence unanswerable in every round (dropped). Gamma's: one micro element, its
+    // macro extraction reply cut off every time.
+    const model = new ScriptedModel((call) => {
+      const alpha = call.prompt.includes("Alpha");
+      if (call.step === "micro_elements") return { elements: [alpha ? "Alpha" : "Gamma"] };
+      if (call.step === "macro_sentences" && !alpha) return '```json\n{"sentences": ["Gamma is';
+      const instruction = String(call.tag("instruction"));
+      if (call.step === "answer" && alpha && (instruction.startsWith("Which word") || instruction.includes("number 2") || instruction.startsWith("Reworded: what"))) {
+        return { answerable: false, answer: "" };
+      }
+      return happyReply(call);
+    });
+    const { j, output } = await job({ languageModel: model, maxRounds: 1 });
+    const summary = await j.start();
+    expect(summary.stats.levels.micro).toEqual({
+      budget: 4, features: 2, notYielded: 2, lostToUnusable: 0, unusableExtractions: 0,
+      kept: 2, dropped: 0, droppedReasons: {}, resynthesized: 1, recovered: 1,
+    });
+    expect(summary.stats.levels.macro).toEqual({
+      budget: 4, features: 2, notYielded: 0, lostToUnusable: 2, unusableExtractions: 1,
+      kept: 1, dropped: 1, droppedReasons: { unanswerable: 1 }, resynthesized: 1, recovered: 0,
+    });
+    expect(summary.stats.droppedReasons).toEqual({ unanswerable: 1 });
+    // 3 of 8 kept: thin, reported as a field, and the dataset is written all the same.
+    expect(summary.thin).toBe(true);
+    expect(await records(output)).toHaveLength(3);
+
+    const status = runStatus(summary.store);
+    expect(status.counts).toEqual({ levels: summary.stats.levels, droppedReasons: summary.stats.droppedReasons });
+    expect(status.thin).toBe(true);
+    expect(formatCounts(status.counts)).toEqual(formatCounts(summary.stats));
+  });
+
+  it("is not thin when half of what was asked for is kept", async () => {
+    const { j } = await job({ languageModel: new ScriptedModel((call) => (call.step === "micro_elements" ? { elements: ["Nowhere"] } : happyReply(call))) });
+    const summary = await j.start();
+    expect(summary.stats.levels.micro).toMatchObject({ budget: 4, kept: 0, notYielded: 4 });
+    expect(summary.stats.levels.macro).toMatchObject({ budget: 4, kept: 4 });
+    expect(summary.thin).toBe(false);
   });
 });

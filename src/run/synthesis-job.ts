@@ -27,6 +27,7 @@ import type { LocalEngine } from "../llm/local/local-engine.js";
 import type { EmbeddingModel, LanguageModel } from "../llm/port.js";
 import { LEVELS } from "../method/levels.js";
 import { RateGovernor } from "../pipeline/rate-governor.js";
+import { isThin } from "../pipeline/run-stats.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
@@ -258,6 +259,7 @@ export class SynthesisJob {
         store: storePath,
         ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
         skipped: corpus.skipped,
+        thin: isThin(run.stats),
       };
       emit({ type: "summary", summary, finished });
     }

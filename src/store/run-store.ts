@@ -391,6 +391,16 @@ export class RunStore {
     for (const row of rows) yield JSON.parse(row.record) as R;
   }
 
+  /** The saved level outcomes of every finished document, in document order: what a run's counts are made of. */
+  *finishedLevelOutcomes<O = unknown>(): Generator<O> {
+    const rows = this.db
+      .prepare<[], { outcome: string }>(
+        "SELECT l.outcome FROM levels l JOIN documents d ON d.doc_key = l.doc_key WHERE d.status = 'done' ORDER BY d.article_index, d.doc_key, l.level",
+      )
+      .iterate();
+    for (const row of rows) yield JSON.parse(row.outcome) as O;
+  }
+
   status(): StoreStatus {
     const documents: Record<DocumentStatus, number> = { running: 0, done: 0, failed: 0 };
     for (const row of this.db.prepare<[], { status: DocumentStatus; n: number }>("SELECT status, count(*) AS n FROM documents GROUP BY status").all()) {

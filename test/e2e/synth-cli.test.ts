@@ -127,7 +127,8 @@ describe("foveate synth against the simulated server", () => {
   it("runs the Self-QA baseline with one call per document", async () => {
     simulate({});
     sim.resetStats();
-    const run = await synth("self-qa", "--method", "self-qa", "--mu", "5");
+    // The simulator writes at most one pair per sentence, fewer than the 15 asked of a short document: thin on purpose.
+    const run = await synth("self-qa", "--method", "self-qa", "--mu", "5", "--accept-thin");
     expect(run.code).toBe(0);
     expect(sim.stats.chatRequests).toBe(12);
     expect(new Set(run.records.map((r) => r.article_index)).size).toBe(12);
@@ -140,6 +141,35 @@ describe("foveate synth against the simulated server", () => {
     expect(new Set(run.records.map((r) => r.level))).toEqual(new Set(["scatter"]));
     expect(new Set(run.records.map((r) => r.article_index))).toEqual(new Set([0, 1]));
     expect(Math.max(...perDocumentAndLevel(run.records).values())).toBeLessThanOrEqual(3);
+  });
+});
+
+/** The item counts a summary (stderr of synth) or `foveate status` (its stdout) shows, without the CLI's advice. */
+function countLines(text: string, from: RegExp, to: RegExp): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => from.test(l));
+  const end = lines.findIndex((l, i) => i > start && to.test(l));
+  return lines.slice(start + 1, end).map((l) => l.replace(/; --accept-thin .*$/, ""));
+}
+
+describe("foveate synth on a thin run", () => {
+  it("says so in one line and exits 1 with the dataset written; --accept-thin exits 0; status shows the same counts", async () => {
+    simulate({ unanswerableRate: 0.7, resynthUnanswerableRate: 1 });
+    const thin = await synth("thin", "--limit", "3", "--mu", "2", "--max-rounds", "1");
+    expect(thin.code, thin.stderr).toBe(1);
+    expect(thin.stderr).toMatch(/^Only \d+ of 18 instructions asked for were kept \(\d+%\): see the drops above; --accept-thin keeps such a run's exit code 0$/m);
+    expect(thin.stderr).toMatch(/^Dropped after every round: unanswerable \d+/m);
+    expect(thin.records.length).toBe(Number(/^\s+total\s+18\s+(\d+)/m.exec(thin.stderr)?.[1]));
+
+    const status = await runCli(["status", join(dir, "thin.jsonl.foveate.db")]);
+    expect(status.code).toBe(0);
+    const fromRun = countLines(thin.stderr, /^Documents:/, /^LLM calls:/);
+    expect(fromRun.length).toBeGreaterThan(5);
+    expect(countLines(status.stdout, /^Items of the finished documents:/, /^LLM replies stored:/)).toEqual(fromRun);
+
+    const accepted = await synth("thin", "--limit", "3", "--mu", "2", "--max-rounds", "1", "--accept-thin");
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.records).toEqual(thin.records);
   });
 });
 
@@ -200,7 +230,8 @@ describe("foveate synth failure paths", () => {
     expect(failed.stderr).toMatch(/^foveate: .*bad\.jsonl:2: invalid JSON/m);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
 
-    const skipped = await runCli(["synth", corpus, "--on-bad-input", "skip", "--base-url", sim.baseURL, "--model", "sim-model", "-o", join(dir, "bad-out.jsonl")]);
+    // One sentence cannot yield 24 instructions: thin on purpose.
+    const skipped = await runCli(["synth", corpus, "--on-bad-input", "skip", "--accept-thin", "--base-url", sim.baseURL, "--model", "sim-model", "-o", join(dir, "bad-out.jsonl")]);
     expect(skipped.code).toBe(0);
     expect(skipped.stderr).toMatch(/skipped .*bad\.jsonl:2: invalid JSON/);
     expect(skipped.stderr).toMatch(/skipped .*bad\.jsonl:3: .*content/);
