@@ -117,7 +117,11 @@ const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
 const DIFFICULTY_FLAGS = ["verdict", "bothOrders", "seed", "concurrency", "textField"] as const;
 
 /** What every evaluation needs from the CLI: its environment and where a model download is shown. */
-const evalIo = (io: CliIo) => ({ env: io.env, download: downloadProgress(line(io.stderr), io.stderr) });
+const evalIo = (io: CliIo) => ({
+  env: io.env,
+  download: downloadProgress(line(io.stderr), io.stderr),
+  onWarning: (message: string) => line(io.stderr)(`warning: ${message}`),
+});
 
 /** The flags with --paper's settings filled in; says on stderr, in one line, what differs from the paper's. */
 function paperOptions<F extends PaperComparableOptions>(command: EvalCommand, flags: F, io: CliIo): F {

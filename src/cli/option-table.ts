@@ -166,7 +166,7 @@ export const FLAGS = {
   }),
   repetitionPenalty: spec({
     flags: "--repetition-penalty <p>",
-    help: "repetition penalty of the model under test (1: none), sent as repetition_penalty, which vLLM and SGLang apply and OpenAI's API ignores; the local engine applies it too",
+    help: "repetition penalty of the model under test (1: none), sent as repetition_penalty, which vLLM and SGLang apply (never to api.openai.com, which rejects it); the local engine applies it too",
     defaultHelp: "none; --paper 1.02",
     parse: number(0.01, 10),
   }),

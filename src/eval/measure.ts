@@ -35,6 +35,8 @@ export interface EvaluationOptions extends LocalEngineSettings {
   env?: NodeJS.ProcessEnv;
   /** Told about a model download. */
   download?: LocalIo["download"];
+  /** Told about an endpoint's quirks (e.g. a repetition penalty OpenAI's API cannot take). */
+  onWarning?: (message: string) => void;
   /** The authors' settings wherever no other is given (see PAPER_SETTINGS). */
   paper?: boolean;
 }
@@ -233,7 +235,8 @@ async function withModels<T>(options: EvaluationOptions & JudgeOptions, use: (mo
         env,
         { name: `the ${role}`, flagPrefix: `${role}-` },
       );
-      return cachedModel(createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: endpoint.model }), store, {
+      const engine = createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: endpoint.model, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+      return cachedModel(engine, store, {
         promptVersion: role === "judge" ? JUDGE_PROMPT_VERSION : CLOSED_BOOK_PROMPT_VERSION,
       });
     },

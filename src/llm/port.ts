@@ -21,7 +21,8 @@ export interface Sampling {
   frequencyPenalty?: number;
   /**
    * Multiplicative penalty on tokens already in the context (1: none), as vLLM, SGLang and
-   * llama.cpp apply it; OpenAI's own API ignores it.
+   * llama.cpp apply it. OpenAI's own API rejects the field, so the OpenAI engine does not send it
+   * there (and warns once).
    */
   repetitionPenalty?: number;
   maxTokens?: number;

@@ -82,6 +82,16 @@ describe("compareDifficulty", () => {
     expect(even.warnings).toEqual([]);
   });
 
+  it("warns in the report when records were found by line number because the corpus file was renamed", async () => {
+    const judge = lengthJudge();
+    const renamed = records(1, 5).map((record) => ({ ...record, sourceId: "long.jsonl:2" }));
+    const report = await compareDifficulty({ judge, a: { name: "a.jsonl", records: renamed }, b: { name: "b.jsonl", records: records(1, 4) }, documents });
+    expect(report.documents).toBe(1);
+    expect(report.perDocument[0]!.sourceId).toBe("c.jsonl:2");
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toMatch(/^a\.jsonl: 3 records' source_id \("long\.jsonl:2"\) not in the corpus; matched by line or element number/);
+  });
+
   it("shows the judge exactly the chunk the records were made from, looked up by source_id and source_span", async () => {
     const paragraph = (n: number) => `Paragraph ${n} tells of the harbour and its ${n} cranes. `.repeat(6);
     const long = { index: 0, sourceId: "c.jsonl:2", text: [1, 2, 3, 4].map(paragraph).join("\n\n") };

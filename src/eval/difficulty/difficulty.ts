@@ -69,8 +69,10 @@ export interface DifficultyOptions {
  * the easiest level).
  */
 export async function compareDifficulty(options: DifficultyOptions): Promise<DifficultyReport> {
-  const groupsA = groupByDocument(options.a.name, options.a.records, options.documents);
-  const groupsB = groupByDocument(options.b.name, options.b.records, options.documents);
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const groupsA = groupByDocument(options.a.name, options.a.records, options.documents, warn);
+  const groupsB = groupByDocument(options.b.name, options.b.records, options.documents, warn);
   const shared = [...groupsA.values()].filter((group) => groupsB.has(group.key)).sort(corpusOrder);
   if (shared.length === 0) throw new InputError(options.b.name, undefined, `no document has instructions in both ${options.a.name} and ${options.b.name}`);
   const queue = new PQueue({ concurrency: options.concurrency ?? 16 });
@@ -132,7 +134,7 @@ export async function compareDifficulty(options: DifficultyOptions): Promise<Dif
     intervalA: wilsonInterval(winsA, n),
     intervalB: wilsonInterval(winsB, n),
     perDocument,
-    warnings: sizeWarning(options.a, options.b),
+    warnings: [...warnings, ...sizeWarning(options.a, options.b)],
   };
 }
 

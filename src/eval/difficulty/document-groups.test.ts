@@ -35,6 +35,51 @@ describe("groupByDocument", () => {
     expect(other.get("c.jsonl:2")!.text).toBe(corpus[1]!.text);
   });
 
+  it("finds records by their line or element number when the corpus file was renamed, with one warning", () => {
+    const warnings: string[] = [];
+    const groups = groupByDocument(
+      "a.jsonl",
+      [
+        { instruction: "q1", sourceId: "long.jsonl:2", sourceSpan: [31, 55] },
+        { instruction: "q2", sourceId: "long.jsonl:1" },
+        { instruction: "q3", sourceId: "c.jsonl:1" },
+      ],
+      corpus,
+      (message) => warnings.push(message),
+    );
+    expect([...groups.keys()].sort()).toEqual(["c.jsonl:1", "c.jsonl:2 [31, 55)"]);
+    expect(groups.get("c.jsonl:1")!.records.map((r) => r.instruction)).toEqual(["q2", "q3"]);
+    expect(groups.get("c.jsonl:2 [31, 55)")!.text).toBe("Its second half is here.");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/a\.jsonl: 2 records' source_id \("long\.jsonl:2", "long\.jsonl:1"\) not in the corpus; matched by line or element number/);
+
+    const array = [
+      { sourceId: "docs.json#0", text: "Zero." },
+      { sourceId: "docs.json#1", text: "One." },
+    ];
+    const byElement = groupByDocument("b.jsonl", [{ instruction: "x", sourceId: "old.json#1" }], array, () => {});
+    expect(byElement.get("docs.json#1")!.text).toBe("One.");
+  });
+
+  it("falls back to article_index for an unknown source_id when no record is a chunk, and never for chunks", () => {
+    const warnings: string[] = [];
+    const groups = groupByDocument("a.jsonl", [{ instruction: "x", sourceId: "old.txt", articleIndex: 1 }], corpus, (m) => warnings.push(m));
+    expect(groups.get("c.jsonl:2")!.records).toHaveLength(1);
+    expect(warnings[0]).toMatch(/article_index/);
+    // After chunking, article_index counts chunks, not corpus documents.
+    expect(() =>
+      groupByDocument("a.jsonl", [
+        { instruction: "x", sourceId: "old.txt", articleIndex: 1 },
+        { instruction: "y", sourceId: "old.txt", articleIndex: 0, sourceSpan: [0, 5] },
+      ], corpus),
+    ).toThrow(/source_id "old\.txt" not in the corpus/);
+  });
+
+  it("does not guess by line number when the corpus holds that line in several files", () => {
+    const two = [...corpus, { sourceId: "d.jsonl:1", text: "Another file's first line." }];
+    expect(() => groupByDocument("a.jsonl", [{ instruction: "x", sourceId: "long.jsonl:1" }], two)).toThrow(/source_id "long\.jsonl:1" not in the corpus/);
+  });
+
   it("names the file and the records that fit no document of the corpus", () => {
     expect(() => groupByDocument("a.jsonl", [{ instruction: "x", sourceId: "other.jsonl:4" }], corpus)).toThrow(
       /a\.jsonl: source_id "other\.jsonl:4" not in the corpus/,

@@ -29,23 +29,49 @@ const showSome = (values: Iterable<string | number>) => [...new Set(values)].sli
  * up by it, and cut to its `source_span` when it has one, so that after chunking the text is the
  * chunk itself (the chunk's `article_index` counts chunks, not corpus documents). A record without
  * `source_id` (another tool's dataset) is looked up by `article_index`, its document's position.
- * Throws InputError naming the file when a record fits no document of the corpus.
+ *
+ * A `source_id` not in the corpus (the corpus file was renamed or moved since synth read it) is
+ * looked up by its line or element number (":12", "#3") when exactly one corpus document has it,
+ * else by `article_index` when no record is a chunk (a chunk's index counts chunks); `warn` hears
+ * of it once. Throws InputError naming the file when a record fits no document of the corpus.
  */
-export function groupByDocument(name: string, records: readonly InstructionRecord[], corpus: readonly CorpusDocument[]): Map<string, DocumentGroup> {
+export function groupByDocument(
+  name: string,
+  records: readonly InstructionRecord[],
+  corpus: readonly CorpusDocument[],
+  warn: (message: string) => void = () => {},
+): Map<string, DocumentGroup> {
   const positions = new Map<string, number>();
+  // A locator held by several documents (the same line of two files) finds none.
+  const byLocator = new Map<string, number | "ambiguous">();
   corpus.forEach((document, i) => {
     if (!positions.has(document.sourceId)) positions.set(document.sourceId, i);
+    const locator = locatorOf(document.sourceId);
+    if (locator !== undefined) byLocator.set(locator, byLocator.has(locator) ? "ambiguous" : i);
   });
+  const indexFitsCorpus = records.every((record) => record.sourceSpan === undefined);
   const groups = new Map<string, DocumentGroup>();
   const outside: number[] = [];
   const unknown: string[] = [];
+  const guessed: string[] = [];
+  let guessedByIndex = false;
   for (const record of records) {
     let position: number;
     if (record.sourceId !== undefined) {
-      const found = positions.get(record.sourceId);
+      let found = positions.get(record.sourceId);
       if (found === undefined) {
-        unknown.push(JSON.stringify(record.sourceId));
-        continue;
+        const locator = locatorOf(record.sourceId);
+        const byLine = locator !== undefined ? byLocator.get(locator) : undefined;
+        if (typeof byLine === "number") found = byLine;
+        else if (indexFitsCorpus && record.articleIndex !== undefined && record.articleIndex < corpus.length) {
+          found = record.articleIndex;
+          guessedByIndex = true;
+        }
+        if (found === undefined) {
+          unknown.push(JSON.stringify(record.sourceId));
+          continue;
+        }
+        guessed.push(JSON.stringify(record.sourceId));
       }
       position = found;
     } else if (record.articleIndex !== undefined) {
@@ -82,6 +108,13 @@ export function groupByDocument(name: string, records: readonly InstructionRecor
     }
     group.records.push(record);
   }
+  if (guessed.length > 0 && unknown.length === 0) {
+    const how = guessedByIndex ? "line or element number, else article_index" : "line or element number";
+    warn(
+      `${name}: ${guessed.length} records' source_id (${showSome(guessed)}) not in the corpus; matched by ${how} instead: ` +
+        "was the corpus file renamed or moved since these records were made?",
+    );
+  }
   if (unknown.length > 0) {
     throw new InputError(name, undefined, `source_id ${showSome(unknown)} not in the corpus: is it the corpus these records were made from?`);
   }
@@ -89,6 +122,11 @@ export function groupByDocument(name: string, records: readonly InstructionRecor
     throw new InputError(name, undefined, `article_index ${showSome(outside)} not in the corpus, which has ${corpus.length} documents: is it the corpus these records were made from?`);
   }
   return groups;
+}
+
+/** The part of a source id after the file's name: ":12" for a line, "#3" for an array element. */
+function locatorOf(sourceId: string): string | undefined {
+  return /(?::|#)\d+$/.exec(sourceId)?.[0];
 }
 
 /** Orders groups as their texts stand in the corpus: by document, then by where the chunk starts. */

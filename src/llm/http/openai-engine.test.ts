@@ -1,9 +1,21 @@
 import { createServer, type IncomingMessage, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AbortedError, EngineCallError } from "../../errors.js";
 import { createOpenAIEngine, type OpenAIEngineOptions } from "./openai-engine.js";
 import type { CompletionRequest } from "../port.js";
+
+/** Where requests meant for api.openai.com go instead, so that a test can stand in for OpenAI. */
+const openAiStandIn = vi.hoisted(() => ({ url: undefined as string | undefined }));
+
+vi.mock("./api-request.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./api-request.js")>();
+  return {
+    ...actual,
+    postApi: (url: URL, body: unknown, options: Parameters<typeof actual.postApi>[2]) =>
+      actual.postApi(url.hostname === "api.openai.com" && openAiStandIn.url ? new URL(`${openAiStandIn.url}${url.pathname}`) : url, body, options),
+  };
+});
 
 /** How the scripted server answers one request. */
 type Reply = (res: ServerResponse, req: IncomingMessage) => void;
@@ -156,11 +168,28 @@ describe("createOpenAIEngine", () => {
     expect(server.requests[0]!.body).toEqual({ model: "test-model", messages: [{ role: "user", content: "hi" }] });
   });
 
-  it("sends a repetition penalty as repetition_penalty, which vLLM and SGLang read", async () => {
+  it("sends a repetition penalty as repetition_penalty to other servers, which vLLM and SGLang read", async () => {
     const server = await scriptedServer([ok()]);
     const { engine } = engineFor(server.url);
     await engine.complete({ messages: [{ role: "user", content: "hi" }], sampling: { temperature: 0.5, repetitionPenalty: 1.02 } });
     expect(server.requests[0]!.body).toEqual({ model: "test-model", messages: [{ role: "user", content: "hi" }], temperature: 0.5, repetition_penalty: 1.02 });
+  });
+
+  it("does not send repetition_penalty to api.openai.com, which rejects unknown fields, and warns once", async () => {
+    const server = await scriptedServer([ok()]);
+    openAiStandIn.url = server.url.replace(/\/v1$/, "");
+    try {
+      const { engine, warnings } = engineFor("https://api.openai.com/v1");
+      const request = { messages: [{ role: "user" as const, content: "hi" }], sampling: { temperature: 0.5, repetitionPenalty: 1.02 } };
+      await engine.complete(request);
+      await engine.complete(request);
+      expect(server.requests).toHaveLength(2);
+      for (const { body } of server.requests) expect(body).toEqual({ model: "test-model", messages: [{ role: "user", content: "hi" }], temperature: 0.5 });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/api\.openai\.com.*repetition penalty 1\.02/);
+    } finally {
+      openAiStandIn.url = undefined;
+    }
   });
 
   it("never sends response_format when structuredOutput is none", async () => {

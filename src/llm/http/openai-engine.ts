@@ -43,9 +43,22 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
   const description = `model "${options.model}" at ${baseURL}`;
   let structuredOutput = options.structuredOutput ?? "json_schema";
   let warnedNoUsage = false;
+  let warnedNoPenalty = false;
 
   const endpoint = new URL(`${baseURL}/chat/completions`);
   const headers = apiHeaders(options.apiKey);
+  // OpenAI's API answers 400 "Unrecognized request argument supplied" to a field it does not know.
+  const sendsRepetitionPenalty = endpoint.hostname !== "api.openai.com";
+
+  function repetitionPenalty(penalty: number | undefined): { repetition_penalty?: number } {
+    if (penalty === undefined) return {};
+    if (sendsRepetitionPenalty) return { repetition_penalty: penalty };
+    if (!warnedNoPenalty) {
+      warnedNoPenalty = true;
+      warn(`${description}: OpenAI's API takes no repetition_penalty; answering without the repetition penalty ${penalty}`);
+    }
+    return {};
+  }
 
   function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming & { repetition_penalty?: number } {
     const { sampling, responseSchema } = request;
@@ -55,8 +68,8 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
       temperature: sampling.temperature,
       top_p: sampling.topP,
       frequency_penalty: sampling.frequencyPenalty,
-      // Not OpenAI's: vLLM and SGLang read it, OpenAI ignores it.
-      ...(sampling.repetitionPenalty !== undefined ? { repetition_penalty: sampling.repetitionPenalty } : {}),
+      // Not OpenAI's: vLLM and SGLang read it; never sent to api.openai.com, which rejects it.
+      ...repetitionPenalty(sampling.repetitionPenalty),
       max_tokens: sampling.maxTokens,
       seed: sampling.seed,
       ...(withSchema && responseSchema
