@@ -45,6 +45,23 @@ describe("locateSentence", () => {
     expect(locateSentence(text, "The line ran north-south through the hills.")).toBeUndefined();
   });
 
+  it("takes a run of dashes or of dots as one, as Chinese doubles them", () => {
+    const zh = "战争——终于结束了，人们……欢呼起来。";
+    const span = locateSentence(zh, "战争--终于结束了，…")!;
+    expect(zh.slice(span.start, span.end)).toBe("战争——终于结束了，");
+    const quoted = (quote: string) => {
+      const at = locateSentence(zh, quote)!;
+      return zh.slice(at.start, at.end);
+    };
+    expect(quoted("人们…欢呼起来。")).toBe("人们……欢呼起来。");
+    expect(quoted("人们...欢呼起来")).toBe("人们……欢呼起来");
+    expect(quoted("战争—终于结束了，人们……欢呼起来。")).toBe(zh);
+    const en = "It ended---at last. Then....silence.";
+    expect(locateSentence(en, "It ended — at last.")).toEqual({ start: 0, end: 19 });
+    expect(locateSentence(en, "Then...silence.")).toEqual({ start: 20, end: 36 });
+    expect(locateSentence("a-b", "a—b")).toBeUndefined();
+  });
+
   it("folds ellipses and full-width punctuation", () => {
     const text = "He paused… and then spoke. ＧＤＰ增长了，然后呢？";
     const span = locateSentence(text, "He paused... and then spoke.")!;

@@ -9,14 +9,29 @@ const QUOTES: Record<string, string> = {
   "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u0060": "'",
 };
 
-/** Dashes in any spelling: en and em dashes, bars, the minus sign, and two or three hyphens. */
-const DASH = /^(?:[\u2012-\u2015\u2212\ufe58\ufe63]|-{2,3})/u;
+/**
+ * Runs of punctuation with several spellings, each folded to one form: dashes (en and em dashes,
+ * bars, the minus sign, two or more hyphens; Chinese doubles the dash, "——") as one "—", and
+ * ellipses (the ellipsis characters, two or more full stops; Chinese doubles it too, "……") as "...".
+ */
+const DASH_RUN = /(?:[\u2012-\u2015\u2212\ufe58\ufe63]|-{2,})+/uy;
+const DOTS_RUN = /(?:[\u2026\u22ef]|[.\uff0e]{2,})[.\uff0e\u2026\u22ef]*/uy;
+
+/** The folded run of dashes or dots that starts at `at`, and how long it is in the source; undefined if none does. */
+function runAt(text: string, at: number): { piece: string; length: number } | undefined {
+  for (const [pattern, piece] of [[DASH_RUN, "\u2014"], [DOTS_RUN, "..."]] as const) {
+    pattern.lastIndex = at;
+    const run = pattern.exec(text);
+    if (run) return { piece, length: run[0].length };
+  }
+  return undefined;
+}
 
 /**
  * The text folded for comparing quotes: NFKC (full-width punctuation, the ellipsis as three full
- * stops), every quote mark in plain ASCII form, every dash as "—" with no space around it, every
- * run of white space as one space; plus, for each character of the result, the offset of the
- * character it came from.
+ * stops), every quote mark in plain ASCII form, every run of dashes as "—" with no space around
+ * it, every run of dots as "...", every run of white space as one space; plus, for each character
+ * of the result, the offset of the character it came from.
  */
 function canonical(text: string): { text: string; origin: number[] } {
   let out = "";
@@ -26,14 +41,14 @@ function canonical(text: string): { text: string; origin: number[] } {
     for (let k = 0; k < piece.length; k++) origin.push(from);
   };
   for (let i = 0; i < text.length; ) {
-    const dash = DASH.exec(text.slice(i, i + 3));
-    if (dash) {
-      if (out.endsWith(" ")) {
+    const run = runAt(text, i);
+    if (run) {
+      if (run.piece === "\u2014" && out.endsWith(" ")) {
         out = out.slice(0, -1);
         origin.pop();
       }
-      emit("\u2014", i);
-      i += dash[0].length;
+      emit(run.piece, i);
+      i += run.length;
       continue;
     }
     const ch = String.fromCodePoint(text.codePointAt(i)!);
@@ -66,10 +81,9 @@ export function sentenceLocator(document: string): (sentence: string) => Span | 
   return (sentence) => locateIn(doc, sentence);
 }
 
-/** Offset just past the character (a dash of several hyphens, a surrogate pair) that starts at `at`. */
+/** Offset just past the character (a run of dashes or dots, a surrogate pair) that starts at `at`. */
 function endOfCharacter(source: string, at: number): number {
-  const dash = DASH.exec(source.slice(at, at + 3));
-  return at + (dash ? dash[0].length : String.fromCodePoint(source.codePointAt(at)!).length);
+  return at + (runAt(source, at)?.length ?? String.fromCodePoint(source.codePointAt(at)!).length);
 }
 
 function locateIn(doc: { text: string; origin: number[]; source: string }, sentence: string): Span | undefined {

@@ -45,6 +45,44 @@ describe("containsTerm in scripts without spaces", () => {
   });
 });
 
+describe("containsTerm across scripts", () => {
+  it("finds Latin words and numbers inside Chinese text", () => {
+    expect(containsTerm("新中国成立于1949年10月1日。", "1949")).toBe(true);
+    expect(containsTerm("他曾在NASA工作。", "NASA")).toBe(true);
+    expect(containsTerm("他曾在NASA工作。", "NAS")).toBe(false);
+    expect(containsTerm("他曾在NASA工作。", "Ames")).toBe(false);
+  });
+
+  it("lets a Korean word carry its particle", () => {
+    expect(containsTerm("서울은 한국의 수도이다.", "서울")).toBe(true);
+    expect(containsTerm("서울은 한국의 수도이다.", "한국의 수도")).toBe(true);
+    expect(containsTerm("부산은 항구 도시이다.", "서울")).toBe(false);
+    expect(containsTerm("1949년에 세워졌다.", "1949")).toBe(true);
+  });
+});
+
+describe("containsTerm for acronyms, numbers and articles", () => {
+  it("compares an acronym in capitals case and all", () => {
+    expect(containsTerm("Can you tell us what happened?", "US")).toBe(false);
+    expect(containsTerm("Who founded the organisation?", "WHO")).toBe(false);
+    expect(containsTerm("Why did the WHO act?", "WHO")).toBe(true);
+    expect(containsTerm("How many NGOs signed?", "NGO")).toBe(true);
+    expect(containsTerm("What happened in May?", "May")).toBe(true);
+  });
+
+  it("folds thousands separators", () => {
+    expect(containsTerm("It carried 1200 people.", "1,200")).toBe(true);
+    expect(containsTerm("It carried 1,200 people.", "1200")).toBe(true);
+    expect(containsTerm("It carried 1,200 people.", "200")).toBe(false);
+  });
+
+  it("drops a leading article from the term", () => {
+    expect(containsTerm("Battle of Hastings, in 1066.", "the Battle of Hastings")).toBe(true);
+    expect(containsTerm("It was a victory.", "a victory")).toBe(true);
+    expect(containsTerm("It was a defeat.", "the victory")).toBe(false);
+  });
+});
+
 describe("missingTerms", () => {
   it("lists the terms that are not there, in order", () => {
     expect(missingTerms("How did software shape the railways?", ["war", "railway", "ship"])).toEqual(["war", "ship"]);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { matchForm, matchWords, sameWord } from "./match-form.js";
+import { isAcronym, matchForm, matchWords, sameWord } from "./match-form.js";
 
 describe("matchForm", () => {
   it("folds case, width, dashes, ellipses and punctuation into one spacing", () => {
     expect(matchForm("The Ｂｒｉｄｇｅ—opened…in  1911!")).toBe("the bridge opened in 1911");
     expect(matchForm("the bridge--opened...in 1911")).toBe("the bridge opened in 1911");
     expect(matchForm("“Clara”, Houtman’s")).toBe("clara houtman s");
+  });
+
+  it("drops thousands separators between digits only", () => {
+    expect(matchForm("1,200 and 3,000,000")).toBe("1200 and 3000000");
+    expect(matchForm("1, 200 and 12,34")).toBe("1 200 and 12 34");
   });
 
   it("keeps Chinese characters and folds full-width punctuation", () => {
@@ -16,6 +21,16 @@ describe("matchForm", () => {
   it("keeps the vowel signs of scripts that have them inside words", () => {
     expect(matchWords("ภาษาไทย")).toEqual(["ภาษาไทย"]);
     expect(matchWords("   ")).toEqual([]);
+  });
+});
+
+describe("isAcronym", () => {
+  it("is true for two or more capitals and no lower-case letter", () => {
+    expect(isAcronym("US")).toBe(true);
+    expect(isAcronym("COVID19")).toBe(true);
+    expect(isAcronym("May")).toBe(false);
+    expect(isAcronym("A")).toBe(false);
+    expect(isAcronym("1949")).toBe(false);
   });
 });
 

@@ -41,6 +41,13 @@ describe("inOtherLanguage", () => {
     expect(inOtherLanguage(ZH_DOC, "GDP在2019年增长了多少？")).toBe(false);
   });
 
+  it("takes Han-only text as Japanese for a Japanese document, not kana for a Chinese one", () => {
+    const jaDoc = "徳川家光は江戸幕府の第三代将軍である。彼は鎖国の体制を固めた。";
+    expect(inOtherLanguage(jaDoc, "江戸幕府第三代将軍")).toBe(false);
+    expect(inOtherLanguage(jaDoc, "How did Iemitsu close the country?")).toBe(true);
+    expect(inOtherLanguage(ZH_DOC, "長城はどのくらいの期間で建てられましたか")).toBe(true);
+  });
+
   it("does not judge short texts or text quoted from the document", () => {
     expect(inOtherLanguage(ZH_DOC, "Clara Houtman")).toBe(false);
     expect(inOtherLanguage(ZH_DOC, "1911")).toBe(false);

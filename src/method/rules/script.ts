@@ -65,5 +65,7 @@ export function inOtherLanguage(document: string, text: string): boolean {
   if (!own || own.amount < JUDGED_AMOUNT) return false;
   const expected = documentSystem(document);
   if (!expected || expected.system === own.system) return false;
+  // Han alone is written in Japanese too: only kana marks Japanese off from Chinese, not its absence.
+  if (expected.system === "japanese" && own.system === "chinese") return false;
   return !document.normalize("NFKC").includes(text.normalize("NFKC").trim());
 }

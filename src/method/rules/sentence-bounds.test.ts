@@ -22,6 +22,15 @@ describe("sentenceAround", () => {
     expect(around(doc, "The bridge opened in 1911")).toBe("The bridge opened in 1911.");
   });
 
+  it("stops at a sentence that ends inside its closing quote", () => {
+    const en = 'He said: "We won." Then he left.';
+    expect(around(en, 'He said: "We won."')).toBe('He said: "We won."');
+    expect(around(en, "We won")).toBe('He said: "We won."');
+    const zh = "他说：“我们赢了。”然后他离开了。";
+    expect(around(zh, "他说：“我们赢了。”")).toBe("他说：“我们赢了。”");
+    expect(around(zh, "他离开")).toBe("然后他离开了。");
+  });
+
   it("finds the bounds of Chinese sentences", () => {
     const zh = "长城是中国古代的军事防御工程。它的修建持续了两千多年！“它是象征。”后来如何？";
     expect(around(zh, "修建持续")).toBe("它的修建持续了两千多年！");

@@ -35,7 +35,10 @@ export function sentenceAround(text: string, span: { start: number; end: number 
   }
   while (start < span.start && /\s/u.test(text[start]!)) start++;
   let end = span.end;
-  if (!(end > span.start && endsSentence(text, end - 1))) {
+  // A span that ends with a closing quote ends its sentence if the mark inside the quote does.
+  let last = end - 1;
+  while (last > span.start && CLOSERS.test(text[last]!)) last--;
+  if (!(end > span.start && endsSentence(text, last))) {
     while (end < text.length && text[end] !== "\n" && !endsSentence(text, end)) end++;
     if (end < text.length && text[end] !== "\n") end++;
   }
