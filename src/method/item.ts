@@ -13,6 +13,11 @@ export interface Item<F> {
   answer?: string;
   /** Set while the item has failed. */
   failure?: Failure;
+  /**
+   * Why its current instruction failed, kept when a re-synthesis reply then cannot be read: the
+   * next round tells the model that reason, not the unreadable reply.
+   */
+  instructionFailure?: Failure;
   /** Re-synthesis rounds spent on it. */
   rounds: number;
   /** The last reply about it (its instruction or its answer), usable or not. */

@@ -227,6 +227,21 @@ describe("rules checked before an item is kept", () => {
     for (const call of model.callsOf("resynthesis")) expect(call.prompt).toContain("Why it failed: It contains its own answer");
   });
 
+  it("after an unreadable re-synthesis reply, tells the next round the rule the instruction broke", async () => {
+    let resyntheses = 0;
+    const model = new ScriptedModel((call) => {
+      if (call.step === "micro_instructions") return { instructions: (call.tag("items") as string[]).map((e) => `Why does ${e} matter?`) };
+      // The first re-synthesis of "bridge" stays unreadable through its re-asks (one call and two re-asks).
+      if (call.step === "resynthesis" && call.prompt.includes("Why does bridge matter?") && resyntheses++ < 3) return '```json\n{"instruction": "cut';
+      return happyReply(call);
+    });
+    const outcome = await runLevel(context(model, { maxRounds: 2 }), microPlan);
+    expect(outcome.records).toHaveLength(4);
+    const bridge = model.callsOf("resynthesis").filter((call) => call.prompt.includes("Why does bridge matter?") && !call.reask);
+    expect(bridge).toHaveLength(2);
+    for (const call of bridge) expect(call.prompt).toContain("Why it failed: It contains its own answer");
+  });
+
   it("fails a micro answer that does not contain its element, as the answer to another element would", async () => {
     const model = scripted("answer", (call) => String(call.tag("instruction")).includes(spelled("Clara")), () => ({ answerable: true, answer: "It was Houtman." }));
     const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);

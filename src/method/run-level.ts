@@ -86,7 +86,8 @@ async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>
 async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: readonly Item<F>[], item: Item<F>, round: number): Promise<void> {
   const random = seededRandom(ctx.seed, ctx.document.index, plan.level, round, item.index);
   const shots = drawShots(items, ctx.settings.shots, random, plan.promptFeature);
-  const why = describeFailure(item.failure ?? failure("unanswerable"));
+  if (item.failure?.reason !== "unusable re-synthesis reply") item.instructionFailure = item.failure;
+  const why = describeFailure(item.instructionFailure ?? failure("unanswerable"));
   const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction, why);
   item.rounds = round;
   try {
