@@ -58,55 +58,6 @@ export interface SynthesizeOptions {
   onDocument?: (event: DocumentEvent) => void;
 }
 
-export interface SynthesizeOptions {
-  model: LanguageModel;
-  /** "foveate" (default) or the "self-qa" baseline. */
-  method?: Method;
-  /** Instructions per document and level. Default 8. */
-  mu?: number;
-  /** Levels to run. Default all three. */
-  levels?: readonly Level[];
-  /** CORE and MAJOR keyword counts for the scatter importance step. Default: step off. */
-  important?: { core: number; major: number };
-  /** Re-synthesis rounds for failed items. Default 5. */
-  maxRounds?: number;
-  /** Successful examples per re-synthesis prompt. Default 3. */
-  shots?: number;
-  /** Temperature for every step. Default 1.0 (foveate) or 0.7 (self-qa). */
-  temperature?: number;
-  /** Frequency penalty for every step. Default 0.5 (foveate) or 0 (self-qa). */
-  frequencyPenalty?: number;
-  /** Per-step sampling on top of the above, e.g. { answer: { temperature: 0.2 } }. */
-  sampling?: Partial<Record<StepKind, Sampling>>;
-  /** Calls in flight at once, over all documents, levels and steps. Default 32. */
-  concurrency?: number;
-  /** Seed of every random choice. Default 0. */
-  seed?: number;
-  /** Times an unusable reply is asked for again before the item fails. Default 3. */
-  maxReasks?: number;
-  /** Extra requests for features when a document yields fewer than asked. Default 2. */
-  extraExtractionAsks?: number;
-  /** Stop request: no new call is sent; calls in flight may finish for graceMs. */
-  signal?: AbortSignal;
-  /** How long calls in flight may finish after a stop request, in ms. Default 10000. */
-  graceMs?: number;
-  /** The run store: replies are cached and committed there, finished levels saved, and a run resumes. */
-  store?: RunStore;
-  /** Start a store made with other settings over (its replies are kept). */
-  forceNew?: boolean;
-  /** Rate limits and adaptive concurrency; the engine should report its 429s to it. */
-  governor?: RateGovernor;
-  /** Stop cleanly before spending crosses this limit. */
-  spending?: SpendingLimit;
-  /**
-   * Adaptive budgets: instructions per level for each document (default: mu for all), and the
-   * settings they were made with, which become part of the run's identity in the store.
-   */
-  budgets?: { of: (document: SourceDocument) => number; settings: Record<string, unknown> };
-  /** Told about each document as it finishes or fails. */
-  onDocument?: (event: DocumentEvent) => void;
-}
-
 /** What onDocument is told: a document finished with its level outcomes, or failed. */
 export type DocumentEvent =
   | { type: "done"; document: SourceDocument; outcomes: LevelOutcome[] }
