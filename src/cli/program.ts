@@ -25,10 +25,39 @@ export async function runFoveate(argv: readonly string[], io: CliIo): Promise<nu
       io.stderr.write(`foveate: ${error.message}\n`);
       return error.exitCode;
     }
+    const problem = environmentProblem(error);
+    if (problem) {
+      io.stderr.write(`foveate: ${problem}\n`);
+      return 1;
+    }
     const detail = io.env.FOVEATE_DEBUG ? (error as Error)?.stack : (error as Error)?.message;
     io.stderr.write(`foveate: unexpected error: ${detail ?? String(error)}\n(set FOVEATE_DEBUG=1 for details)\n`);
     return 70;
   }
+}
+
+/** What each file-system error a user can meet (and fix) means, in words. */
+const ENVIRONMENT_PROBLEMS: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EISDIR: "a directory where a file is expected",
+  ENOTDIR: "a file where a directory is expected",
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  EMFILE: "too many open files",
+};
+
+/**
+ * One line for an error of the user's environment rather than of foveate (a full disk, a directory
+ * where a file was expected, a missing permission), naming the path when the error has one.
+ */
+export function environmentProblem(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  const meaning = typeof code === "string" ? ENVIRONMENT_PROBLEMS[code] : undefined;
+  if (!meaning) return undefined;
+  return typeof path === "string" ? `${path}: ${meaning}` : `${meaning} (${code as string})`;
 }
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {

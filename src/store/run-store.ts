@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import type { Completion } from "../llm/port.js";
@@ -115,6 +115,10 @@ CREATE TABLE IF NOT EXISTS embeddings (
 );
 `;
 
+/** 1 when a run's store holds nothing paid for or finished: only its settings and documents begun or failed. */
+const HOLDS_NOTHING = `SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'config') AND NOT EXISTS (SELECT 1 FROM replies) AND NOT EXISTS (SELECT 1 FROM embeddings)
+  AND NOT EXISTS (SELECT 1 FROM items) AND NOT EXISTS (SELECT 1 FROM levels)`;
+
 /** Hashes per embedding lookup: one statement binds the model and this many hashes. */
 const EMBEDDING_LOOKUP_BATCH = 500;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -128,7 +132,9 @@ function storeError(path: string, action: string, error: unknown): StoreError {
         ? "another process holds the store"
         : code === "SQLITE_NOTADB"
           ? "the file is not a foveate store"
-          : error instanceof Error
+          : code === "SQLITE_CORRUPT"
+            ? "the store is damaged (corrupt)"
+            : error instanceof Error
             ? error.message
             : String(error);
   return new StoreError(`run store ${path}: cannot ${action}: ${reason}`, { cause: error });
@@ -150,6 +156,8 @@ export class RunStore {
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
+    /** Whether this process created the file (close removes it again when it stayed empty). */
+    private readonly created: boolean = false,
   ) {
     this.statements = {
       getReply: db.prepare<[string], Record<string, unknown>>("SELECT * FROM replies WHERE key = ?"),
@@ -171,24 +179,35 @@ export class RunStore {
     };
   }
 
-  /** Open (or create) the store at `path`. */
+  /**
+   * Open (or create) the store at `path`. Read-only, it creates nothing: the connection may write
+   * no row, and, being allowed to clean up, leaves no empty `-wal`/`-shm` files behind at close
+   * (a read-only SQLite connection would create them and could not remove them).
+   */
   static open(path: string, options: { readonly?: boolean } = {}): RunStore {
-    if (options.readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
-    let db: Database.Database;
+    const readonly = options.readonly ?? false;
+    if (readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new StoreError(`run store ${path}: is a directory, not a store file`);
+    const created = !existsSync(path);
+    let db: Database.Database | undefined;
+    let version: string | undefined;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db = RunStore.connect(path, readonly);
       db.pragma("busy_timeout = 5000");
-      if (!options.readonly) {
+      if (readonly) db.pragma("query_only = ON");
+      else {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = NORMAL");
         db.exec(SCHEMA);
       }
+      version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value;
     } catch (error) {
+      // Closed, the last connection removes the -wal and -shm files it made.
+      if (db?.open) db.close();
       throw storeError(path, "open it", error);
     }
-    const store = new RunStore(db, path);
-    const version = store.meta("schema_version");
-    if (version === undefined && !options.readonly) store.setMeta("schema_version", String(SCHEMA_VERSION));
+    const store = new RunStore(db, path, created);
+    if (version === undefined && !readonly) store.setMeta("schema_version", String(SCHEMA_VERSION));
     else if (version !== undefined && Number(version) !== SCHEMA_VERSION) {
       db.close();
       throw new StoreError(`run store ${path} has schema version ${version}; this foveate reads version ${SCHEMA_VERSION}`);
@@ -196,8 +215,36 @@ export class RunStore {
     return store;
   }
 
+  /** A connection; to read, a writable one when the file allows it (see open), else a read-only one. */
+  private static connect(path: string, readonly: boolean): Database.Database {
+    if (!readonly) return new Database(path);
+    try {
+      return new Database(path, { fileMustExist: true });
+    } catch {
+      return new Database(path, { readonly: true, fileMustExist: true });
+    }
+  }
+
+  /**
+   * Close the store. A run's store has its WAL checkpointed and truncated first, so that it does
+   * not stay many times the store's size while a reader keeps it open; a store this process created
+   * for a run (its settings are written) that holds no reply, embedding, item or finished level (the first call failed: a bad key, no server) is removed,
+   * so that a failed start leaves no empty store behind.
+   */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    const writable = !this.db.readonly && !this.db.pragma("query_only", { simple: true });
+    let empty = false;
+    if (writable) {
+      try {
+        this.db.pragma("wal_checkpoint(TRUNCATE)");
+        empty = this.created && this.db.prepare(HOLDS_NOTHING).pluck().get() === 1;
+      } catch {
+        // A store that cannot be checkpointed (a full disk) is closed as it is; its WAL holds every commit.
+      }
+    }
+    this.db.close();
+    if (empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
   }
 
   /** For tests of a full disk: cap the file at this many pages. */

@@ -1,4 +1,4 @@
-import { AbortedError, EngineCallError } from "../../errors.js";
+import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import { classifyError, type CallContext } from "./classify-error.js";
 import { postJson, type HttpReply } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
@@ -6,6 +6,23 @@ import { HttpStatusError } from "./http-status-error.js";
 /** The headers of every request: JSON, our name, and the key when there is one (local servers need none). */
 export function apiHeaders(apiKey: string | undefined): Record<string, string> {
   return { accept: "application/json", "user-agent": "foveate", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+}
+
+/**
+ * The URL of an endpoint under a base URL given by the user, refused in one line when the base is
+ * not an http(s) URL (a typo there is the user's to fix, not an unexpected error).
+ */
+export function endpointUrl(baseURL: string, path: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(`${baseURL}/${path}`);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new ConfigError(`base URL "${baseURL}" is not an http(s) URL; give one like http://localhost:8000/v1`);
+  }
+  return url;
 }
 
 /** A 200 reply whose body is not what the endpoint should send: worth another try. */

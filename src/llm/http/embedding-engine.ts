@@ -8,7 +8,7 @@ import { setMaxListeners } from "node:events";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import PQueue from "p-queue";
 import { AbortedError, EngineCallError } from "../../errors.js";
-import { apiHeaders, malformedReply, postApi } from "./api-request.js";
+import { apiHeaders, malformedReply, postApi, endpointUrl } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import { DEFAULT_BASE_URL } from "./openai-engine.js";
 import type { EmbeddingModel } from "../port.js";
@@ -51,7 +51,7 @@ export function createEmbeddingEngine(options: EmbeddingEngineOptions): Embeddin
   if (options.dimensions !== undefined) positiveInteger("dimensions", options.dimensions);
   const ctx: CallContext = { url: baseURL, model: options.model, timeoutMs };
   const description = `embedding model "${options.model}" at ${baseURL}`;
-  const endpoint = new URL(`${baseURL}/embeddings`);
+  const endpoint = endpointUrl(baseURL, "embeddings");
   const headers = apiHeaders(options.apiKey);
   const queue = new PQueue({ concurrency });
   const stats: EmbeddingEngineStats = { requests: 0, inputs: 0, promptTokens: 0 };

@@ -8,7 +8,7 @@
  */
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { EngineCallError } from "../../errors.js";
-import { apiHeaders, malformedReply, postApi } from "./api-request.js";
+import { apiHeaders, malformedReply, postApi, endpointUrl } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "../port.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
@@ -45,7 +45,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
   let warnedNoUsage = false;
   let warnedNoPenalty = false;
 
-  const endpoint = new URL(`${baseURL}/chat/completions`);
+  const endpoint = endpointUrl(baseURL, "chat/completions");
   const headers = apiHeaders(options.apiKey);
   // OpenAI's API answers 400 "Unrecognized request argument supplied" to a field it does not know.
   const sendsRepetitionPenalty = endpoint.hostname !== "api.openai.com";

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCli } from "../support/run-cli.js";
+import { DEFAULT_SIM_OPTIONS, startSimServer, type SimServer } from "../support/sim-server.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
+
+/** When set, the output streams of the next run fail with ENOSPC after this many bytes: a full disk. */
+const disk = vi.hoisted(() => ({ fullAfter: undefined as number | undefined }));
+vi.mock("node:fs", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs")>();
+  return {
+    ...actual,
+    createWriteStream: (path: string, options: unknown) => {
+      const stream = actual.createWriteStream(path, options as never);
+      if (disk.fullAfter === undefined) return stream;
+      let room = disk.fullAfter;
+      const write = stream._write.bind(stream);
+      stream._write = (chunk: Buffer, encoding: BufferEncoding, done: (error?: Error | null) => void) => {
+        room -= chunk.length;
+        if (room >= 0) return write(chunk, encoding, done);
+        done(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" }));
+      };
+      return stream;
+    },
+  };
+});
+
+let sim: SimServer;
+beforeAll(async () => (sim = await startSimServer()));
+afterAll(() => sim.close());
+
+const lastLine = (text: string) => text.trim().split("\n").at(-1);
+const synthArgs = (corpus: string, output: string, ...more: string[]) => ["synth", corpus, "-o", output, "--base-url", sim.baseURL, "--model", "sim-model", "--mu", "2", ...more];
+
+/** Every file under `dir` with its bytes, to show a command left the user's files as they were. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
+}
+
+async function aStore(dir: string): Promise<string> {
+  sim.setOptions(DEFAULT_SIM_OPTIONS);
+  const output = join(dir, "data.jsonl");
+  expect((await runCli(synthArgs(SAMPLE_CORPUS, output))).code).toBe(0);
+  return `${output}.foveate.db`;
+}
+
+describe("a user's mistake is one line and exit 1, not an unexpected error", () => {
+  it("--base-url that is not a URL", async () => {
+    const dir = tempDir("foveate-honest-");
+    const before = snapshot(dir);
+    const run = await runCli(synthArgs(SAMPLE_CORPUS, join(dir, "out.jsonl"), "--base-url", "notaurl"));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('foveate: base URL "notaurl" is not an http(s) URL; give one like http://localhost:8000/v1\n');
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("a full disk under the output (ENOSPC)", async () => {
+    const dir = tempDir("foveate-honest-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    disk.fullAfter = 2000;
+    const run = await runCli(synthArgs(SAMPLE_CORPUS, join(dir, "out.jsonl"))).finally(() => (disk.fullAfter = undefined));
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toBe("foveate: no space left on the device (ENOSPC)");
+    expect(run.stderr).not.toContain("unexpected error");
+    expect(readdirSync(dir)).toEqual(["out.jsonl.foveate.db"]);
+  });
+
+  it("status on a file that is not a store", async () => {
+    const dir = tempDir("foveate-honest-");
+    const notes = join(dir, "notes.txt");
+    await writeFile(notes, "not a store at all, just some notes that are long enough to be read\n".repeat(20));
+    const before = snapshot(dir);
+    const run = await runCli(["status", notes]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`foveate: run store ${notes}: cannot open it: the file is not a foveate store\n`);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("status on a corrupt store", async () => {
+    const dir = tempDir("foveate-honest-");
+    const store = await aStore(dir);
+    const bytes = await readFile(store);
+    // Spoil every page after the first: the header still says SQLite, the tables are garbage.
+    for (let i = 4096; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    await writeFile(store, bytes);
+    const before = snapshot(dir);
+    const run = await runCli(["status", store]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^foveate: run store ${store}: cannot .*: the store is damaged \\(corrupt\\)\\n$`));
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("a directory where a file is expected (EISDIR)", async () => {
+    const dir = tempDir("foveate-honest-");
+    const folder = join(dir, "folder");
+    await mkdir(folder);
+    const before = snapshot(dir);
+    const status = await runCli(["status", folder]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toBe(`foveate: run store ${folder}: is a directory, not a store file\n`);
+    const diversity = await runCli(["eval", "diversity", folder]);
+    expect(diversity.code).toBe(1);
+    expect(diversity.stderr).toBe("foveate: a directory where a file is expected (EISDIR)\n");
+    expect(snapshot(dir)).toEqual(before);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+});
