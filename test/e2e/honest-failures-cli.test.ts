@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { repoRoot } from "../support/repo-root.js";
 import { runCli } from "../support/run-cli.js";
 import { DEFAULT_SIM_OPTIONS, startSimServer, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
@@ -108,4 +110,44 @@ describe("a user's mistake is one line and exit 1, not an unexpected error", () 
     expect(snapshot(dir)).toEqual(before);
     expect(readdirSync(folder)).toEqual([]);
   });
+});
+
+describe("SIGTERM and SIGHUP stop a run as Ctrl-C does", () => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    it(`${signal}: no new calls, the summary and how to resume, exit ${code}; the run resumes`, async () => {
+      const dir = tempDir("foveate-honest-");
+      sim.setOptions(DEFAULT_SIM_OPTIONS);
+      // Once 20 replies are delivered the simulator holds every further request: calls are in flight.
+      let release: (() => void) | undefined;
+      let delivered = 0;
+      const holding = new Promise<void>((resolve) =>
+        sim.onDelivered(() => {
+          if (++delivered !== 20) return;
+          release = sim.hold();
+          resolve();
+        }),
+      );
+      const output = join(dir, "data.jsonl");
+      const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...synthArgs(SAMPLE_CORPUS, output)], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      let onStderr = () => {};
+      child.stderr!.on("data", (d) => {
+        stderr += d;
+        onStderr();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+      await holding;
+      child.kill(signal);
+      await new Promise<void>((resolve) => (onStderr = () => stderr.includes("stopping: no new calls") && resolve()));
+      release!();
+      expect(await exited).toBe(code);
+      expect(stderr).toContain("Documents:");
+      expect(stderr).toContain("Nothing is lost: run the same command again");
+      expect(lastLine(stderr)).toBe("foveate: interrupted");
+      expect(existsSync(output)).toBe(false);
+      expect(existsSync(`${output}.partial`)).toBe(false);
+      sim.setOptions(DEFAULT_SIM_OPTIONS);
+      expect((await runCli(synthArgs(SAMPLE_CORPUS, output))).code).toBe(0);
+    }, 60_000);
+  }
 });
