@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -173,5 +174,33 @@ describe("RunStore", () => {
     const store = RunStore.open(path, { readonly: true });
     expect(store.status().documents).toEqual({ running: 0, done: 0, failed: 0 });
     store.close();
+  });
+
+  it("truncates its WAL at close, even while a reader (an export) holds the store open", () => {
+    const path = join(dir, "wal.db");
+    const store = RunStore.open(path);
+    const reader = new Database(path, { readonly: true });
+    for (let i = 0; i < 300; i++) store.putReply(`k${i}`, "answer", reply("x".repeat(4000)));
+    expect(reader.prepare("SELECT count(*) FROM replies").pluck().get()).toBe(300);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(statSync(path).size);
+    store.close();
+    expect(statSync(`${path}-wal`).size).toBe(0);
+    reader.close();
+  });
+
+  it("removes at close a run's store it created that holds nothing paid for, and keeps one that does", () => {
+    const failed = join(dir, "failed.db");
+    const store = RunStore.open(failed);
+    store.writeConfig({ model: "m" });
+    store.startDocument({ key: "d", index: 0, sourceId: "a:1" });
+    store.close();
+    expect(existsSync(failed)).toBe(false);
+
+    const paid = join(dir, "paid.db");
+    const kept = RunStore.open(paid);
+    kept.writeConfig({ model: "m" });
+    kept.putReply("k", "answer", reply("bought"));
+    kept.close();
+    expect(existsSync(paid)).toBe(true);
   });
 });

@@ -151,3 +151,33 @@ describe("SIGTERM and SIGHUP stop a run as Ctrl-C does", () => {
     }, 60_000);
   }
 });
+
+describe("no stray files", () => {
+  it("status and export leave no -wal or -shm file beside the store", async () => {
+    const dir = tempDir("foveate-honest-");
+    const store = await aStore(dir);
+    const before = snapshot(dir);
+    expect(Object.keys(before).sort()).toEqual(["data.jsonl", "data.jsonl.foveate.db"]);
+    expect((await runCli(["status", store])).code).toBe(0);
+    expect((await runCli(["export", store])).code).toBe(0);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("a 401 at the first call leaves no empty store behind", async () => {
+    const dir = tempDir("foveate-honest-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, apiKey: "sk-right" });
+    const run = await runCli(synthArgs(SAMPLE_CORPUS, join(dir, "out.jsonl"), "--api-key", "sk-wrong"));
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toMatch(/401/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a typo in the corpus path leaves no store behind", async () => {
+    const dir = tempDir("foveate-honest-");
+    const run = await runCli(synthArgs(join(dir, "corpsu.jsonl"), join(dir, "out.jsonl")));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`foveate: ${join(dir, "corpsu.jsonl")}: cannot read: no such file or directory\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
