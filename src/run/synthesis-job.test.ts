@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
@@ -101,7 +101,10 @@ describe("SynthesisJob", () => {
   });
 
   it("leaves nothing running when the output cannot be opened", async () => {
-    const { j } = await job({ output: join(dir, "no-such-folder", "out.jsonl"), store: join(dir, "run.foveate.db") });
+    // A missing folder is refused before the run (checkRunPaths); a link into one passes that check and fails to open.
+    const output = join(dir, "dangling.jsonl");
+    await symlink(join(dir, "no-such-folder", "out.jsonl"), output);
+    const { j } = await job({ output, store: join(dir, "run.foveate.db") });
     // The progress ticker is the one interval the job starts; it must not start before the output opens.
     const intervals = vi.spyOn(globalThis, "setInterval");
     try {

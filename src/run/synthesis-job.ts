@@ -32,6 +32,7 @@ import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
+import { checkRunPaths } from "./check-run-paths.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
 
@@ -98,6 +99,8 @@ export class SynthesisJob {
     let mu = o.mu ?? 8;
     let budgets: BudgetPlan | undefined;
     if ((o.alpha ?? 0) > 0) {
+      // Only the store is written by an estimate.
+      await checkRunPaths({ corpus: o.corpus, output: undefined, store: this.storePath });
       const { embedder, close } = await this.openEmbedder(undefined, handlers);
       const store = await openOrClose(this.storePath, close);
       try {
@@ -134,6 +137,9 @@ export class SynthesisJob {
     else signal?.addEventListener("abort", onStop, { once: true });
     const closers: Array<() => Promise<void>> = [];
     try {
+      // Before anything is read, loaded or paid for: a run that could only fail at its end, or
+      // would overwrite the corpus, is refused now.
+      await this.checkPaths();
       const corpus = await this.readCorpus(handlers);
       throwIfStopped(signal);
       if (this.options.maxCost !== undefined && !this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
@@ -149,6 +155,11 @@ export class SynthesisJob {
       signal?.removeEventListener("abort", onStop);
       for (const close of closers.reverse()) await close();
     }
+  }
+
+  private checkPaths(): Promise<void> {
+    const output = this.options.output;
+    return checkRunPaths({ corpus: this.options.corpus, output: typeof output === "string" ? output : undefined, store: this.storePath });
   }
 
   private async run(corpus: CorpusPlan, local: LocalEngine | undefined, closers: Array<() => Promise<void>>, handlers: JobHandlers): Promise<JobSummary> {
