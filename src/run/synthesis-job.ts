@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
 import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
@@ -5,7 +6,7 @@ import { readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
+import { AbortedError, ConfigError, EngineCallError, InputError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
 import {
   chooseEngine,
@@ -89,6 +90,7 @@ export class SynthesisJob {
       plan.documents.push(document);
       plan.tokens += estimateTokens(document.text);
     }
+    if (plan.documents.length === 0) throw await nothingToSynthesize(o.corpus, plan.skipped);
     return plan;
   }
 
@@ -344,6 +346,15 @@ export class SynthesisJob {
     });
   }
 }
+
+/** Why a corpus that was read gave no document, as one line: a run on it would succeed with an empty dataset. */
+async function nothingToSynthesize(corpus: string, skipped: number): Promise<InputError> {
+  if (skipped > 0) return new InputError(corpus, undefined, `no documents to synthesize: all ${skipped} records were skipped as bad input`);
+  const folder = (await stat(corpus).catch(() => undefined))?.isDirectory() === true;
+  return new InputError(corpus, undefined, folder ? `no documents to synthesize: no ${CORPUS_EXTENSIONS} file in this folder holds one` : "no documents to synthesize: the file holds no records");
+}
+
+const CORPUS_EXTENSIONS = ".jsonl, .ndjson, .json, .csv, .txt, .md or .markdown";
 
 function throwIfStopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError("interrupted");

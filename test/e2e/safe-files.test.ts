@@ -188,3 +188,43 @@ async function snapshotBytes(dir: string): Promise<Record<string, string>> {
   for (const name of (await readdir(dir)).sort()) files[name] = (await readFile(join(dir, name))).toString("base64");
   return files;
 }
+
+describe("case 8: an empty corpus exits 1 with one line, before any call, leaving no store", () => {
+  it("an empty file, an empty folder, a header-only CSV, [], every line skipped", async () => {
+    const dir = tempDir("foveate-safe-");
+    const corpora = join(dir, "corpora");
+    execFileSync("mkdir", ["-p", join(corpora, "empty-folder"), join(corpora, "folder-of-nothing")]);
+    await writeFile(join(corpora, "empty.jsonl"), "");
+    await writeFile(join(corpora, "blank-lines.jsonl"), "\n\n");
+    await writeFile(join(corpora, "header.csv"), "id,content\n");
+    await writeFile(join(corpora, "empty-array.json"), "[]");
+    await writeFile(join(corpora, "bad.jsonl"), '{"content": 1}\nnot json\n{"text": "no content field"}\n');
+    await writeFile(join(corpora, "folder-of-nothing", "notes.pdf"), "not a corpus file");
+    await writeFile(join(corpora, "folder-of-nothing", "empty.jsonl"), "");
+    const noRecords = "no documents to synthesize: the file holds no records";
+    const noFile = "no documents to synthesize: no .jsonl, .ndjson, .json, .csv, .txt, .md or .markdown file in this folder holds one";
+    const cases: Array<[string, string[], string]> = [
+      ["empty.jsonl", [], noRecords],
+      ["blank-lines.jsonl", [], noRecords],
+      ["header.csv", [], noRecords],
+      ["empty-array.json", [], noRecords],
+      ["empty-folder", [], noFile],
+      ["folder-of-nothing", [], noFile],
+      ["bad.jsonl", ["--on-bad-input", "skip", "--quiet"], "no documents to synthesize: all 3 records were skipped as bad input"],
+    ];
+    for (const [name, extra, problem] of cases) {
+      const corpus = join(corpora, name);
+      const output = join(dir, `${name}.out.jsonl`);
+      const result = await refusedBeforeAnyCall(corpus, ["-o", output, ...extra], [dir]);
+      expect(result, name).toEqual({ code: 1, stderr: `foveate: ${corpus}: ${problem}\n`, stdout: "" });
+      expect(existsSync(`${output}.foveate.db`), name).toBe(false);
+    }
+  });
+
+  it("--dry-run says the same", async () => {
+    const dir = tempDir("foveate-safe-");
+    await writeFile(join(dir, "empty.jsonl"), "");
+    const result = await refusedBeforeAnyCall(join(dir, "empty.jsonl"), ["--dry-run"], [dir]);
+    expect(result).toEqual({ code: 1, stderr: `foveate: ${join(dir, "empty.jsonl")}: no documents to synthesize: the file holds no records\n`, stdout: "" });
+  });
+});
