@@ -6,6 +6,7 @@ import type { SynthRecord } from "../method/record.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { countOutcomes, isThin, type ItemCounts } from "../pipeline/run-stats.js";
 import { RunStore, type StoreStatus } from "../store/run-store.js";
+import { checkExportOutput } from "./check-run-paths.js";
 
 /**
  * Writes the dataset held in a run store, in one of the export formats, also while its run is
@@ -13,6 +14,7 @@ import { RunStore, type StoreStatus } from "../store/run-store.js";
  */
 export async function exportStore(storePath: string, output: string | NodeJS.WritableStream, format: string = "jsonl"): Promise<number> {
   if (!isExportFormat(format)) throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(", ")}, got "${format}"`);
+  if (typeof output === "string") await checkExportOutput(output, storePath);
   const store = RunStore.open(storePath, { readonly: true });
   try {
     const writer = await JsonlWriter.open(output);

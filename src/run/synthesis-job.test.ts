@@ -1,9 +1,10 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js";
 import { tempDir } from "../../test/support/temp-dir.js";
-import { AbortedError, ConfigError } from "../errors.js";
+import { AbortedError, ConfigError, InputError } from "../errors.js";
 import { formatCounts } from "../output/summary.js";
 import type { SynthRecord } from "../method/record.js";
 import type { JobEvent } from "./job-events.js";
@@ -101,7 +102,10 @@ describe("SynthesisJob", () => {
   });
 
   it("leaves nothing running when the output cannot be opened", async () => {
-    const { j } = await job({ output: join(dir, "no-such-folder", "out.jsonl"), store: join(dir, "run.foveate.db") });
+    // A missing folder is refused before the run (checkRunPaths); a link into one passes that check and fails to open.
+    const output = join(dir, "dangling.jsonl");
+    await symlink(join(dir, "no-such-folder", "out.jsonl"), output);
+    const { j } = await job({ output, store: join(dir, "run.foveate.db") });
     // The progress ticker is the one interval the job starts; it must not start before the output opens.
     const intervals = vi.spyOn(globalThis, "setInterval");
     try {
@@ -118,6 +122,15 @@ describe("SynthesisJob", () => {
     await expect(j.readCorpus()).rejects.toThrow(/late\.jsonl/);
     await writeFile(file, line("Now it exists. It has two sentences.") + "\n");
     expect((await j.readCorpus()).documents).toHaveLength(1);
+  });
+
+  it("refuses a corpus with no document before any call, leaving no store or output", async () => {
+    const file = join(dir, "empty.jsonl");
+    await writeFile(file, "");
+    const { j, model, output } = await job({ corpus: file, store: join(dir, "run.foveate.db") });
+    await expect(j.start()).rejects.toThrow(new InputError(file, undefined, "no documents to synthesize: the file holds no records"));
+    expect(model.calls).toHaveLength(0);
+    expect(existsSync(join(dir, "run.foveate.db")) || existsSync(output) || existsSync(`${output}.partial`)).toBe(false);
   });
 
   it("refuses a malformed --important before reading anything", async () => {

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
 import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
@@ -5,7 +6,7 @@ import { readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
+import { AbortedError, ConfigError, EngineCallError, InputError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
 import {
   chooseEngine,
@@ -32,6 +33,7 @@ import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
+import { checkRunPaths } from "./check-run-paths.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
 
@@ -88,6 +90,7 @@ export class SynthesisJob {
       plan.documents.push(document);
       plan.tokens += estimateTokens(document.text);
     }
+    if (plan.documents.length === 0) throw await nothingToSynthesize(o.corpus, plan.skipped);
     return plan;
   }
 
@@ -98,6 +101,8 @@ export class SynthesisJob {
     let mu = o.mu ?? 8;
     let budgets: BudgetPlan | undefined;
     if ((o.alpha ?? 0) > 0) {
+      // Only the store is written by an estimate.
+      await checkRunPaths({ corpus: o.corpus, output: undefined, store: this.storePath });
       const { embedder, close } = await this.openEmbedder(undefined, handlers);
       const store = await openOrClose(this.storePath, close);
       try {
@@ -134,6 +139,9 @@ export class SynthesisJob {
     else signal?.addEventListener("abort", onStop, { once: true });
     const closers: Array<() => Promise<void>> = [];
     try {
+      // Before anything is read, loaded or paid for: a run that could only fail at its end, or
+      // would overwrite the corpus, is refused now.
+      await this.checkPaths();
       const corpus = await this.readCorpus(handlers);
       throwIfStopped(signal);
       if (this.options.maxCost !== undefined && !this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
@@ -149,6 +157,11 @@ export class SynthesisJob {
       signal?.removeEventListener("abort", onStop);
       for (const close of closers.reverse()) await close();
     }
+  }
+
+  private checkPaths(): Promise<void> {
+    const output = this.options.output;
+    return checkRunPaths({ corpus: this.options.corpus, output: typeof output === "string" ? output : undefined, store: this.storePath });
   }
 
   private async run(corpus: CorpusPlan, local: LocalEngine | undefined, closers: Array<() => Promise<void>>, handlers: JobHandlers): Promise<JobSummary> {
@@ -333,6 +346,15 @@ export class SynthesisJob {
     });
   }
 }
+
+/** Why a corpus that was read gave no document, as one line: a run on it would succeed with an empty dataset. */
+async function nothingToSynthesize(corpus: string, skipped: number): Promise<InputError> {
+  if (skipped > 0) return new InputError(corpus, undefined, `no documents to synthesize: all ${skipped} records were skipped as bad input`);
+  const folder = (await stat(corpus).catch(() => undefined))?.isDirectory() === true;
+  return new InputError(corpus, undefined, folder ? `no documents to synthesize: no ${CORPUS_EXTENSIONS} file in this folder holds one` : "no documents to synthesize: the file holds no records");
+}
+
+const CORPUS_EXTENSIONS = ".jsonl, .ndjson, .json, .csv, .txt, .md or .markdown";
 
 function throwIfStopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError("interrupted");
