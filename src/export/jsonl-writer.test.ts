@@ -62,6 +62,21 @@ describe("JsonlWriter", () => {
     expect(existsSync("/dev/null.partial")).toBe(false);
   });
 
+  it.runIf(existsSync("/dev/full"))("reports a full device as a failed write or commit, not as a crash", async () => {
+    const writer = await JsonlWriter.open("/dev/full");
+    // A small record is taken into the stream's buffer; the device's ENOSPC comes back later, as an
+    // event, while the run waits for its next record: with nobody listening, that event ends the process.
+    await writer.write({ instruction: "x" });
+    let failure: unknown;
+    for (let turn = 0; turn < 1000 && failure === undefined; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      failure = await writer.write({ turn }).then(() => undefined, (error: unknown) => error);
+    }
+    expect(failure).toMatchObject({ code: "ENOSPC" });
+    await expect(writer.commit()).rejects.toMatchObject({ code: "ENOSPC" });
+    expect((await lstat("/dev/full")).isCharacterDevice()).toBe(true);
+  });
+
   it("writes through to a FIFO, which a reader receives whole, and leaves the FIFO in place", async () => {
     const dir = tempDir("foveate-writer-");
     const fifo = join(dir, "out.fifo");

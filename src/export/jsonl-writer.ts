@@ -11,13 +11,23 @@ import { lstat, realpath, rename, rm, stat } from "node:fs/promises";
  * it is.
  */
 export class JsonlWriter {
+  /**
+   * The stream's first error. A failed write (a full disk) is reported on the stream later, as
+   * an event; kept here, it fails the next write or the commit instead of the process.
+   */
+  private failure: Error | undefined;
+
   private constructor(
     private readonly stream: NodeJS.WritableStream,
     /** Whether the stream is a file this writer opened, and so ends. */
     private readonly owned: boolean,
     /** The file renamed into place on commit; undefined when writing through. */
     private readonly path: string | undefined,
-  ) {}
+  ) {
+    stream.on("error", (error: Error) => {
+      this.failure ??= error;
+    });
+  }
 
   static async open(target: string | NodeJS.WritableStream): Promise<JsonlWriter> {
     if (typeof target !== "string") return new JsonlWriter(target, false, undefined);
@@ -28,7 +38,28 @@ export class JsonlWriter {
   }
 
   async write(record: unknown): Promise<void> {
-    if (!this.stream.write(`${JSON.stringify(record)}\n`)) await once(this.stream, "drain");
+    if (this.failure) throw this.failure;
+    if (!this.stream.write(`${JSON.stringify(record)}\n`)) await this.drained();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves when the stream takes more, rejects when it fails or closes first. */
+  private drained(): Promise<void> {
+    const stream = this.stream;
+    return new Promise((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off("drain", onDrain);
+        stream.off("close", onClose);
+        stream.off("error", onClose);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onDrain = () => settle();
+      const onClose = () => settle(this.failure ?? new Error("the output closed before every record was written"));
+      stream.once("drain", onDrain);
+      stream.once("close", onClose);
+      stream.once("error", onClose);
+    });
   }
 
   /** Finish the file and put it in place. */
@@ -47,8 +78,9 @@ export class JsonlWriter {
 
   private end(): Promise<void> {
     const stream = this.stream as WriteStream;
+    if (this.failure) return Promise.reject(this.failure);
     if (stream.writableFinished) return Promise.resolve();
-    return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ?? this.failure ? reject(error ?? this.failure) : resolve())));
   }
 }
 
