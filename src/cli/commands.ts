@@ -65,9 +65,10 @@ Examples:
   foveate synth corpus.jsonl --model ~/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf -o data.jsonl      (offline)
   foveate synth corpus.jsonl -o data.jsonl      (no key set: downloads the default local model once)
 
-A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db) before it is
-used, so running the same command again after a crash, Ctrl-C or --max-cost stop finishes the
-run without paying for any reply twice.`,
+A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db; without -o, a
+store named for the corpus and settings, printed at the start) before it is used, so running the
+same command again after a crash, Ctrl-C or --max-cost stop finishes the run without paying for
+any reply twice.`,
   action: async ([corpus], flags, io) => {
     const job = new SynthesisJob({ ...flags, corpus: corpus!, output: flags.output ?? io.stdout, env: io.env });
     const report = jobReport({ stream: io.stderr, quiet: flags.quiet === true });

@@ -61,7 +61,7 @@ function importantCounts(value: string, previous: number[] | undefined): number[
 export const FLAGS = {
   // Where data goes and the run store.
   output: spec({ flags: "-o, --output <file>", help: "where to write the dataset (JSON Lines); standard output if omitted" }),
-  store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free", defaultHelp: "synth OUTPUT.foveate.db; eval foveate-eval.foveate.db" }),
+  store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free", defaultHelp: "synth OUTPUT.foveate.db, or without -o foveate-CORPUS-HASH.foveate.db; eval foveate-eval.foveate.db" }),
   acceptThin: toggle("--accept-thin", "exit 0 even when less than half of the instructions asked for were kept"),
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
   format: spec({ flags: "--format <format>", help: "record format", choices: EXPORT_FORMATS, default: "jsonl" }),

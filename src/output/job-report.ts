@@ -31,6 +31,8 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
         return download.onProgress?.(event.downloadedBytes, event.totalBytes);
       case "engine":
         return say(event.description);
+      case "store":
+        return say(`Run store: ${event.path} (named for the corpus and settings; the same command resumes from it, --store picks another)`);
       case "budgets":
         if (event.plan.note) say(`Budgets: ${event.plan.note}`);
         return say(formatBudgetDistribution(event.plan.budgets));

@@ -20,8 +20,8 @@ function positiveInt(name: string, value: number, min = 1): number {
   return value;
 }
 
-/** Options with defaults filled in and checked; throws ConfigError naming the bad value. */
-export function resolveSettings(options: SynthesizeOptions): RunSettings {
+/** Options with defaults filled in and checked (the model is not needed); throws ConfigError naming the bad value. */
+export function resolveSettings(options: Omit<SynthesizeOptions, "model"> & Partial<Pick<SynthesizeOptions, "model">>): RunSettings {
   const method = options.method ?? "foveate";
   if (method !== "foveate" && method !== "self-qa") throw new ConfigError(`method must be "foveate" or "self-qa", got "${String(method)}"`);
   const mu = positiveInt("mu", options.mu ?? 8);

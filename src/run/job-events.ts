@@ -48,6 +48,8 @@ export type JobEvent =
   | ({ type: "download-start" } & Parameters<NonNullable<DownloadEvents["onStart"]>>[0])
   | { type: "download-progress"; downloadedBytes: number; totalBytes: number }
   | { type: "engine"; description: string }
+  /** The run store foveate named, told before it is opened: a run without an output file has no file to keep it beside. */
+  | { type: "store"; path: string }
   | { type: "budgets"; plan: BudgetPlan }
   | { type: "warning"; message: string }
   | { type: "document-failed"; document: SourceDocument; error: Error }

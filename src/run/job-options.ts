@@ -56,7 +56,11 @@ export interface SynthesisJobOptions extends LocalEngineSettings {
 
   /** Where records go: a file (written whole or not at all), a stream, or nowhere (events only). */
   output?: string | NodeJS.WritableStream;
-  /** The run store. Default OUTPUT.foveate.db, or foveate-run.foveate.db without an output file. */
+  /**
+   * The run store. Default OUTPUT.foveate.db; without an output file, foveate-CORPUS-HASH.foveate.db
+   * (named for the corpus and settings) in the working folder, or beside the corpus folder when the
+   * working folder is inside it.
+   */
   store?: string;
   /** Start a store made with other settings over (its cached replies are kept). */
   forceNew?: boolean;

@@ -31,9 +31,12 @@ import { RateGovernor } from "../pipeline/rate-governor.js";
 import { isThin } from "../pipeline/run-stats.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
+import { resolveSettings } from "../pipeline/resolve-settings.js";
+import { runFingerprint } from "../pipeline/run-fingerprint.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
 import { checkRunPaths } from "./check-run-paths.js";
+import { defaultStorePath } from "./default-store-path.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
 
@@ -49,6 +52,7 @@ export class SynthesisJob {
   private readonly price: Price | undefined;
   private readonly noPrice: string;
   private corpus: Promise<CorpusPlan> | undefined;
+  private defaultStore: string | undefined;
 
   constructor(private readonly options: SynthesisJobOptions) {
     if (options.important && options.important.length !== 2) throw new ConfigError("--important expects two counts: CORE MAJOR");
@@ -60,9 +64,33 @@ export class SynthesisJob {
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
   }
 
+  /** --store, else OUTPUT.foveate.db, else (no output file) a store named for the corpus and settings. */
   get storePath(): string {
-    const output = typeof this.options.output === "string" ? this.options.output : "foveate-run";
-    return this.options.store ?? `${output}.foveate.db`;
+    const { store, output } = this.options;
+    if (store !== undefined) return store;
+    if (typeof output === "string") return `${output}.foveate.db`;
+    this.defaultStore ??= defaultStorePath(this.options.corpus, this.promptSettings());
+    return this.defaultStore;
+  }
+
+  /** What names a standard-output run's store: the settings that shape the prompts, as the store records them. */
+  private promptSettings(): Record<string, unknown> {
+    const o = this.options;
+    const settings = resolveSettings({
+      ...(o.method !== undefined ? { method: o.method } : {}),
+      ...(o.mu !== undefined ? { mu: o.mu } : {}),
+      ...(o.levels !== undefined ? { levels: o.levels } : {}),
+      ...(o.important ? { important: { core: o.important[0]!, major: o.important[1]! } } : {}),
+      ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}),
+      ...(o.shots !== undefined ? { shots: o.shots } : {}),
+      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+      ...(o.frequencyPenalty !== undefined ? { frequencyPenalty: o.frequencyPenalty } : {}),
+      ...(o.maxTokens !== undefined ? { sampling: maxTokensEverywhere(o.maxTokens) } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    });
+    const mu = o.mu ?? 8;
+    const budgets = (o.alpha ?? 0) > 0 ? { alpha: o.alpha, relevanceThreshold: o.relevanceThreshold ?? 0.16, nmax: o.nmax ?? 3 * mu, embedModel: o.embedModel ?? null } : undefined;
+    return runFingerprint(settings, o.languageModel?.modelId ?? this.modelName, budgets);
   }
 
   /** Reads the corpus, once however often it is asked: every document, chunked, in memory. */
@@ -175,6 +203,7 @@ export class SynthesisJob {
     });
     const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
+    if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath);
     let storeOpen = true;
     const closeStore = () => {
