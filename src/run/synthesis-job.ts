@@ -30,6 +30,7 @@ import { LEVELS } from "../method/levels.js";
 import { RateGovernor } from "../pipeline/rate-governor.js";
 import { isThin } from "../pipeline/run-stats.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
+import type { SynthesizeOptions } from "../pipeline/synthesize-options.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { resolveSettings } from "../pipeline/resolve-settings.js";
 import { runFingerprint } from "../pipeline/run-fingerprint.js";
@@ -73,10 +74,10 @@ export class SynthesisJob {
     return this.defaultStore;
   }
 
-  /** What names a standard-output run's store: the settings that shape the prompts, as the store records them. */
-  private promptSettings(): Record<string, unknown> {
+  /** The method's options as synthesize takes them: what shapes the prompts. */
+  private methodOptions(): Omit<SynthesizeOptions, "model"> {
     const o = this.options;
-    const settings = resolveSettings({
+    return {
       ...(o.method !== undefined ? { method: o.method } : {}),
       ...(o.mu !== undefined ? { mu: o.mu } : {}),
       ...(o.levels !== undefined ? { levels: o.levels } : {}),
@@ -87,7 +88,13 @@ export class SynthesisJob {
       ...(o.frequencyPenalty !== undefined ? { frequencyPenalty: o.frequencyPenalty } : {}),
       ...(o.maxTokens !== undefined ? { sampling: maxTokensEverywhere(o.maxTokens) } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    });
+    };
+  }
+
+  /** What names a standard-output run's store: the settings that shape the prompts, as the store records them. */
+  private promptSettings(): Record<string, unknown> {
+    const o = this.options;
+    const settings = resolveSettings(this.methodOptions());
     const mu = o.mu ?? 8;
     const budgets = (o.alpha ?? 0) > 0 ? { alpha: o.alpha, relevanceThreshold: o.relevanceThreshold ?? 0.16, nmax: o.nmax ?? 3 * mu, embedModel: o.embedModel ?? null } : undefined;
     return runFingerprint(settings, o.languageModel?.modelId ?? this.modelName, budgets);
@@ -230,16 +237,7 @@ export class SynthesisJob {
 
       const run = synthesize(corpus.documents, {
         model,
-        ...(o.method !== undefined ? { method: o.method } : {}),
-        ...(o.mu !== undefined ? { mu: o.mu } : {}),
-        ...(o.levels !== undefined ? { levels: o.levels } : {}),
-        ...(o.important ? { important: { core: o.important[0]!, major: o.important[1]! } } : {}),
-        ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}),
-        ...(o.shots !== undefined ? { shots: o.shots } : {}),
-        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
-        ...(o.frequencyPenalty !== undefined ? { frequencyPenalty: o.frequencyPenalty } : {}),
-        ...(o.maxTokens !== undefined ? { sampling: maxTokensEverywhere(o.maxTokens) } : {}),
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...this.methodOptions(),
         concurrency,
         store,
         forceNew: o.forceNew === true,
