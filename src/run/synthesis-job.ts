@@ -175,7 +175,7 @@ export class SynthesisJob {
     });
     const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
-    const store = RunStore.open(storePath);
+    const store = RunStore.open(storePath, { writer: true });
     let storeOpen = true;
     const closeStore = () => {
       if (storeOpen) store.close();

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -222,6 +223,42 @@ describe("RunStore", () => {
     expect(() => store.status()).toThrow(`run store ${path}: cannot read its status: no such table: items`);
     expect(() => [...store.records()]).toThrow(`run store ${path}: cannot read its records: no such table: items`);
     store.close();
+  });
+
+  it("has one writer: a second is refused naming the process, readers go on, and the store is free again at close", () => {
+    const path = join(dir, "one.db");
+    const first = RunStore.open(path, { writer: true });
+    first.putReply("k", "answer", reply("first"));
+    expect(() => RunStore.open(path, { writer: true })).toThrow(
+      `run store ${path}: in use by another run (process ${process.pid}); wait for it to end, or give this run another --store`,
+    );
+    const reader = RunStore.open(path, { readonly: true });
+    expect(reader.getReply("k")?.text).toBe("first");
+    reader.close();
+    first.putReply("k2", "answer", reply("still writing"));
+    first.close();
+    const second = RunStore.open(path, { writer: true });
+    expect(second.getReply("k2")?.text).toBe("still writing");
+    second.close();
+  });
+
+  it("refuses a writer while another live process holds the store, and takes over the claim of a dead one", () => {
+    const path = join(dir, "claimed.db");
+    RunStore.open(path).close();
+    const claimBy = (pid: number) => {
+      const db = new Database(path);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('writer', ?)").run(`${pid}:someone`);
+      db.close();
+    };
+    claimBy(process.ppid);
+    expect(() => RunStore.open(path, { writer: true })).toThrow(`in use by another run (process ${process.ppid})`);
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    claimBy(gone);
+    const store = RunStore.open(path, { writer: true });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM meta WHERE key = 'writer'").pluck().get()).toBe(0);
+    db.close();
   });
 
   it("opens read-only for status and export without creating anything", () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -160,6 +161,27 @@ function inspect(db: Database.Database): "new" | "store" | "other" {
   return version === 1 ? "store" : "other";
 }
 
+/**
+ * Writers' claims this process holds (meta "writer": "pid:uuid"). A claim of another process is
+ * alive while that process is; one of this process while its store is open, so that two runs in
+ * one process (a library user, the tests) are told apart as two processes are.
+ */
+const CLAIMS_HELD_HERE = new Set<string>();
+
+/** The process id of a live claim, or undefined when the claim died with its process. */
+function liveClaimant(claim: string): number | undefined {
+  const pid = Number.parseInt(claim, 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (pid === process.pid) return CLAIMS_HELD_HERE.has(claim) ? pid : undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: the process exists, under another user.
+    return (error as { code?: string }).code === "EPERM" ? pid : undefined;
+  }
+}
+
 interface EmbeddingStatements {
   /** By the number of hashes bound. */
   lookup: Map<number, Database.Statement<unknown[], { text_hash: string; dim: number; vector: Buffer }>>;
@@ -172,6 +194,8 @@ export class RunStore {
   private embeddingStatements: EmbeddingStatements | undefined;
   /** Level names by rank, as recorded in meta "level_names"; undefined until first needed. */
   private levelNames: Record<number, string> | undefined;
+  /** This store's writer's claim, when it was opened as the one writer (see open). */
+  private claim: string | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -204,7 +228,7 @@ export class RunStore {
    * no row, and, being allowed to clean up, leaves no empty `-wal`/`-shm` files behind at close
    * (a read-only SQLite connection would create them and could not remove them).
    */
-  static open(path: string, options: { readonly?: boolean } = {}): RunStore {
+  static open(path: string, options: { readonly?: boolean; writer?: boolean } = {}): RunStore {
     const readonly = options.readonly ?? false;
     if (readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
     if (existsSync(path) && statSync(path).isDirectory()) throw new StoreError(`run store ${path}: is a directory, not a store file`);
@@ -243,7 +267,38 @@ export class RunStore {
       db.close();
       throw new StoreError(`run store ${path} has schema version ${version}; this foveate reads version ${SCHEMA_VERSION}`);
     }
+    if (options.writer && !readonly) store.claimWriter();
     return store;
+  }
+
+  /**
+   * Claims the store for this process as its one writer (a run), or refuses when a live process
+   * holds it. The claim is a meta row, not a lock file: nothing is left beside the store, readers
+   * (status, export) are not held up, and a claim whose process died (a kill -9) is taken over.
+   */
+  private claimWriter(): void {
+    const claim = `${process.pid}:${randomUUID()}`;
+    let holder: number | undefined;
+    try {
+      holder = this.db
+        .transaction(() => {
+          const current = this.statements.getMeta.get("writer")?.value;
+          const pid = current === undefined ? undefined : liveClaimant(current);
+          if (pid === undefined) this.statements.setMeta.run("writer", claim);
+          return pid;
+        })
+        .immediate();
+    } catch (error) {
+      this.db.close();
+      throw storeError(this.path, "claim it for this run", error);
+    }
+    if (holder !== undefined) {
+      // Closed without clean-up: the file is the other run's.
+      this.db.close();
+      throw new StoreError(`run store ${this.path}: in use by another run (process ${holder}); wait for it to end, or give this run another --store`);
+    }
+    this.claim = claim;
+    CLAIMS_HELD_HERE.add(claim);
   }
 
   /** A connection; to read, a writable one when the file allows it (see open), else a read-only one. */
@@ -268,6 +323,11 @@ export class RunStore {
     let empty = false;
     if (writable) {
       try {
+        if (this.claim !== undefined) this.db.prepare("DELETE FROM meta WHERE key = 'writer' AND value = ?").run(this.claim);
+      } catch {
+        // A claim that cannot be removed (a full disk) dies with this process.
+      }
+      try {
         this.db.pragma("wal_checkpoint(TRUNCATE)");
         empty = this.created && this.db.prepare(HOLDS_NOTHING).pluck().get() === 1;
       } catch {
@@ -275,6 +335,7 @@ export class RunStore {
       }
     }
     this.db.close();
+    if (this.claim !== undefined) CLAIMS_HELD_HERE.delete(this.claim);
     if (empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -72,4 +72,52 @@ describe("store integrity (issue 12, case 5)", () => {
     expect(run.code).toBe(0);
     expect((await runCli(["status", store])).code).toBe(0);
   });
+});
+
+describe("one writer per store (issue 12, case 6)", () => {
+  it("a second synth on a store in use is refused at once, naming the store and its process; the first goes on", async () => {
+    const dir = tempDir("foveate-guard-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const output = join(dir, "data.jsonl");
+    const store = `${output}.foveate.db`;
+    // Once 10 replies are delivered the simulator holds every further request: the first run is in flight.
+    let release: (() => void) | undefined;
+    let delivered = 0;
+    const holding = new Promise<void>((resolve) =>
+      sim.onDelivered(() => {
+        if (++delivered !== 10) return;
+        release = sim.hold();
+        resolve();
+      }),
+    );
+    // At most 4 calls at once: once 4 are held, the first run sends nothing more until released.
+    const first = runCli(synthArgs(output, "--concurrency", "4"));
+    await holding;
+    while (sim.stats.inFlight < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+    // SQLite's shared-memory index (-shm) is its own bookkeeping, touched by any reader.
+    const userFiles = () => Object.fromEntries(Object.entries(snapshot(dir)).filter(([f]) => !f.endsWith("-shm")));
+    const before = userFiles();
+    expect(Object.keys(before)).toContain("data.jsonl.partial");
+    const requests = sim.stats.requests;
+    const second = await runCli(synthArgs(output));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `foveate: run store ${store}: in use by another run (process ${process.pid}); wait for it to end, or give this run another --store\n`,
+    );
+    expect(sim.stats.requests).toBe(requests);
+    expect(userFiles()).toEqual(before);
+    // Readers still work while the run goes on.
+    const status = await runCli(["status", store]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("replies");
+    expect((await runCli(["export", store])).code).toBe(0);
+    release!();
+    const done = await first;
+    expect(done.code).toBe(0);
+    expect(existsSync(output)).toBe(true);
+    // The store is free again: the same command resumes with no call.
+    sim.resetStats();
+    expect((await runCli(synthArgs(output, "--concurrency", "4"))).code).toBe(0);
+    expect(sim.stats.chatRequests).toBe(0);
+  }, 60_000);
 });
