@@ -211,7 +211,7 @@ export class SynthesisJob {
     const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
-    const store = RunStore.open(storePath);
+    const store = RunStore.open(storePath, { writer: true });
     let storeOpen = true;
     const closeStore = () => {
       if (storeOpen) store.close();

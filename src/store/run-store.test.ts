@@ -1,5 +1,6 @@
-import { existsSync, statSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -165,6 +166,99 @@ describe("RunStore", () => {
     store.setMeta("schema_version", "99");
     store.close();
     expect(() => RunStore.open(path)).toThrow(/schema version 99/);
+  });
+
+  it("refuses another program's SQLite database, for a run and to read, and leaves it untouched", () => {
+    const path = join(dir, "theirs.db");
+    const theirs = new Database(path);
+    theirs.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')");
+    theirs.close();
+    const bytes = readFileSync(path);
+    const refusal = `run store ${path}: another program's SQLite database, not a foveate store; it was left untouched`;
+    expect(() => RunStore.open(path)).toThrow(refusal);
+    expect(() => RunStore.open(path, { readonly: true })).toThrow(refusal);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(readdirSync(dir)).toEqual(["theirs.db"]);
+  });
+
+  it("takes an empty file or a new SQLite file as a new store", async () => {
+    const empty = join(dir, "empty.db");
+    await writeFile(empty, "");
+    expect(() => RunStore.open(empty, { readonly: true })).toThrow(`run store ${empty}: an empty file, not a foveate store`);
+    const fresh = join(dir, "fresh.db");
+    new Database(fresh).close();
+    for (const path of [empty, fresh]) {
+      const store = RunStore.open(path);
+      store.putReply("k", "answer", reply("kept"));
+      store.close();
+      const reader = RunStore.open(path, { readonly: true });
+      expect(reader.getReply("k")?.text).toBe("kept");
+      reader.close();
+    }
+  });
+
+  it("refuses a damaged store when it is opened, and leaves it as it is", async () => {
+    const path = join(dir, "damaged.db");
+    const store = RunStore.open(path);
+    for (let i = 0; i < 200; i++) store.putReply(`k${i}`, "answer", reply("x".repeat(500)));
+    store.close();
+    const bytes = await readFile(path);
+    // The header and the schema page stay sound; the pages of the replies do not.
+    for (let i = 4096 * 3; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    await writeFile(path, bytes);
+    for (const readonly of [false, true]) {
+      expect(() => RunStore.open(path, { readonly })).toThrow(`run store ${path}: cannot open it: the store is damaged (corrupt)`);
+    }
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it("names the store when a read fails after it was opened", () => {
+    const path = join(dir, "later.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    // Another program drops a table under the open store.
+    const other = new Database(path);
+    other.exec("DROP TABLE items");
+    other.close();
+    expect(() => store.status()).toThrow(`run store ${path}: cannot read its status: no such table: items`);
+    expect(() => [...store.records()]).toThrow(`run store ${path}: cannot read its records: no such table: items`);
+    store.close();
+  });
+
+  it("has one writer: a second is refused naming the process, readers go on, and the store is free again at close", () => {
+    const path = join(dir, "one.db");
+    const first = RunStore.open(path, { writer: true });
+    first.putReply("k", "answer", reply("first"));
+    expect(() => RunStore.open(path, { writer: true })).toThrow(
+      `run store ${path}: in use by another run (process ${process.pid}); wait for it to end, or give this run another --store`,
+    );
+    const reader = RunStore.open(path, { readonly: true });
+    expect(reader.getReply("k")?.text).toBe("first");
+    reader.close();
+    first.putReply("k2", "answer", reply("still writing"));
+    first.close();
+    const second = RunStore.open(path, { writer: true });
+    expect(second.getReply("k2")?.text).toBe("still writing");
+    second.close();
+  });
+
+  it("refuses a writer while another live process holds the store, and takes over the claim of a dead one", () => {
+    const path = join(dir, "claimed.db");
+    RunStore.open(path).close();
+    const claimBy = (pid: number) => {
+      const db = new Database(path);
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('writer', ?)").run(`${pid}:someone`);
+      db.close();
+    };
+    claimBy(process.ppid);
+    expect(() => RunStore.open(path, { writer: true })).toThrow(`in use by another run (process ${process.ppid})`);
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    claimBy(gone);
+    const store = RunStore.open(path, { writer: true });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM meta WHERE key = 'writer'").pluck().get()).toBe(0);
+    db.close();
   });
 
   it("opens read-only for status and export without creating anything", () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -124,6 +125,8 @@ const EMBEDDING_LOOKUP_BATCH = 500;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function storeError(path: string, action: string, error: unknown): StoreError {
+  // Already named (a read inside a read): kept as it is.
+  if (error instanceof StoreError) return error;
   const code = (error as { code?: string })?.code;
   const reason =
     code === "SQLITE_FULL"
@@ -140,6 +143,45 @@ function storeError(path: string, action: string, error: unknown): StoreError {
   return new StoreError(`run store ${path}: cannot ${action}: ${reason}`, { cause: error });
 }
 
+/**
+ * What an opened SQLite file holds: nothing yet (a new, empty file: a new store), a foveate store
+ * (its meta table records a schema version), or another program's database. A damaged file fails
+ * SQLite's quick check (which reads every page, without checking indexes against their tables) and
+ * throws SQLITE_CORRUPT.
+ */
+function inspect(db: Database.Database): "new" | "store" | "other" {
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+  const problems = db.prepare<[], string>("PRAGMA quick_check").pluck().all();
+  if (problems.length !== 1 || problems[0] !== "ok") {
+    throw Object.assign(new Error(problems.slice(0, 3).join("; ")), { code: "SQLITE_CORRUPT" });
+  }
+  if (tables.length === 0) return "new";
+  if (!tables.includes("meta")) return "other";
+  const version = db.prepare<[], number>("SELECT count(*) FROM meta WHERE key = 'schema_version'").pluck().get();
+  return version === 1 ? "store" : "other";
+}
+
+/**
+ * Writers' claims this process holds (meta "writer": "pid:uuid"). A claim of another process is
+ * alive while that process is; one of this process while its store is open, so that two runs in
+ * one process (a library user, the tests) are told apart as two processes are.
+ */
+const CLAIMS_HELD_HERE = new Set<string>();
+
+/** The process id of a live claim, or undefined when the claim died with its process. */
+function liveClaimant(claim: string): number | undefined {
+  const pid = Number.parseInt(claim, 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (pid === process.pid) return CLAIMS_HELD_HERE.has(claim) ? pid : undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: the process exists, under another user.
+    return (error as { code?: string }).code === "EPERM" ? pid : undefined;
+  }
+}
+
 interface EmbeddingStatements {
   /** By the number of hashes bound. */
   lookup: Map<number, Database.Statement<unknown[], { text_hash: string; dim: number; vector: Buffer }>>;
@@ -152,6 +194,8 @@ export class RunStore {
   private embeddingStatements: EmbeddingStatements | undefined;
   /** Level names by rank, as recorded in meta "level_names"; undefined until first needed. */
   private levelNames: Record<number, string> | undefined;
+  /** This store's writer's claim, when it was opened as the one writer (see open). */
+  private claim: string | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -184,7 +228,7 @@ export class RunStore {
    * no row, and, being allowed to clean up, leaves no empty `-wal`/`-shm` files behind at close
    * (a read-only SQLite connection would create them and could not remove them).
    */
-  static open(path: string, options: { readonly?: boolean } = {}): RunStore {
+  static open(path: string, options: { readonly?: boolean; writer?: boolean } = {}): RunStore {
     const readonly = options.readonly ?? false;
     if (readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
     if (existsSync(path) && statSync(path).isDirectory()) throw new StoreError(`run store ${path}: is a directory, not a store file`);
@@ -195,24 +239,66 @@ export class RunStore {
       db = RunStore.connect(path, readonly);
       db.pragma("busy_timeout = 5000");
       if (readonly) db.pragma("query_only = ON");
-      else {
+      // Before anything is written (even the journal mode, which is in the file's header): a damaged
+      // store or another program's database is refused as it is.
+      const found = inspect(db);
+      if (found === "other" || (found === "new" && readonly)) {
+        db.close();
+        throw new StoreError(`run store ${path}: ${found === "other" ? "another program's SQLite database, not a foveate store; it was left untouched" : "an empty file, not a foveate store"}`);
+      }
+      if (!readonly) {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = NORMAL");
-        db.exec(SCHEMA);
+        // One transaction: a store is never left with foveate's tables but no schema version.
+        db.transaction(() => {
+          db!.exec(SCHEMA);
+          db!.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+        }).immediate();
       }
       version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value;
     } catch (error) {
       // Closed, the last connection removes the -wal and -shm files it made.
       if (db?.open) db.close();
+      if (error instanceof StoreError) throw error;
       throw storeError(path, "open it", error);
     }
     const store = new RunStore(db, path, created);
-    if (version === undefined && !readonly) store.setMeta("schema_version", String(SCHEMA_VERSION));
-    else if (version !== undefined && Number(version) !== SCHEMA_VERSION) {
+    if (version !== undefined && Number(version) !== SCHEMA_VERSION) {
       db.close();
       throw new StoreError(`run store ${path} has schema version ${version}; this foveate reads version ${SCHEMA_VERSION}`);
     }
+    if (options.writer && !readonly) store.claimWriter();
     return store;
+  }
+
+  /**
+   * Claims the store for this process as its one writer (a run), or refuses when a live process
+   * holds it. The claim is a meta row, not a lock file: nothing is left beside the store, readers
+   * (status, export) are not held up, and a claim whose process died (a kill -9) is taken over.
+   */
+  private claimWriter(): void {
+    const claim = `${process.pid}:${randomUUID()}`;
+    let holder: number | undefined;
+    try {
+      holder = this.db
+        .transaction(() => {
+          const current = this.statements.getMeta.get("writer")?.value;
+          const pid = current === undefined ? undefined : liveClaimant(current);
+          if (pid === undefined) this.statements.setMeta.run("writer", claim);
+          return pid;
+        })
+        .immediate();
+    } catch (error) {
+      this.db.close();
+      throw storeError(this.path, "claim it for this run", error);
+    }
+    if (holder !== undefined) {
+      // Closed without clean-up: the file is the other run's.
+      this.db.close();
+      throw new StoreError(`run store ${this.path}: in use by another run (process ${holder}); wait for it to end, or give this run another --store`);
+    }
+    this.claim = claim;
+    CLAIMS_HELD_HERE.add(claim);
   }
 
   /** A connection; to read, a writable one when the file allows it (see open), else a read-only one. */
@@ -237,6 +323,11 @@ export class RunStore {
     let empty = false;
     if (writable) {
       try {
+        if (this.claim !== undefined) this.db.prepare("DELETE FROM meta WHERE key = 'writer' AND value = ?").run(this.claim);
+      } catch {
+        // A claim that cannot be removed (a full disk) dies with this process.
+      }
+      try {
         this.db.pragma("wal_checkpoint(TRUNCATE)");
         empty = this.created && this.db.prepare(HOLDS_NOTHING).pluck().get() === 1;
       } catch {
@@ -244,6 +335,7 @@ export class RunStore {
       }
     }
     this.db.close();
+    if (this.claim !== undefined) CLAIMS_HELD_HERE.delete(this.claim);
     if (empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
   }
 
@@ -252,6 +344,7 @@ export class RunStore {
     this.db.pragma(`max_page_count = ${pages}`);
   }
 
+  /** Runs a read or write of the store; what fails names the store and what was being done. */
   private write<T>(action: string, work: () => T): T {
     try {
       return work();
@@ -260,8 +353,32 @@ export class RunStore {
     }
   }
 
+  private read<T>(action: string, work: () => T): T {
+    return this.write(action, work);
+  }
+
+  /** The rows of a query as they come, a failure at any row named as read() names it. */
+  private *readRows<T>(action: string, rows: () => IterableIterator<T>): Generator<T> {
+    let iterator: IterableIterator<T>;
+    try {
+      iterator = rows();
+    } catch (error) {
+      throw storeError(this.path, action, error);
+    }
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = iterator.next();
+      } catch (error) {
+        throw storeError(this.path, action, error);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
   meta(key: string): string | undefined {
-    return this.statements.getMeta.get(key)?.value;
+    return this.read("read the run's settings", () => this.statements.getMeta.get(key)?.value);
   }
 
   setMeta(key: string, value: string): void {
@@ -288,7 +405,7 @@ export class RunStore {
   }
 
   getReply(key: string): StoredReply | undefined {
-    const row = this.statements.getReply.get(key);
+    const row = this.read("read a reply", () => this.statements.getReply.get(key));
     if (!row) return undefined;
     return {
       text: row.text as string,
@@ -367,20 +484,21 @@ export class RunStore {
 
   /** Where a document stands, or undefined when the store has never seen it. */
   progress(docKey: string): DocumentProgress | undefined {
-    const row = this.statements.getDocument.get(docKey);
+    const row = this.read("read a document's state", () => this.statements.getDocument.get(docKey));
     if (!row) return undefined;
-    const levels = new Map(this.statements.getLevels.all(docKey).map((l) => [l.level, JSON.parse(l.outcome) as unknown]));
+    const outcomes = this.read("read a document's state", () => this.statements.getLevels.all(docKey));
+    const levels = new Map(outcomes.map((l) => [l.level, JSON.parse(l.outcome) as unknown]));
     return { status: row.status, levels };
   }
 
   /** The content address of every stored reply. */
   replyKeys(): Set<string> {
-    return new Set(this.db.prepare<[], string>("SELECT key FROM replies").pluck().all());
+    return new Set(this.read("read the replies", () => this.db.prepare<[], string>("SELECT key FROM replies").pluck().all()));
   }
 
   /** Keys of every finished document: one query, for scanning a corpus before a resume. */
   doneDocuments(): Set<string> {
-    return new Set(this.db.prepare<[], { doc_key: string }>("SELECT doc_key FROM documents WHERE status = 'done'").pluck().all() as unknown as string[]);
+    return new Set(this.read("read the documents", () => this.db.prepare<[], string>("SELECT doc_key FROM documents WHERE status = 'done'").pluck().all()));
   }
 
   startDocument(doc: StoredDocument): void {
@@ -432,23 +550,29 @@ export class RunStore {
    * Records come back as saved; `R` is the type the caller saved them as.
    */
   *records<R = unknown>(): Generator<R> {
-    const rows = this.db
-      .prepare<[], { record: string }>("SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position")
-      .iterate();
+    const rows = this.readRows("read its records", () =>
+      this.db.prepare<[], { record: string }>("SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position").iterate(),
+    );
     for (const row of rows) yield JSON.parse(row.record) as R;
   }
 
   /** The saved level outcomes of every finished document, in document order: what a run's counts are made of. */
   *finishedLevelOutcomes<O = unknown>(): Generator<O> {
-    const rows = this.db
-      .prepare<[], { outcome: string }>(
-        "SELECT l.outcome FROM levels l JOIN documents d ON d.doc_key = l.doc_key WHERE d.status = 'done' ORDER BY d.article_index, d.doc_key, l.level",
-      )
-      .iterate();
+    const rows = this.readRows("read its finished levels", () =>
+      this.db
+        .prepare<[], { outcome: string }>(
+          "SELECT l.outcome FROM levels l JOIN documents d ON d.doc_key = l.doc_key WHERE d.status = 'done' ORDER BY d.article_index, d.doc_key, l.level",
+        )
+        .iterate(),
+    );
     for (const row of rows) yield JSON.parse(row.outcome) as O;
   }
 
   status(): StoreStatus {
+    return this.read("read its status", () => this.readStatus());
+  }
+
+  private readStatus(): StoreStatus {
     const documents: Record<DocumentStatus, number> = { running: 0, done: 0, failed: 0 };
     for (const row of this.db.prepare<[], { status: DocumentStatus; n: number }>("SELECT status, count(*) AS n FROM documents GROUP BY status").all()) {
       documents[row.status] = row.n;
