@@ -20,11 +20,19 @@ vi.mock("node:fs", async (importOriginal) => {
       const stream = actual.createWriteStream(path, options as never);
       if (disk.fullAfter === undefined) return stream;
       let room = disk.fullAfter;
+      const full = () => Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" });
       const write = stream._write.bind(stream);
       stream._write = (chunk: Buffer, encoding: BufferEncoding, done: (error?: Error | null) => void) => {
         room -= chunk.length;
         if (room >= 0) return write(chunk, encoding, done);
-        done(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" }));
+        done(full());
+      };
+      // Chunks that queued up while a write was under way go out together, through _writev.
+      const writev = stream._writev!.bind(stream);
+      stream._writev = (chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, done: (error?: Error | null) => void) => {
+        room -= chunks.reduce((n, { chunk }) => n + chunk.length, 0);
+        if (room >= 0) return writev(chunks, done);
+        done(full());
       };
       return stream;
     },
