@@ -24,10 +24,23 @@ export interface RunProgress {
   startedAt: number;
 }
 
+/** Every HTTP request sent to the API in this run, answered or not. */
+export interface TransportCounts {
+  requests: number;
+  /** Requests sent again after a retryable failure (429, 5xx, timeout, dropped connection). */
+  retries: number;
+  /** Replies 429 Too Many Requests. */
+  rateLimited: number;
+  /** Time spent backing off before retries, summed over calls. */
+  backoffMs: number;
+}
+
 /** What a finished or stopped run did. */
 export interface JobSummary {
   stats: RunStats;
   rate: { rateLimited: number; decreases: number; waitedMs: number };
+  /** What went over HTTP, failed requests included; absent with a local engine. */
+  transport?: TransportCounts;
   /** The run store's path. */
   store: string;
   /** Cost of the calls sent in this run; undefined when the model has no known price. */
@@ -53,8 +66,8 @@ export type JobEvent =
   | { type: "document-failed"; document: SourceDocument; error: Error }
   | { type: "progress"; progress: RunProgress }
   | { type: "stopping"; graceSeconds: number }
-  /** Once the run has begun, when it ends: finished, or stopped by an error that is then thrown. */
-  | { type: "summary"; summary: JobSummary; finished: boolean };
+  /** Once the run has begun, when it ends: finished, or stopped by an error (`stoppedBy`) that is then thrown. */
+  | { type: "summary"; summary: JobSummary; finished: boolean; stoppedBy?: unknown };
 
 export interface JobHandlers {
   onEvent?: (event: JobEvent) => void;

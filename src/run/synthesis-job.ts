@@ -34,7 +34,7 @@ import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
 import { checkRunPaths } from "./check-run-paths.js";
-import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
+import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress, TransportCounts } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
 
 /**
@@ -56,7 +56,9 @@ export class SynthesisJob {
     this.engineKind = options.languageModel ? "api" : chooseEngine(options, this.env);
     this.modelName = options.languageModel?.modelId ?? options.model ?? defaultModel(this.engineKind);
     const override = { ...(options.priceIn !== undefined ? { input: options.priceIn } : {}), ...(options.priceOut !== undefined ? { output: options.priceOut } : {}) };
-    this.price = this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override } : priceFor(this.modelName, override);
+    const overridden = Object.keys(override).length > 0;
+    this.price =
+      this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override, local: true, ...(overridden ? { overridden } : {}) } : priceFor(this.modelName, override);
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
   }
 
@@ -173,7 +175,8 @@ export class SynthesisJob {
       ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
       concurrency,
     });
-    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
+    const transport: TransportCounts | undefined = o.languageModel || local ? undefined : { requests: 0, retries: 0, rateLimited: 0, backoffMs: 0 };
+    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, transport!, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
     const store = RunStore.open(storePath);
     let storeOpen = true;
@@ -223,14 +226,14 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
-      return await this.stream(run, corpus, governor, storePath, closeStore, handlers);
+      return await this.stream(run, corpus, { governor, transport }, storePath, closeStore, handlers);
     } finally {
       closeStore();
     }
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, governor: RateGovernor, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: TransportCounts | undefined }, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -256,10 +259,14 @@ export class SynthesisJob {
     const ticker = setInterval(() => emit({ type: "progress", progress: progress() }), handlers.progressIntervalMs ?? 250);
     let finished = false;
     let summary: JobSummary | undefined;
+    let stoppedBy: unknown;
     try {
       for await (const record of run) await writer?.write(record);
       await writer?.commit();
       finished = true;
+    } catch (error) {
+      stoppedBy = error;
+      throw error;
     } finally {
       clearInterval(ticker);
       emit({ type: "progress", progress: progress() });
@@ -269,12 +276,13 @@ export class SynthesisJob {
       summary = {
         stats: run.stats,
         rate: governor.stats,
+        ...(transport ? { transport } : {}),
         store: storePath,
         ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
         skipped: corpus.skipped,
         thin: isThin(run.stats),
       };
-      emit({ type: "summary", summary, finished });
+      emit({ type: "summary", summary, finished, ...(finished ? {} : { stoppedBy }) });
     }
     return summary;
   }
@@ -295,8 +303,8 @@ export class SynthesisJob {
     };
   }
 
-  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor. */
-  private apiEngine(governor: RateGovernor, warn: (message: string) => void): LanguageModel {
+  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor, and every request counted. */
+  private apiEngine(governor: RateGovernor, transport: TransportCounts, warn: (message: string) => void): LanguageModel {
     const o = this.options;
     const { baseURL, apiKey } = resolveEndpoint(o, this.env);
     return createOpenAIEngine({
@@ -306,9 +314,15 @@ export class SynthesisJob {
       timeoutMs: (o.timeout ?? 120) * 1000,
       retry: {
         maxRetries: o.maxRetries ?? 6,
-        onRetry: ({ error }) => {
+        onRetry: ({ error, delayMs }) => {
+          transport.retries++;
+          transport.backoffMs += delayMs;
           if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
         },
+      },
+      onRequest: (error) => {
+        transport.requests++;
+        if (error?.details.status === 429) transport.rateLimited++;
       },
       onWarning: warn,
     });

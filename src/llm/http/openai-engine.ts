@@ -33,6 +33,8 @@ export interface OpenAIEngineOptions {
   structuredOutput?: "json_schema" | "none";
   /** Receives notes about server quirks (no schema support, no usage). Default: ignored. */
   onWarning?: (message: string) => void;
+  /** Told of every HTTP request sent, once it is answered or failed (with its error), so failures can be counted too. */
+  onRequest?: (error: EngineCallError | undefined) => void;
 }
 
 export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel {
@@ -85,14 +87,21 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
 
   /** One HTTP request, turned into a completion or a classified EngineCallError. */
   async function sendOnce(request: CompletionRequest, withSchema: boolean): Promise<Omit<Completion, "attempts">> {
-    const reply = await postApi(endpoint, buildBody(request, withSchema), {
-      headers,
-      timeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-      ctx,
-      description,
-    });
-    return readReply(reply as ChatCompletion);
+    try {
+      const reply = await postApi(endpoint, buildBody(request, withSchema), {
+        headers,
+        timeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ctx,
+        description,
+      });
+      const completion = readReply(reply as ChatCompletion);
+      options.onRequest?.(undefined);
+      return completion;
+    } catch (error) {
+      if (error instanceof EngineCallError) options.onRequest?.(error);
+      throw error;
+    }
   }
 
   function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {

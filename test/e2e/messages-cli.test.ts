@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+import { DEFAULT_SIM_OPTIONS, startSimServer, type SimServer } from "../support/sim-server.js";
+import { SAMPLE_CORPUS } from "../support/fixtures.js";
+import { tempDir } from "../support/temp-dir.js";
+
+let sim: SimServer;
+beforeAll(async () => (sim = await startSimServer()));
+afterAll(() => sim.close());
+
+const lines = (text: string) => text.trim().split("\n");
+const synthArgs = (baseUrl: string, output: string, ...more: string[]) => ["synth", SAMPLE_CORPUS, "-o", output, "--base-url", baseUrl, "--model", "sim-model", "--mu", "1", ...more];
+
+/** Every file under `dir` with its bytes, to show a command left the user's files as they were. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
+}
+
+/** A web server answering every request with a web page and status 200, as a server's root or UI does. */
+async function startHtmlServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe("summaries that tell what happened (issue 12, case 12)", () => {
+  it("against a server answering only 429, counts the requests sent, the 429s and the retries", async () => {
+    const dir = tempDir("foveate-messages-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, rate429: 1 });
+    const run = await runCli(synthArgs(sim.baseURL, join(dir, "out.jsonl"), "--max-retries", "2", "--concurrency", "2", "--limit", "2", "--levels", "micro")).finally(() =>
+      sim.setOptions(DEFAULT_SIM_OPTIONS),
+    );
+    const sent = sim.stats.byStatus["429"] ?? 0;
+    expect(sent).toBeGreaterThan(0);
+    expect(run.code).toBe(1);
+    const said = lines(run.stderr);
+    const calls = said.find((l) => l.startsWith("LLM calls:"));
+    expect(calls).toMatch(new RegExp(`^LLM calls: 0 \\(${sent} requests sent, transport retries ${(sent * 2) / 3}, `));
+    expect(said.find((l) => l.startsWith("Rate limits:"))).toMatch(new RegExp(`^Rate limits: ${sent} replies 429, .* s backing off before retries$`));
+  });
+
+  it("an HTML page served with status 200 says HTML came back and that the base URL should end in /v1", async () => {
+    const dir = tempDir("foveate-messages-");
+    const html = await startHtmlServer();
+    try {
+      const run = await runCli(synthArgs(html.url, join(dir, "out.jsonl"), "--limit", "1", "--levels", "micro"));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`an HTML page came back from ${html.url} (model "sim-model") instead of JSON: the base URL should end in /v1 (try ${html.url}/v1)`);
+      expect(lines(run.stderr).at(-1)).toBe(`foveate: an HTML page came back from ${html.url} (model "sim-model") instead of JSON: the base URL should end in /v1 (try ${html.url}/v1)`);
+      expect(run.stderr).not.toContain("not valid JSON");
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await html.close();
+    }
+  });
+
+  it("a 401 is not followed by 'Nothing is lost: run the same command again': it says to fix the key", async () => {
+    const dir = tempDir("foveate-messages-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, apiKey: "sk-right" });
+    const run = await runCli(synthArgs(sim.baseURL, join(dir, "out.jsonl"), "--api-key", "sk-wrong")).finally(() => sim.setOptions(DEFAULT_SIM_OPTIONS));
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain("Nothing is lost: run the same command again");
+    expect(run.stderr).toContain("The same command fails the same way until the API key is fixed (OPENAI_API_KEY or --api-key); then it resumes, and nothing paid for is lost.");
+    expect(lines(run.stderr).at(-1)).toBe(`foveate: 401 Unauthorized from ${sim.baseURL} (model "sim-model"): check the API key (OPENAI_API_KEY or --api-key)`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a dry run with the local engine and no price given does not speak of prices given", async () => {
+    const dir = tempDir("foveate-messages-");
+    const before = snapshot(dir);
+    const run = await runCli(["synth", SAMPLE_CORPUS, "-o", join(dir, "out.jsonl"), "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(lines(run.stderr).filter((l) => l.startsWith("Cost:"))).toEqual([
+      "Cost: nothing per token: the local engine runs on this machine (--price-in and --price-out put a price on it)",
+    ]);
+    expect(run.stderr).not.toContain("prices given");
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
