@@ -32,6 +32,8 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
         return download.onProgress?.(event.downloadedBytes, event.totalBytes);
       case "engine":
         return say(event.description);
+      case "engine-by-default":
+        return say(`Local engine: ${event.why}; ${event.instead}.`);
       case "budgets":
         if (event.plan.note) say(`Budgets: ${event.plan.note}`);
         return say(formatBudgetDistribution(event.plan.budgets));

@@ -61,6 +61,8 @@ export type JobEvent =
   | ({ type: "download-start" } & Parameters<NonNullable<DownloadEvents["onStart"]>>[0])
   | { type: "download-progress"; downloadedBytes: number; totalBytes: number }
   | { type: "engine"; description: string }
+  /** The local engine was chosen because no API was configured: why, and how to point foveate elsewhere. */
+  | { type: "engine-by-default"; why: string; instead: string }
   | { type: "budgets"; plan: BudgetPlan }
   | { type: "warning"; message: string }
   | { type: "document-failed"; document: SourceDocument; error: Error }

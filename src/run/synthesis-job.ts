@@ -14,8 +14,10 @@ import {
   defaultModel,
   describeLocalEngine,
   isLocalModelSpec,
+  localByDefault,
   openLocalEmbeddings,
   openLocalEngine,
+  POINT_ELSEWHERE,
   resolveEndpoint,
   type EngineKind,
   type LocalIo,
@@ -148,7 +150,7 @@ export class SynthesisJob {
       throwIfStopped(signal);
       if (this.options.maxCost !== undefined && !this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
       // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
-      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocal(handlers) : undefined;
+      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocalSaying(handlers) : undefined;
       if (local) {
         closers.push(() => local.dispose());
         handlers.onEvent?.({ type: "engine", description: describeLocalEngine(local) });
@@ -285,6 +287,19 @@ export class SynthesisJob {
       emit({ type: "summary", summary, finished, ...(finished ? {} : { stoppedBy }) });
     }
     return summary;
+  }
+
+  /** Opens the local model; when nothing chose it but the lack of an API, says so first, and again if it fails. */
+  private async openLocalSaying(handlers: JobHandlers): Promise<LocalEngine> {
+    const why = this.options.languageModel ? undefined : localByDefault(this.options, this.env);
+    if (why === undefined) return this.openLocal(handlers);
+    handlers.onEvent?.({ type: "engine-by-default", why, instead: POINT_ELSEWHERE });
+    try {
+      return await this.openLocal(handlers);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(`${error.message}. No API is configured: ${POINT_ELSEWHERE}`, { cause: error });
+    }
   }
 
   private openLocal(handlers: JobHandlers): Promise<LocalEngine> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,7 @@ import { runCli } from "../support/run-cli.js";
 import { DEFAULT_SIM_OPTIONS, startSimServer, type SimServer } from "../support/sim-server.js";
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
 import { tempDir } from "../support/temp-dir.js";
+import { DEFAULT_LOCAL_MODEL } from "../../src/llm/engine-choice.js";
 
 let sim: SimServer;
 beforeAll(async () => (sim = await startSimServer()));
@@ -84,5 +86,43 @@ describe("summaries that tell what happened (issue 12, case 12)", () => {
     ]);
     expect(run.stderr).not.toContain("prices given");
     expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+/** A port nothing listens on: connections to it are refused, as with a machine that is offline. */
+async function refusedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("the offline first run (issue 12, case 10)", () => {
+  it("says first why the local engine was chosen and how to point foveate elsewhere, and again after a failed download", async () => {
+    const dir = tempDir("foveate-messages-");
+    const before = snapshot(dir);
+    const hub = `http://127.0.0.1:${await refusedPort()}`;
+    const env = { HF_ENDPOINT: hub, FOVEATE_CACHE_DIR: join(dir, "cache"), HF_HOME: join(dir, "hf-home") };
+    const run = await runCli(["synth", SAMPLE_CORPUS, "-o", join(dir, "out.jsonl")], env);
+    expect(run.code).toBe(1);
+    const instead = "to use an API, set OPENAI_API_KEY or pass --base-url http://HOST:PORT/v1; to use a model file you have, pass --model FILE.gguf";
+    const said = lines(run.stderr);
+    expect(said[0]).toBe(
+      `Local engine: no API configured (no OPENAI_API_KEY, --api-key, OPENAI_BASE_URL or --base-url), so the default model ${DEFAULT_LOCAL_MODEL} runs in this process (downloaded once); ${instead}.`,
+    );
+    expect(said.at(-1)).toBe(`foveate: cannot download ${DEFAULT_LOCAL_MODEL}: cannot reach ${hub.slice("http://".length)} (ECONNREFUSED). No API is configured: ${instead}`);
+    expect(said).toHaveLength(2);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("says nothing of the kind when the user chose the engine, the model or an API", async () => {
+    const dir = tempDir("foveate-messages-");
+    const env = { HF_ENDPOINT: `http://127.0.0.1:${await refusedPort()}`, FOVEATE_CACHE_DIR: join(dir, "cache"), HF_HOME: join(dir, "hf-home") };
+    const chosen = await runCli(["synth", SAMPLE_CORPUS, "-o", join(dir, "out.jsonl"), "--engine", "local"], env);
+    expect(chosen.code).toBe(1);
+    expect(chosen.stderr).not.toContain("No API is configured");
+    expect(chosen.stderr).not.toContain("Local engine: no API configured");
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
