@@ -3,6 +3,7 @@ import type { SourceDocument } from "../corpus/source-document.js";
 import type { RunEstimate } from "../cost/estimate.js";
 import type { Price } from "../cost/prices.js";
 import type { InputError } from "../errors.js";
+import type { RequestCounts } from "../llm/http/request-tracker.js";
 import type { DownloadEvents } from "../llm/local/download-model.js";
 import type { RunStats } from "../pipeline/run-stats.js";
 
@@ -20,19 +21,10 @@ export interface RunProgress {
   completionTokens: number;
   /** Cost so far in USD, when the price is known. */
   costUsd?: number;
+  /** Requests to the API sent and not answered yet, and how long the oldest has waited; absent when none. */
+  waiting?: { calls: number; oldestMs: number };
   /** When the run started (Date.now() clock). */
   startedAt: number;
-}
-
-/** Every HTTP request sent to the API in this run, answered or not. */
-export interface TransportCounts {
-  requests: number;
-  /** Requests sent again after a retryable failure (429, 5xx, timeout, dropped connection). */
-  retries: number;
-  /** Replies 429 Too Many Requests. */
-  rateLimited: number;
-  /** Time spent backing off before retries, summed over calls. */
-  backoffMs: number;
 }
 
 /** What a finished or stopped run did. */
@@ -40,7 +32,7 @@ export interface JobSummary {
   stats: RunStats;
   rate: { rateLimited: number; decreases: number; waitedMs: number };
   /** What went over HTTP, failed requests included; absent with a local engine. */
-  transport?: TransportCounts;
+  transport?: RequestCounts;
   /** The run store's path. */
   store: string;
   /** Cost of the calls sent in this run; undefined when the model has no known price. */

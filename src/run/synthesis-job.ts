@@ -23,7 +23,9 @@ import {
   type LocalIo,
 } from "../llm/engine-choice.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import { isTimeout } from "../llm/http/classify-error.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
+import { RequestTracker } from "../llm/http/request-tracker.js";
 import type { DownloadEvents } from "../llm/local/download-model.js";
 import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
@@ -36,7 +38,7 @@ import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
 import { checkRunPaths } from "./check-run-paths.js";
-import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress, TransportCounts } from "./job-events.js";
+import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
 
 /**
@@ -177,7 +179,7 @@ export class SynthesisJob {
       ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
       concurrency,
     });
-    const transport: TransportCounts | undefined = o.languageModel || local ? undefined : { requests: 0, retries: 0, rateLimited: 0, backoffMs: 0 };
+    const transport = o.languageModel || local ? undefined : new RequestTracker();
     const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, transport!, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
     const store = RunStore.open(storePath);
@@ -235,7 +237,7 @@ export class SynthesisJob {
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: TransportCounts | undefined }, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: RequestTracker | undefined }, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -244,6 +246,7 @@ export class SynthesisJob {
     const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
     const progress = (): RunProgress => {
       const cost = costNow();
+      const waiting = transport?.waiting();
       let items = 0;
       for (const level of Object.values(run.stats.levels)) items += level.kept;
       return {
@@ -255,6 +258,7 @@ export class SynthesisJob {
         promptTokens: run.stats.promptTokens,
         completionTokens: run.stats.completionTokens,
         ...(cost !== undefined ? { costUsd: cost } : {}),
+        ...(waiting ? { waiting } : {}),
         startedAt: started,
       };
     };
@@ -278,7 +282,7 @@ export class SynthesisJob {
       summary = {
         stats: run.stats,
         rate: governor.stats,
-        ...(transport ? { transport } : {}),
+        ...(transport ? { transport: { ...transport.counts } } : {}),
         store: storePath,
         ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
         skipped: corpus.skipped,
@@ -319,9 +323,10 @@ export class SynthesisJob {
   }
 
   /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor, and every request counted. */
-  private apiEngine(governor: RateGovernor, transport: TransportCounts, warn: (message: string) => void): LanguageModel {
+  private apiEngine(governor: RateGovernor, requests: RequestTracker, warn: (message: string) => void): LanguageModel {
     const o = this.options;
     const { baseURL, apiKey } = resolveEndpoint(o, this.env);
+    let toldTimeout = false;
     return createOpenAIEngine({
       baseURL,
       ...(apiKey ? { apiKey } : {}),
@@ -329,16 +334,16 @@ export class SynthesisJob {
       timeoutMs: (o.timeout ?? 120) * 1000,
       retry: {
         maxRetries: o.maxRetries ?? 6,
-        onRetry: ({ error, delayMs }) => {
-          transport.retries++;
-          transport.backoffMs += delayMs;
+        onRetry: ({ error }) => {
           if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
+          // A server that hangs is otherwise silent for minutes: say so at the first timeout.
+          if (!toldTimeout && isTimeout(error)) {
+            toldTimeout = true;
+            warn(`${error.message}; it will be retried, as will any call that times out (--max-retries ${o.maxRetries ?? 6} a call; --timeout sets the limit)`);
+          }
         },
       },
-      onRequest: (error) => {
-        transport.requests++;
-        if (error?.details.status === 429) transport.rateLimited++;
-      },
+      requests,
       onWarning: warn,
     });
   }

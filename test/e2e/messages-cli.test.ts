@@ -10,6 +10,8 @@ import { DEFAULT_SIM_OPTIONS, startSimServer, type SimServer } from "../support/
 import { SAMPLE_CORPUS } from "../support/fixtures.js";
 import { tempDir } from "../support/temp-dir.js";
 import { DEFAULT_LOCAL_MODEL } from "../../src/llm/engine-choice.js";
+import { SynthesisJob } from "../../src/index.js";
+import type { RunProgress } from "../../src/run/job-events.js";
 
 let sim: SimServer;
 beforeAll(async () => (sim = await startSimServer()));
@@ -124,5 +126,36 @@ describe("the offline first run (issue 12, case 10)", () => {
     expect(chosen.stderr).not.toContain("No API is configured");
     expect(chosen.stderr).not.toContain("Local engine: no API configured");
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("a server that hangs (issue 12, case 11)", () => {
+  const hanging = (...more: string[]) => [...more, "--timeout", "1", "--max-retries", "1", "--limit", "1", "--levels", "micro"];
+
+  it("the first timeout says which URL timed out after how long, and that it will be retried", async () => {
+    const dir = tempDir("foveate-messages-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, latencyMs: 2500 });
+    const run = await runCli(synthArgs(sim.baseURL, join(dir, "out.jsonl"), ...hanging())).finally(() => sim.setOptions(DEFAULT_SIM_OPTIONS));
+    expect(run.code).toBe(1);
+    const told = lines(run.stderr).filter((l) => l.startsWith("warning:"));
+    expect(told).toEqual([
+      `warning: no reply from ${sim.baseURL} (model "sim-model") within 1 s: request timed out; it will be retried, as will any call that times out (--max-retries 1 a call; --timeout sets the limit)`,
+    ]);
+    expect(lines(run.stderr).find((l) => l.startsWith("LLM calls:"))).toMatch(/^LLM calls: 0 \(2 requests sent, transport retries 1, /);
+  });
+
+  it("progress shows the calls waiting for a reply and how long the oldest has waited", async () => {
+    const dir = tempDir("foveate-messages-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, latencyMs: 2500 });
+    const seen: RunProgress[] = [];
+    const job = new SynthesisJob({ corpus: SAMPLE_CORPUS, output: join(dir, "out.jsonl"), baseUrl: sim.baseURL, model: "sim-model", mu: 1, levels: ["micro"], limit: 1, timeout: 1, maxRetries: 0 });
+    await job
+      .start({ progressIntervalMs: 50, onEvent: (event) => event.type === "progress" && seen.push(event.progress) })
+      .finally(() => sim.setOptions(DEFAULT_SIM_OPTIONS));
+    const waiting = seen.filter((p) => p.waiting !== undefined);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((p) => p.calls === 0 && p.waiting!.calls === 1)).toBe(true);
+    expect(Math.max(...waiting.map((p) => p.waiting!.oldestMs))).toBeGreaterThanOrEqual(700);
+    expect(seen.at(-1)!.waiting).toBeUndefined();
   });
 });

@@ -56,6 +56,14 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
   return fail(`request to ${where} failed: ${oneLine(detail)}`, false);
 }
 
+/** Whether a call failed because no reply came within the time limit. */
+export function isTimeout(error: EngineCallError): boolean {
+  const cause = error.cause;
+  if (cause instanceof HttpTransportError) return cause.kind === "timeout";
+  const code = networkCode(cause);
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}
+
 /**
  * An HTML page came back with a success status: the base URL names a web page (often the server's
  * root, or a UI), not the API. Retrying cannot help.
