@@ -13,6 +13,8 @@ export interface Price {
   model?: string;
   /** Whether --price-in / --price-out replaced a figure of the table. */
   overridden?: boolean;
+  /** The local engine's: nothing is paid per token, unless prices were given (then `overridden`). */
+  local?: boolean;
 }
 
 /**

@@ -40,6 +40,18 @@ export function chooseEngine(
   return apiConfigured ? "api" : "local";
 }
 
+/** How to point foveate elsewhere, for a user who configured nothing and got the local engine. */
+export const POINT_ELSEWHERE = "to use an API, set OPENAI_API_KEY or pass --base-url http://HOST:PORT/v1; to use a model file you have, pass --model FILE.gguf";
+
+/**
+ * Why the local engine runs, when it was chosen only because nothing else was configured (no
+ * engine, no model, no key, no base URL); undefined when the user chose it or an API runs.
+ */
+export function localByDefault(options: { engine?: "auto" | EngineKind; model?: string; baseUrl?: string; apiKey?: string }, env: NodeJS.ProcessEnv): string | undefined {
+  if ((options.engine ?? "auto") !== "auto" || options.model !== undefined || chooseEngine(options, env) !== "local") return undefined;
+  return `no API configured (no OPENAI_API_KEY, --api-key, OPENAI_BASE_URL or --base-url), so the default model ${DEFAULT_LOCAL_MODEL} runs in this process (downloaded once)`;
+}
+
 export function defaultModel(engine: EngineKind): string {
   return engine === "local" ? DEFAULT_LOCAL_MODEL : DEFAULT_API_MODEL;
 }

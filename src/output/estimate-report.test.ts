@@ -30,6 +30,14 @@ describe("formatEstimate", () => {
     expect(formatEstimate(estimate)).toContain("price unknown: pass --price-in and --price-out");
   });
 
+  it("never speaks of prices given when the local engine runs without any", () => {
+    const text = formatEstimate(estimate, { input: 0, cachedInput: 0, output: 0, local: true });
+    expect(text.split("\n").filter((l) => l.startsWith("Cost:"))).toEqual([
+      "Cost: nothing per token: the local engine runs on this machine (--price-in and --price-out put a price on it)",
+    ]);
+    expect(formatEstimate(estimate, { input: 1, cachedInput: 1, output: 2, local: true, overridden: true })).toContain("at the prices given");
+  });
+
   it("gives a realistic figure for the default run on gpt-4o-mini", () => {
     const run = estimateRun({ documents: { count: 1_000, totalTokens: 1_000 * 1_500 }, method: "foveate", mu: 8, levels: ["micro", "scatter", "macro"], maxRounds: 5, important: false });
     const text = formatEstimate(run, priceFor("gpt-4o-mini"));

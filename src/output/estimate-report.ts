@@ -11,6 +11,8 @@ export function formatEstimate(estimate: RunEstimate, price?: Price): string {
   ];
   if (price === undefined) {
     lines.push("Cost: price unknown: pass --price-in and --price-out (USD per million tokens)");
+  } else if (price.local && !price.overridden) {
+    lines.push("Cost: nothing per token: the local engine runs on this machine (--price-in and --price-out put a price on it)");
   } else {
     const usage = { promptTokens: estimate.promptTokens, completionTokens: estimate.completionTokens, cachedPromptTokens: 0 };
     const full = costOf(usage, price);

@@ -1,3 +1,4 @@
+import { EngineCallError } from "../errors.js";
 import type { JobEvent } from "../run/job-events.js";
 import { formatBudgetDistribution } from "./budget-distribution.js";
 import { downloadProgress } from "./download-progress.js";
@@ -33,6 +34,8 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
         return say(event.description);
       case "store":
         return say(`Run store: ${event.path} (named for the corpus and settings; the same command resumes from it, --store picks another)`);
+      case "engine-by-default":
+        return say(`Local engine: ${event.why}; ${event.instead}.`);
       case "budgets":
         if (event.plan.note) say(`Budgets: ${event.plan.note}`);
         return say(formatBudgetDistribution(event.plan.budgets));
@@ -52,13 +55,26 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
             ...(summary.costUsd !== undefined ? { costUsd: summary.costUsd } : {}),
             ...(summary.noPrice !== undefined ? { noPrice: summary.noPrice } : {}),
             rate: summary.rate,
+            ...(summary.transport ? { transport: summary.transport } : {}),
             store: summary.store,
           }) + (summary.skipped > 0 ? `\nSkipped bad input: ${summary.skipped}` : ""),
         );
-        if (!event.finished) say(`Nothing is lost: run the same command again to resume from ${summary.store}.`);
+        if (!event.finished) say(resumeAdvice(event.stoppedBy, summary.store));
         return;
       }
     }
   };
   return { onEvent, stop: () => progress.stop() };
+}
+
+/**
+ * What to do after a run stopped: the same command resumes it, except when the server refused the
+ * key (401/403), where running it again fails the same way until the key is fixed.
+ */
+export function resumeAdvice(stoppedBy: unknown, store: string): string {
+  const status = stoppedBy instanceof EngineCallError ? stoppedBy.details.status : undefined;
+  if (status === 401 || status === 403) {
+    return "The same command fails the same way until the API key is fixed (OPENAI_API_KEY or --api-key); then it resumes, and nothing paid for is lost.";
+  }
+  return `Nothing is lost: run the same command again to resume from ${store}.`;
 }

@@ -59,6 +59,14 @@ describe("formatting", () => {
   });
 });
 
+describe("calls waiting for a reply (a server that hangs)", () => {
+  it("shows how many and how long the oldest has waited, on the plain line and the bar", () => {
+    const s = snapshot(0, { documentsDone: 0, items: 0, calls: 0, promptTokens: 0, completionTokens: 0, costUsd: undefined, waiting: { calls: 32, oldestMs: 125_000 } });
+    expect(progressLine(s, 130_000)).toBe("progress: 0/480 documents, 0 items, 0 calls (0.0/s), 32 waiting for a reply, the oldest for 2 min, 0 tokens");
+    expect(barLine(s, 130_000, 80)).toBe("0/480 documents | 0 items | 0.0 calls/s | 32 waiting for a reply, the oldest for 2 min | 0 tokens");
+  });
+});
+
 describe("barLine", () => {
   it("puts the figures first and gives the bar only the room that is left", () => {
     const s = snapshot(0, { documentsDone: 240 });

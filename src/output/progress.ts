@@ -67,6 +67,8 @@ interface Figures {
   /** Calls per second, e.g. "41.2". */
   rate: string;
   tokens: string;
+  /** Calls sent and not answered yet, e.g. "32 waiting for a reply, the oldest for 2 min": what a server that hangs looks like. */
+  waiting?: string;
   cost?: string;
   eta?: string;
 }
@@ -85,6 +87,7 @@ function figures(s: ProgressSnapshot, now: number): Figures {
     calls: `${int(s.calls)} calls`,
     rate: rate.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
     tokens: `${compactCount(s.promptTokens + s.completionTokens)} tokens`,
+    ...(s.waiting ? { waiting: `${int(s.waiting.calls)} waiting for a reply, the oldest for ${formatDuration(s.waiting.oldestMs)}` } : {}),
     ...(s.costUsd === undefined ? {} : { cost: formatUsd(s.costUsd) }),
     ...(remaining > 0 && processed > 0 && elapsed > 0 ? { eta: `ETA ${formatDuration((elapsed / processed) * remaining)}` } : {}),
   };
@@ -92,10 +95,13 @@ function figures(s: ProgressSnapshot, now: number): Figures {
 
 const present = (parts: Array<string | undefined>) => parts.filter((p): p is string => p !== undefined);
 
-/** "progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 6 min" */
+/**
+ * "progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 6 min",
+ * with "32 waiting for a reply, the oldest for 2 min" after the calls while requests are out.
+ */
 export function progressLine(s: ProgressSnapshot, now: number): string {
   const f = figures(s, now);
-  return `progress: ${present([f.documents, f.items, `${f.calls} (${f.rate}/s)`, f.tokens, f.cost, f.eta]).join(", ")}`;
+  return `progress: ${present([f.documents, f.items, `${f.calls} (${f.rate}/s)`, f.waiting, f.tokens, f.cost, f.eta]).join(", ")}`;
 }
 
 /**
@@ -104,7 +110,7 @@ export function progressLine(s: ProgressSnapshot, now: number): string {
  */
 export function barLine(s: ProgressSnapshot, now: number, width: number): string {
   const f = figures(s, now);
-  const text = present([f.documents, f.items, `${f.rate} calls/s`, f.tokens, f.cost, f.eta]).join(" | ");
+  const text = present([f.documents, f.items, `${f.rate} calls/s`, f.waiting, f.tokens, f.cost, f.eta]).join(" | ");
   const barWidth = Math.min(MAX_BAR_WIDTH, width - text.length - 2);
   if (s.documentsTotal === undefined || s.documentsTotal === 0 || barWidth < MIN_BAR_WIDTH) return text;
   const share = Math.min(1, (s.documentsDone + s.documentsFailed) / s.documentsTotal);

@@ -35,4 +35,13 @@ describe("formatSummary", () => {
     ]);
     expect(formatSummary(stats({ micro: level({ budget: 288, features: 288, kept: 144 }) }))).not.toContain("Only");
   });
+
+  it("counts every request sent, the 429s and the time backing off, when no call was answered", () => {
+    const text = formatSummary(stats({}), {
+      rate: { rateLimited: 160, decreases: 5, waitedMs: 600 },
+      transport: { requests: 250, retries: 216, rateLimited: 250, backoffMs: 95_000 },
+    });
+    expect(text).toContain("LLM calls: 0 (250 requests sent, transport retries 216, unusable replies asked again 0)");
+    expect(text).toContain("Rate limits: 250 replies 429, concurrency lowered 5 times, 0.6 s waiting for room, 1 min 35 s backing off before retries");
+  });
 });

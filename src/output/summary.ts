@@ -16,6 +16,8 @@ export interface SummaryExtras {
   /** Shown when there is no price. */
   noPrice?: string;
   rate?: { rateLimited: number; decreases: number; waitedMs: number };
+  /** Every HTTP request sent, failed ones too; absent with a local engine. */
+  transport?: { requests: number; retries: number; rateLimited: number; backoffMs: number };
   store?: string;
 }
 
@@ -87,8 +89,12 @@ export function formatSummary(stats: RunStats, extras: SummaryExtras = {}): stri
   lines.push(...formatCounts(stats));
   const thin = thinLine(stats);
   if (thin) lines.push(`${thin}; --accept-thin keeps such a run's exit code 0`);
+  // Calls count answers; requests count what went over the wire, so a server that only refuses shows its refusals.
+  const transport = extras.transport;
+  const sent = transport ? `${int(transport.requests)} request${transport.requests === 1 ? "" : "s"} sent, ` : "";
+  const retries = transport ? transport.retries : stats.transportRetries;
   lines.push(
-    `LLM calls: ${int(stats.calls)} (transport retries ${int(stats.transportRetries)}, unusable replies asked again ${int(stats.invalidReplies)}), at most ${int(stats.maxInFlight)} in flight`,
+    `LLM calls: ${int(stats.calls)} (${sent}transport retries ${int(retries)}, unusable replies asked again ${int(stats.invalidReplies)}), at most ${int(stats.maxInFlight)} in flight`,
   );
   if (stats.documentsResumed > 0 || stats.replayedCalls > 0) {
     lines.push(
@@ -100,8 +106,10 @@ export function formatSummary(stats: RunStats, extras: SummaryExtras = {}): stri
   if (extras.costUsd !== undefined) lines.push(`Cost: ${formatUsd(extras.costUsd)}`);
   else if (extras.noPrice) lines.push(`Cost: ${extras.noPrice}`);
   const rate = extras.rate;
-  if (rate && (rate.rateLimited > 0 || rate.waitedMs > 0)) {
-    lines.push(`Rate limits: ${int(rate.rateLimited)} replies 429, concurrency lowered ${int(rate.decreases)} times, ${seconds(rate.waitedMs)} waiting`);
+  const limited = Math.max(rate?.rateLimited ?? 0, transport?.rateLimited ?? 0);
+  if (rate && (limited > 0 || rate.waitedMs > 0)) {
+    const backoff = transport && transport.backoffMs > 0 ? `, ${seconds(transport.backoffMs)} backing off before retries` : "";
+    lines.push(`Rate limits: ${int(limited)} replies 429, concurrency lowered ${int(rate.decreases)} times, ${seconds(rate.waitedMs)} waiting for room${backoff}`);
   }
   if (extras.store) lines.push(`Run store: ${extras.store}`);
   lines.push(`Wall time: ${seconds(stats.wallMs)}`);

@@ -3,6 +3,7 @@ import type { SourceDocument } from "../corpus/source-document.js";
 import type { RunEstimate } from "../cost/estimate.js";
 import type { Price } from "../cost/prices.js";
 import type { InputError } from "../errors.js";
+import type { RequestCounts } from "../llm/http/request-tracker.js";
 import type { DownloadEvents } from "../llm/local/download-model.js";
 import type { RunStats } from "../pipeline/run-stats.js";
 
@@ -20,6 +21,8 @@ export interface RunProgress {
   completionTokens: number;
   /** Cost so far in USD, when the price is known. */
   costUsd?: number;
+  /** Requests to the API sent and not answered yet, and how long the oldest has waited; absent when none. */
+  waiting?: { calls: number; oldestMs: number };
   /** When the run started (Date.now() clock). */
   startedAt: number;
 }
@@ -28,6 +31,8 @@ export interface RunProgress {
 export interface JobSummary {
   stats: RunStats;
   rate: { rateLimited: number; decreases: number; waitedMs: number };
+  /** What went over HTTP, failed requests included; absent with a local engine. */
+  transport?: RequestCounts;
   /** The run store's path. */
   store: string;
   /** Cost of the calls sent in this run; undefined when the model has no known price. */
@@ -50,13 +55,15 @@ export type JobEvent =
   | { type: "engine"; description: string }
   /** The run store foveate named, told before it is opened: a run without an output file has no file to keep it beside. */
   | { type: "store"; path: string }
+  /** The local engine was chosen because no API was configured: why, and how to point foveate elsewhere. */
+  | { type: "engine-by-default"; why: string; instead: string }
   | { type: "budgets"; plan: BudgetPlan }
   | { type: "warning"; message: string }
   | { type: "document-failed"; document: SourceDocument; error: Error }
   | { type: "progress"; progress: RunProgress }
   | { type: "stopping"; graceSeconds: number }
-  /** Once the run has begun, when it ends: finished, or stopped by an error that is then thrown. */
-  | { type: "summary"; summary: JobSummary; finished: boolean };
+  /** Once the run has begun, when it ends: finished, or stopped by an error (`stoppedBy`) that is then thrown. */
+  | { type: "summary"; summary: JobSummary; finished: boolean; stoppedBy?: unknown };
 
 export interface JobHandlers {
   onEvent?: (event: JobEvent) => void;

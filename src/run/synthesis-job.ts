@@ -14,14 +14,18 @@ import {
   defaultModel,
   describeLocalEngine,
   isLocalModelSpec,
+  localByDefault,
   openLocalEmbeddings,
   openLocalEngine,
+  POINT_ELSEWHERE,
   resolveEndpoint,
   type EngineKind,
   type LocalIo,
 } from "../llm/engine-choice.js";
 import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
+import { isTimeout } from "../llm/http/classify-error.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
+import { RequestTracker } from "../llm/http/request-tracker.js";
 import type { DownloadEvents } from "../llm/local/download-model.js";
 import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
@@ -61,7 +65,9 @@ export class SynthesisJob {
     this.engineKind = options.languageModel ? "api" : chooseEngine(options, this.env);
     this.modelName = options.languageModel?.modelId ?? options.model ?? defaultModel(this.engineKind);
     const override = { ...(options.priceIn !== undefined ? { input: options.priceIn } : {}), ...(options.priceOut !== undefined ? { output: options.priceOut } : {}) };
-    this.price = this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override } : priceFor(this.modelName, override);
+    const overridden = Object.keys(override).length > 0;
+    this.price =
+      this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override, local: true, ...(overridden ? { overridden } : {}) } : priceFor(this.modelName, override);
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
   }
 
@@ -181,7 +187,7 @@ export class SynthesisJob {
       throwIfStopped(signal);
       if (this.options.maxCost !== undefined && !this.price) throw new ConfigError(`--max-cost needs a price: ${this.noPrice}`);
       // The local model is loaded before the store is opened: a model that cannot load leaves no store behind.
-      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocal(handlers) : undefined;
+      const local = this.engineKind === "local" && !this.options.languageModel ? await this.openLocalSaying(handlers) : undefined;
       if (local) {
         closers.push(() => local.dispose());
         handlers.onEvent?.({ type: "engine", description: describeLocalEngine(local) });
@@ -208,7 +214,8 @@ export class SynthesisJob {
       ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
       concurrency,
     });
-    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, (message) => emit({ type: "warning", message }));
+    const transport = o.languageModel || local ? undefined : new RequestTracker();
+    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, transport!, (message) => emit({ type: "warning", message }));
     const storePath = this.storePath;
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
@@ -250,14 +257,14 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
-      return await this.stream(run, corpus, governor, storePath, closeStore, handlers);
+      return await this.stream(run, corpus, { governor, transport }, storePath, closeStore, handlers);
     } finally {
       closeStore();
     }
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, governor: RateGovernor, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: RequestTracker | undefined }, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -266,6 +273,7 @@ export class SynthesisJob {
     const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
     const progress = (): RunProgress => {
       const cost = costNow();
+      const waiting = transport?.waiting();
       let items = 0;
       for (const level of Object.values(run.stats.levels)) items += level.kept;
       return {
@@ -277,16 +285,21 @@ export class SynthesisJob {
         promptTokens: run.stats.promptTokens,
         completionTokens: run.stats.completionTokens,
         ...(cost !== undefined ? { costUsd: cost } : {}),
+        ...(waiting ? { waiting } : {}),
         startedAt: started,
       };
     };
     const ticker = setInterval(() => emit({ type: "progress", progress: progress() }), handlers.progressIntervalMs ?? 250);
     let finished = false;
     let summary: JobSummary | undefined;
+    let stoppedBy: unknown;
     try {
       for await (const record of run) await writer?.write(record);
       await writer?.commit();
       finished = true;
+    } catch (error) {
+      stoppedBy = error;
+      throw error;
     } finally {
       clearInterval(ticker);
       emit({ type: "progress", progress: progress() });
@@ -296,14 +309,28 @@ export class SynthesisJob {
       summary = {
         stats: run.stats,
         rate: governor.stats,
+        ...(transport ? { transport: { ...transport.counts } } : {}),
         store: storePath,
         ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
         skipped: corpus.skipped,
         thin: isThin(run.stats),
       };
-      emit({ type: "summary", summary, finished });
+      emit({ type: "summary", summary, finished, ...(finished ? {} : { stoppedBy }) });
     }
     return summary;
+  }
+
+  /** Opens the local model; when nothing chose it but the lack of an API, says so first, and again if it fails. */
+  private async openLocalSaying(handlers: JobHandlers): Promise<LocalEngine> {
+    const why = this.options.languageModel ? undefined : localByDefault(this.options, this.env);
+    if (why === undefined) return this.openLocal(handlers);
+    handlers.onEvent?.({ type: "engine-by-default", why, instead: POINT_ELSEWHERE });
+    try {
+      return await this.openLocal(handlers);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(`${error.message}. No API is configured: ${POINT_ELSEWHERE}`, { cause: error });
+    }
   }
 
   private openLocal(handlers: JobHandlers): Promise<LocalEngine> {
@@ -322,10 +349,11 @@ export class SynthesisJob {
     };
   }
 
-  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor. */
-  private apiEngine(governor: RateGovernor, warn: (message: string) => void): LanguageModel {
+  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor, and every request counted. */
+  private apiEngine(governor: RateGovernor, requests: RequestTracker, warn: (message: string) => void): LanguageModel {
     const o = this.options;
     const { baseURL, apiKey } = resolveEndpoint(o, this.env);
+    let toldTimeout = false;
     return createOpenAIEngine({
       baseURL,
       ...(apiKey ? { apiKey } : {}),
@@ -335,8 +363,14 @@ export class SynthesisJob {
         maxRetries: o.maxRetries ?? 6,
         onRetry: ({ error }) => {
           if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
+          // A server that hangs is otherwise silent for minutes: say so at the first timeout.
+          if (!toldTimeout && isTimeout(error)) {
+            toldTimeout = true;
+            warn(`${error.message}; it will be retried, as will any call that times out (--max-retries ${o.maxRetries ?? 6} a call; --timeout sets the limit)`);
+          }
         },
       },
+      requests,
       onWarning: warn,
     });
   }

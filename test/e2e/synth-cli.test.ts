@@ -218,8 +218,11 @@ describe("foveate synth failure paths", () => {
     await dead.close();
     const run = await runCli(["synth", SAMPLE, "-o", join(dir, "offline.jsonl")], { HF_ENDPOINT: hub, FOVEATE_CACHE_DIR: join(dir, "cache"), HF_HOME: join(dir, "hf") });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(run.stderr).toMatch(/^foveate: .*hf:Qwen\/Qwen2\.5-1\.5B-Instruct-GGUF\/qwen2\.5-1\.5b-instruct-q4_k_m\.gguf.*cannot reach/);
+    // Issue 12, case 10: first why the local engine runs, then the one line of the failure.
+    const said = run.stderr.trim().split("\n");
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/^Local engine: no API configured/);
+    expect(said[1]).toMatch(/^foveate: .*hf:Qwen\/Qwen2\.5-1\.5B-Instruct-GGUF\/qwen2\.5-1\.5b-instruct-q4_k_m\.gguf.*cannot reach/);
   });
 
   it("names file and line of a malformed record, and skips it when asked", async () => {

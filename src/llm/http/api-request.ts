@@ -1,5 +1,5 @@
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
-import { classifyError, type CallContext } from "./classify-error.js";
+import { classifyError, htmlReply, type CallContext } from "./classify-error.js";
 import { postJson, type HttpReply } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
 
@@ -54,9 +54,15 @@ export async function postApi(
     throw classifyError(error, ctx);
   }
   if (reply.status < 200 || reply.status >= 300) throw classifyError(HttpStatusError.fromReply(reply), ctx);
+  if (isHtml(reply)) throw htmlReply(ctx);
   try {
     return JSON.parse(reply.text) as unknown;
   } catch (error) {
     throw classifyError(error, ctx);
   }
+}
+
+/** A web page where JSON was expected: what a base URL without `/v1` (a site's front page, a UI) serves. */
+function isHtml(reply: HttpReply): boolean {
+  return /text\/html/i.test(reply.headers.get("content-type") ?? "") || /^\s*<(!doctype html|html|head|body)\b/i.test(reply.text);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AbortedError, EngineCallError } from "../../errors.js";
-import { classifyError, parseDuration, retryAfterSeconds } from "./classify-error.js";
+import { classifyError, htmlReply, parseDuration, retryAfterSeconds } from "./classify-error.js";
 import { HttpTransportError } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
 
@@ -118,6 +118,13 @@ describe("classifyError: transport failures", () => {
     const e = classified(new SyntaxError("Unterminated string in JSON at position 15"));
     expect(e.message).toBe(`malformed reply from ${URL} (model "x"): the body is not valid JSON (truncated?)`);
     expect(e.details).toMatchObject({ retryable: true, status: undefined });
+  });
+
+  it("an HTML page says so, points at /v1, and stops the run rather than being retried", () => {
+    const root = htmlReply({ url: "http://127.0.0.1:8000", model: "x" });
+    expect(root.message).toBe('an HTML page came back from http://127.0.0.1:8000 (model "x") instead of JSON: the base URL should end in /v1 (try http://127.0.0.1:8000/v1)');
+    expect(root.details).toMatchObject({ retryable: false, unreachable: true });
+    expect(htmlReply(ctx).message).toBe(`an HTML page came back from ${URL} (model "x") instead of JSON: check the base URL: it should be the API's root, ending in /v1`);
   });
 
   it("an unrecognised error is not retryable but still names the URL", () => {

@@ -56,6 +56,30 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
   return fail(`request to ${where} failed: ${oneLine(detail)}`, false);
 }
 
+/** Whether a call failed because no reply came within the time limit. */
+export function isTimeout(error: EngineCallError): boolean {
+  const cause = error.cause;
+  if (cause instanceof HttpTransportError) return cause.kind === "timeout";
+  const code = networkCode(cause);
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}
+
+/**
+ * An HTML page came back with a success status: the base URL names a web page (often the server's
+ * root, or a UI), not the API. Retrying cannot help.
+ */
+export function htmlReply(ctx: CallContext): EngineCallError {
+  const hint = /\/v1$/.test(ctx.url) ? "check the base URL: it should be the API's root, ending in /v1" : `the base URL should end in /v1 (try ${ctx.url}/v1)`;
+  return new EngineCallError(`an HTML page came back from ${ctx.url} (model "${ctx.model}") instead of JSON: ${hint}`, {
+    url: ctx.url,
+    model: ctx.model,
+    status: 200,
+    retryable: false,
+    // The API is not at that address: every call would fail the same way, so the run stops at once.
+    unreachable: true,
+  });
+}
+
 type Fail = (message: string, retryable: boolean, status?: number, retryAfterSeconds?: number) => EngineCallError;
 
 function fromStatus(error: HttpStatusError, status: number, ctx: CallContext, where: string, fail: Fail): EngineCallError {

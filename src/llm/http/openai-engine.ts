@@ -11,6 +11,7 @@ import { EngineCallError } from "../../errors.js";
 import { apiHeaders, malformedReply, postApi, endpointUrl } from "./api-request.js";
 import type { CallContext } from "./classify-error.js";
 import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "../port.js";
+import type { RequestTracker } from "./request-tracker.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -33,6 +34,8 @@ export interface OpenAIEngineOptions {
   structuredOutput?: "json_schema" | "none";
   /** Receives notes about server quirks (no schema support, no usage). Default: ignored. */
   onWarning?: (message: string) => void;
+  /** Counts every HTTP request sent, failed ones too, and knows those still waiting. */
+  requests?: RequestTracker;
 }
 
 export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel {
@@ -85,14 +88,22 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
 
   /** One HTTP request, turned into a completion or a classified EngineCallError. */
   async function sendOnce(request: CompletionRequest, withSchema: boolean): Promise<Omit<Completion, "attempts">> {
-    const reply = await postApi(endpoint, buildBody(request, withSchema), {
-      headers,
-      timeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-      ctx,
-      description,
-    });
-    return readReply(reply as ChatCompletion);
+    const id = options.requests?.sent();
+    try {
+      const reply = await postApi(endpoint, buildBody(request, withSchema), {
+        headers,
+        timeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ctx,
+        description,
+      });
+      const completion = readReply(reply as ChatCompletion);
+      if (id !== undefined) options.requests?.ended(id);
+      return completion;
+    } catch (error) {
+      if (id !== undefined) options.requests?.ended(id, error instanceof EngineCallError ? error : undefined);
+      throw error;
+    }
   }
 
   function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {
@@ -145,7 +156,14 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
             return await sendOnce(request, false);
           }
         },
-        { ...options.retry, signal: request.signal },
+        {
+          ...options.retry,
+          signal: request.signal,
+          onRetry: (info) => {
+            options.requests?.retried(info.delayMs);
+            options.retry?.onRetry?.(info);
+          },
+        },
       );
       return { ...value, attempts: sent };
     },
