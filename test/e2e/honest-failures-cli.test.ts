@@ -126,15 +126,7 @@ describe("SIGTERM and SIGHUP stop a run as Ctrl-C does", () => {
       const dir = tempDir("foveate-honest-");
       sim.setOptions(DEFAULT_SIM_OPTIONS);
       // Once 20 replies are delivered the simulator holds every further request: calls are in flight.
-      let release: (() => void) | undefined;
-      let delivered = 0;
-      const holding = new Promise<void>((resolve) =>
-        sim.onDelivered(() => {
-          if (++delivered !== 20) return;
-          release = sim.hold();
-          resolve();
-        }),
-      );
+      const holding = sim.holdAfterDelivered(20);
       const output = join(dir, "data.jsonl");
       const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...synthArgs(SAMPLE_CORPUS, output)], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
@@ -144,10 +136,10 @@ describe("SIGTERM and SIGHUP stop a run as Ctrl-C does", () => {
         onStderr();
       });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-      await holding;
+      const release = await holding;
       child.kill(signal);
       await new Promise<void>((resolve) => (onStderr = () => stderr.includes("stopping: no new calls") && resolve()));
-      release!();
+      release();
       expect(await exited).toBe(code);
       expect(stderr).toContain("Documents:");
       expect(stderr).toContain("Nothing is lost: run the same command again");

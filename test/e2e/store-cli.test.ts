@@ -145,15 +145,7 @@ describe("Ctrl-C", () => {
     simulate({});
     // Once 100 replies are delivered, the simulator holds every further request: the run is
     // surely unfinished, with calls in flight, when Ctrl-C arrives.
-    let release: (() => void) | undefined;
-    let delivered = 0;
-    const holding = new Promise<void>((resolve) =>
-      sim.onDelivered(() => {
-        if (++delivered !== 100) return;
-        release = sim.hold();
-        resolve();
-      }),
-    );
+    const holding = sim.holdAfterDelivered(100);
     const output = join(dir, "interrupted.jsonl");
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...synthArgs(output)], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -163,14 +155,14 @@ describe("Ctrl-C", () => {
       onStderr();
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await holding;
+    const release = await holding;
 
     const exported = await runCli(["export", `${output}.foveate.db`]);
     expect(exported.code).toBe(0);
 
     child.kill("SIGINT");
     await new Promise<void>((resolve) => (onStderr = () => stderr.includes("stopping: no new calls") && resolve()));
-    release!();
+    release();
     expect(await exited).toBe(130);
     expect(stderr).toContain("stopping: no new calls");
     expect(stderr).toContain("Nothing is lost");

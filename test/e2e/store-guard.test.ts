@@ -81,18 +81,10 @@ describe("one writer per store (issue 12, case 6)", () => {
     const output = join(dir, "data.jsonl");
     const store = `${output}.foveate.db`;
     // Once 10 replies are delivered the simulator holds every further request: the first run is in flight.
-    let release: (() => void) | undefined;
-    let delivered = 0;
-    const holding = new Promise<void>((resolve) =>
-      sim.onDelivered(() => {
-        if (++delivered !== 10) return;
-        release = sim.hold();
-        resolve();
-      }),
-    );
+    const holding = sim.holdAfterDelivered(10);
     // At most 4 calls at once: once 4 are held, the first run sends nothing more until released.
     const first = runCli(synthArgs(output, "--concurrency", "4"));
-    await holding;
+    const release = await holding;
     while (sim.stats.inFlight < 4) await new Promise((resolve) => setTimeout(resolve, 10));
     // SQLite's shared-memory index (-shm) is its own bookkeeping, touched by any reader.
     const userFiles = () => Object.fromEntries(Object.entries(snapshot(dir)).filter(([f]) => !f.endsWith("-shm")));
@@ -111,7 +103,7 @@ describe("one writer per store (issue 12, case 6)", () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("replies");
     expect((await runCli(["export", store])).code).toBe(0);
-    release!();
+    release();
     const done = await first;
     expect(done.code).toBe(0);
     expect(existsSync(output)).toBe(true);

@@ -196,6 +196,12 @@ export interface SimServer {
    * while calls are surely in flight, or see a burst served concurrently, without racing the clock.
    */
   hold(untilInFlight?: number): () => void;
+  /**
+   * Holds every request (as hold() does) from the moment `count` replies have been delivered;
+   * resolves then with the function that releases them. A run is then surely unfinished, with
+   * calls in flight, however fast it went.
+   */
+  holdAfterDelivered(count: number): Promise<() => void>;
   /** Stop listening, drop open connections and pending replies. */
   close(): Promise<void>;
 }
@@ -530,7 +536,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
 
-  return {
+  const sim: SimServer = {
     baseURL: `http://127.0.0.1:${port}/v1`,
     port,
     stats,
@@ -560,6 +566,17 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       releaseHeld = release;
       return release;
     },
+    holdAfterDelivered(count) {
+      return new Promise((resolve) => {
+        let delivered = 0;
+        const listener = () => {
+          if (++delivered !== count) return;
+          deliveryListeners.delete(listener);
+          resolve(sim.hold());
+        };
+        deliveryListeners.add(listener);
+      });
+    },
     resetStats() {
       // In place, so that references to the live object stay valid; requests in flight stay counted.
       Object.assign(stats, emptyStats(stats.inFlight));
@@ -571,4 +588,5 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return sim;
 }
