@@ -219,11 +219,6 @@ export class SynthesisJob {
     const storePath = this.storePath;
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
-    let storeOpen = true;
-    const closeStore = () => {
-      if (storeOpen) store.close();
-      storeOpen = false;
-    };
     try {
       let spending: SpendingLimit | undefined;
       if (o.maxCost !== undefined && this.price) {
@@ -257,14 +252,14 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
-      return await this.stream(run, corpus, { governor, transport }, storePath, closeStore, handlers);
+      return await this.stream(run, corpus, { governor, transport }, storePath, store, handlers);
     } finally {
-      closeStore();
+      store.close();
     }
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: RequestTracker | undefined }, storePath: string, closeStore: () => void, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: RequestTracker | undefined }, storePath: string, store: RunStore, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -304,7 +299,8 @@ export class SynthesisJob {
       clearInterval(ticker);
       emit({ type: "progress", progress: progress() });
       if (!finished) await writer?.abandon();
-      closeStore();
+      // Closed before the summary, which names it: a run's store is whole (checkpointed) once closed.
+      store.close();
       const cost = costNow();
       summary = {
         stats: run.stats,
