@@ -1,3 +1,4 @@
+import type { EndpointSpec } from "../llm/endpoint-spec.js";
 import type { EngineKind, LocalEngineSettings } from "../llm/engine-choice.js";
 import type { LanguageModel } from "../llm/port.js";
 import type { Level } from "../method/levels.js";
@@ -32,6 +33,13 @@ export interface SynthesisJobOptions extends LocalEngineSettings {
   baseUrl?: string;
   /** Default OPENAI_API_KEY. */
   apiKey?: string;
+  /**
+   * Several endpoints serving the same model, each with its own limits: the run's calls are spread
+   * over them (baseUrl and apiKey are then unused).
+   */
+  endpoints?: readonly EndpointSpec[];
+  /** The endpoints' model names differ but name the same model: accept them. */
+  sameModel?: boolean;
   /** Limit for one HTTP request, seconds. Default 120. */
   timeout?: number;
   /** Transport retries per call (429, 5xx, dropped connections). Default 6. */
