@@ -1,3 +1,4 @@
+import type { PublishedLimits } from "./rate-limit-state.js";
 import type { TokenUsage } from "./token-usage.js";
 
 /**
@@ -44,6 +45,8 @@ export class EngineCallError extends FoveateError {
       retryAfterSeconds?: number;
       /** True when no server answers at that address at all (refused, host not found). */
       unreachable?: boolean;
+      /** The rate limits the server published with its refusal. */
+      limits?: PublishedLimits;
     },
     options?: { cause?: unknown },
   ) {

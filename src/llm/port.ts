@@ -3,9 +3,10 @@
  * through `LanguageModel` and `EmbeddingModel`; the engines implement them: an OpenAI-compatible
  * HTTP server (llm/http) or a GGUF model run in this process by node-llama-cpp (llm/local).
  */
+import type { PublishedLimits } from "../rate-limit-state.js";
 import type { TokenUsage } from "../token-usage.js";
 
-export type { TokenUsage };
+export type { PublishedLimits, TokenUsage };
 
 export type Role = "system" | "user" | "assistant";
 
@@ -42,6 +43,8 @@ export interface CompletionRequest {
   sampling: Sampling;
   responseSchema?: ResponseSchema;
   signal?: AbortSignal;
+  /** Scheduling only, never sent: when calls wait for a place, higher goes first. Default 0. */
+  priority?: number;
 }
 
 
@@ -52,6 +55,8 @@ export interface Completion {
   finishReason: string | undefined;
   /** Transport attempts this completion took (1 when the first try succeeded). */
   attempts: number;
+  /** The rate limits the server published with this reply. */
+  limits?: PublishedLimits;
 }
 
 export interface LanguageModel {

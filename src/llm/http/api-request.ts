@@ -1,7 +1,9 @@
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
+import type { PublishedLimits } from "../../rate-limit-state.js";
 import { classifyError, htmlReply, type CallContext } from "./classify-error.js";
 import { postJson, type HttpReply } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
+import { readPublishedLimits } from "./rate-limit-headers.js";
 
 /** The headers of every request: JSON, our name, and the key when there is one (local servers need none). */
 export function apiHeaders(apiKey: string | undefined): Record<string, string> {
@@ -32,7 +34,7 @@ export function malformedReply(what: string, ctx: CallContext): EngineCallError 
 
 /**
  * One POST to an OpenAI-compatible endpoint, shared by the chat and embedding engines: resolves
- * with the reply's parsed JSON, or rejects with AbortedError, or with a classified EngineCallError
+ * with the reply's parsed JSON and the rate limits it published, or rejects with AbortedError, or with a classified EngineCallError
  * (so that the retry loop knows what to retry).
  *
  * This is the openai SDK's job done by hand, on purpose: the SDK's deadline stops at the reply's
@@ -43,7 +45,7 @@ export async function postApi(
   url: URL,
   body: unknown,
   options: { headers: Record<string, string>; timeoutMs: number; signal?: AbortSignal; ctx: CallContext; description: string },
-): Promise<unknown> {
+): Promise<{ body: unknown; limits: PublishedLimits | undefined }> {
   const { signal, ctx } = options;
   if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`);
   let reply: HttpReply;
@@ -53,10 +55,15 @@ export async function postApi(
     if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`, { cause: error });
     throw classifyError(error, ctx);
   }
-  if (reply.status < 200 || reply.status >= 300) throw classifyError(HttpStatusError.fromReply(reply), ctx);
+  const limits = readPublishedLimits(reply.headers);
+  if (reply.status < 200 || reply.status >= 300) {
+    const error = classifyError(HttpStatusError.fromReply(reply), ctx);
+    if (limits && error instanceof EngineCallError) error.details.limits = limits;
+    throw error;
+  }
   if (isHtml(reply)) throw htmlReply(ctx);
   try {
-    return JSON.parse(reply.text) as unknown;
+    return { body: JSON.parse(reply.text) as unknown, limits };
   } catch (error) {
     throw classifyError(error, ctx);
   }

@@ -68,7 +68,7 @@ export function createEmbeddingEngine(options: EmbeddingEngineOptions): Embeddin
       ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
     };
     stats.requests++;
-    const parsed = (await postApi(endpoint, body, { headers, timeoutMs, signal, ctx, description })) as CreateEmbeddingResponse;
+    const parsed = (await postApi(endpoint, body, { headers, timeoutMs, signal, ctx, description })).body as CreateEmbeddingResponse;
     const vectors = readVectors(parsed, batch.length);
     stats.inputs += batch.length;
     stats.promptTokens += typeof parsed.usage?.prompt_tokens === "number" ? parsed.usage.prompt_tokens : 0;

@@ -97,7 +97,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
         ctx,
         description,
       });
-      const completion = readReply(reply as ChatCompletion);
+      const completion = { ...readReply(reply.body as ChatCompletion), ...(reply.limits ? { limits: reply.limits } : {}) };
       if (id !== undefined) options.requests?.ended(id);
       return completion;
     } catch (error) {
