@@ -11,11 +11,9 @@ export { exportStore, runStatus, type RunStatus } from "./run/store-tools.js";
 export { synthesize } from "./pipeline/synthesize.js";
 export type { SynthesisRun } from "./pipeline/synthesize.js";
 export { resolveSettings } from "./pipeline/resolve-settings.js";
-export type { SynthesizeOptions, DocumentEvent, Method } from "./pipeline/synthesize-options.js";
-export type { RunStats, LevelStats } from "./pipeline/run-stats.js";
+export type { SynthesizeOptions, DocumentEvent, Method, ModelEndpoint } from "./pipeline/synthesize-options.js";
+export type { RunStats, LevelStats, LimitStats } from "./pipeline/run-stats.js";
 export { SpendingLimit } from "./pipeline/spending-limit.js";
-export { RateGovernor } from "./pipeline/rate-governor.js";
-export type { RateLimits } from "./pipeline/rate-governor.js";
 
 export { readCorpus } from "./corpus/read-corpus.js";
 export type { ReadCorpusOptions } from "./corpus/read-corpus.js";
@@ -23,7 +21,8 @@ export type { SourceDocument } from "./corpus/source-document.js";
 export { chunkDocuments } from "./corpus/chunk-document.js";
 export { estimateTokens } from "./corpus/estimate-tokens.js";
 
-export type { LanguageModel, EmbeddingModel, CompletionRequest, Completion, ChatMessage, Sampling, TokenUsage } from "./llm/port.js";
+export type { LanguageModel, EmbeddingModel, CompletionRequest, Completion, ChatMessage, Sampling, TokenUsage, PublishedLimits } from "./llm/port.js";
+export type { EndpointSpec } from "./llm/endpoint-spec.js";
 export { createOpenAIEngine } from "./llm/http/openai-engine.js";
 export type { OpenAIEngineOptions } from "./llm/http/openai-engine.js";
 export { createEmbeddingEngine } from "./llm/http/embedding-engine.js";

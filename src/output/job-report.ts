@@ -54,7 +54,6 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
           formatSummary(summary.stats, {
             ...(summary.costUsd !== undefined ? { costUsd: summary.costUsd } : {}),
             ...(summary.noPrice !== undefined ? { noPrice: summary.noPrice } : {}),
-            rate: summary.rate,
             ...(summary.transport ? { transport: summary.transport } : {}),
             store: summary.store,
           }) + (summary.skipped > 0 ? `\nSkipped bad input: ${summary.skipped}` : ""),

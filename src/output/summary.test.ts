@@ -37,11 +37,10 @@ describe("formatSummary", () => {
   });
 
   it("counts every request sent, the 429s and the time backing off, when no call was answered", () => {
-    const text = formatSummary(stats({}), {
-      rate: { rateLimited: 160, decreases: 5, waitedMs: 600 },
+    const text = formatSummary({ ...stats({}), limits: { rateLimited: 160, decreases: 5, pauses: 2, outages: 0, waitedMs: 600, ceilings: [4] } }, {
       transport: { requests: 250, retries: 216, rateLimited: 250, backoffMs: 95_000 },
     });
     expect(text).toContain("LLM calls: 0 (250 requests sent, transport retries 216, unusable replies asked again 0)");
-    expect(text).toContain("Rate limits: 250 replies 429, concurrency lowered 5 times, 0.6 s waiting for room, 1 min 35 s backing off before retries");
+    expect(text).toContain("Rate limits: 250 replies 429, concurrency lowered 5 times (held at 4), paused 2 times when the server had no room for anyone, 0.6 s waiting for room, 1 min 35 s backing off before retries");
   });
 });

@@ -15,7 +15,6 @@ export interface SummaryExtras {
   costUsd?: number;
   /** Shown when there is no price. */
   noPrice?: string;
-  rate?: { rateLimited: number; decreases: number; waitedMs: number };
   /** Every HTTP request sent, failed ones too; absent with a local engine. */
   transport?: { requests: number; retries: number; rateLimited: number; backoffMs: number };
   store?: string;
@@ -105,13 +104,27 @@ export function formatSummary(stats: RunStats, extras: SummaryExtras = {}): stri
   lines.push(`Tokens: ${int(stats.promptTokens)} prompt${cached}, ${int(stats.completionTokens)} completion`);
   if (extras.costUsd !== undefined) lines.push(`Cost: ${formatUsd(extras.costUsd)}`);
   else if (extras.noPrice) lines.push(`Cost: ${extras.noPrice}`);
-  const rate = extras.rate;
-  const limited = Math.max(rate?.rateLimited ?? 0, transport?.rateLimited ?? 0);
-  if (rate && (limited > 0 || rate.waitedMs > 0)) {
-    const backoff = transport && transport.backoffMs > 0 ? `, ${seconds(transport.backoffMs)} backing off before retries` : "";
-    lines.push(`Rate limits: ${int(limited)} replies 429, concurrency lowered ${int(rate.decreases)} times, ${seconds(rate.waitedMs)} waiting for room${backoff}`);
-  }
+  const limits = formatLimits(stats.limits, transport);
+  if (limits) lines.push(limits);
   if (extras.store) lines.push(`Run store: ${extras.store}`);
   lines.push(`Wall time: ${seconds(stats.wallMs)}`);
   return lines.join("\n");
+}
+
+/**
+ * "Rate limits: 60 replies 429, concurrency lowered 3 times (held at 4), paused 1 time, 2.1 s
+ * waiting for room, 12 s backing off before retries": only what happened; nothing when nothing did.
+ */
+function formatLimits(limits: RunStats["limits"], transport: SummaryExtras["transport"]): string | undefined {
+  const limited = Math.max(limits.rateLimited, transport?.rateLimited ?? 0);
+  const backoffMs = transport?.backoffMs ?? 0;
+  if (limited === 0 && limits.waitedMs === 0 && limits.outages === 0 && backoffMs === 0) return undefined;
+  const times = (n: number) => `${int(n)} ${n === 1 ? "time" : "times"}`;
+  const parts = [`${int(limited)} replies 429`];
+  if (limits.decreases > 0) parts.push(`concurrency lowered ${times(limits.decreases)} (held at ${limits.ceilings.join(", ")})`);
+  if (limits.pauses > 0) parts.push(`paused ${times(limits.pauses)} when the server had no room for anyone`);
+  if (limits.outages > 0) parts.push(`endpoints taken out ${times(limits.outages)} for failing`);
+  if (limits.waitedMs > 0) parts.push(`${seconds(limits.waitedMs)} waiting for room`);
+  if (backoffMs > 0) parts.push(`${seconds(backoffMs)} backing off before retries`);
+  return `Rate limits: ${parts.join(", ")}`;
 }

@@ -1,15 +1,12 @@
-import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { CircuitOpenError, SpendingLimitReachedError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
-import type { RateGovernor } from "./rate-governor.js";
 import type { RunStats } from "./run-stats.js";
 import type { SpendingLimit } from "./spending-limit.js";
 
 export interface CallGateParts {
   stats: RunStats;
   breaker: CircuitBreaker;
-  governor?: RateGovernor;
   spending?: SpendingLimit;
   /** Aborted when the run stops taking new work (interrupt, spending limit); its reason is thrown to new calls. */
   draining: AbortSignal;
@@ -21,14 +18,14 @@ export interface CallGateParts {
 
 /**
  * Everything that happens around one call sent to the model, in one place: refuse it when the
- * run is stopping or the spending limit would be crossed, wait for the rate limits, send it, then count
- * its tokens and cost, feed the adaptive concurrency and the circuit breaker.
+ * run is stopping or the spending limit would be crossed, send it (the scheduler finds it a place),
+ * then count its tokens and cost and feed the circuit breaker.
  */
 export class CallGate {
   constructor(private readonly parts: CallGateParts) {}
 
   async send(request: CompletionRequest, call: () => Promise<Completion>): Promise<Completion> {
-    const { stats, breaker, governor, spending, draining } = this.parts;
+    const { stats, breaker, spending, draining } = this.parts;
     if (draining.aborted) throw draining.reason as Error;
     let reserved = 0;
     if (spending) {
@@ -43,10 +40,8 @@ export class CallGate {
       }
       reserved = reservation;
     }
-    const estimated = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? 500);
     let completion: Completion;
     try {
-      if (governor) await governor.acquire(estimated, request.signal);
       completion = await call();
     } catch (error) {
       spending?.settle(reserved, undefined);
@@ -59,10 +54,6 @@ export class CallGate {
     }
     breaker.record({ ok: true });
     spending?.settle(reserved, completion.usage);
-    if (governor) {
-      governor.settle(estimated, completion.usage.promptTokens + completion.usage.completionTokens);
-      governor.onSuccess();
-    }
     stats.calls++;
     stats.transportRetries += completion.attempts - 1;
     stats.promptTokens += completion.usage.promptTokens;

@@ -1,4 +1,3 @@
-import type PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import type { LanguageModel } from "../llm/port.js";
@@ -13,7 +12,7 @@ import { CHAIN_AFTER, callPriority } from "./call-priority.js";
 import { documentKey } from "./document-key.js";
 import type { RunSettings } from "./resolve-settings.js";
 import type { RunStats } from "./run-stats.js";
-import { scheduledModel } from "./scheduled-model.js";
+import { prioritized } from "./prioritized.js";
 import { savedOutcomes, storedLevel } from "./stored-level.js";
 import type { SynthesizeOptions } from "./synthesize-options.js";
 
@@ -25,10 +24,9 @@ export interface RunParts {
   options: SynthesizeOptions;
   settings: RunSettings;
   stats: RunStats;
-  queue: PQueue;
   /** Aborts calls in flight. */
   signal: AbortSignal;
-  /** The model behind the call gate, with its store in front when there is one. */
+  /** The model: the store in front when there is one, then the call gate, then the scheduler. */
   model: LanguageModel;
 }
 
@@ -38,7 +36,7 @@ export interface RunParts {
  * Never throws: an error is the document's result.
  */
 export async function runDocument(document: SourceDocument, parts: RunParts): Promise<Finished> {
-  const { settings, stats, queue, signal, options } = parts;
+  const { settings, stats, signal, options } = parts;
   const store = options.store;
   const stored: StoredDocument = { key: documentKey(document), index: document.index, sourceId: document.sourceId };
   const wanted: Array<Level | "self-qa"> = settings.method === "self-qa" ? ["self-qa"] : [...settings.methodSettings.levels];
@@ -51,7 +49,7 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
     store?.startDocument(stored);
 
     const models = Object.fromEntries(
-      Object.keys(CHAIN_AFTER).map((kind) => [kind, scheduledModel(parts.model, queue, callPriority(kind as StepKind, document.index), stats)]),
+      Object.keys(CHAIN_AFTER).map((kind) => [kind, prioritized(parts.model, callPriority(kind as StepKind, document.index))]),
     ) as Record<StepKind, LanguageModel>;
     const ctx: DocumentContext = {
       document,

@@ -1,5 +1,4 @@
 import { setMaxListeners } from "node:events";
-import PQueue from "p-queue";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, CircuitOpenError, ConfigError, EngineCallError, StoreError } from "../errors.js";
 import type { LanguageModel } from "../llm/port.js";
@@ -7,11 +6,14 @@ import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
 import { cachedModel } from "../store/cached-model.js";
 import { CallGate } from "./call-gate.js";
+import { CallScheduler } from "./call-scheduler.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
+import { Lane } from "./lane.js";
 import type { RunSettings } from "./resolve-settings.js";
 import { runDocument, type Finished, type RunParts } from "./run-document.js";
 import { countOutcome, type RunStats } from "./run-stats.js";
-import type { SynthesizeOptions } from "./synthesize-options.js";
+import { endpointsOf, type SynthesizeOptions } from "./synthesize-options.js";
+import { systemClock } from "./clock.js";
 
 /**
  * Errors that doom every document, not just the one that met them: a bad key, an unknown model or
@@ -35,11 +37,11 @@ export async function* runDocuments(
   stats: RunStats,
 ): AsyncGenerator<SynthRecord> {
   const started = performance.now();
-  const queue = new PQueue({ concurrency: Math.min(settings.concurrency, options.governor?.concurrency ?? Infinity) });
   const abort = new AbortController();
   const draining = new AbortController();
   // Every call in flight listens to these signals.
   setMaxListeners(0, abort.signal);
+  setMaxListeners(0, draining.signal);
   let fatal: Error | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   const drain = (reason: Error) => {
@@ -56,21 +58,30 @@ export async function* runDocuments(
   if (options.signal?.aborted) onUserStop();
   options.signal?.addEventListener("abort", onUserStop, { once: true });
   const store = options.store;
+  const now = systemClock.now();
+  const scheduler = new CallScheduler(
+    endpointsOf(options).map(({ model, rpm, tpm, concurrency }) => new Lane(model, { concurrency: concurrency ?? settings.concurrency, ...(rpm !== undefined ? { rpm } : {}), ...(tpm !== undefined ? { tpm } : {}) }, now)),
+    {
+      retry: { maxRetries: 0, ...options.retry },
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      stop: abort.signal,
+      draining: draining.signal,
+    },
+  );
   const gate = new CallGate({
     stats,
     breaker: new CircuitBreaker(),
-    ...(options.governor ? { governor: options.governor } : {}),
     ...(options.spending ? { spending: options.spending } : {}),
     draining: draining.signal,
     drain,
     fail,
   });
-  // The gate is between the reply cache and the engine: a reply replayed from the store is not a
-  // call, costs nothing, and waits for no rate limit.
+  // The gate and the scheduler are behind the reply cache: a reply replayed from the store, or one
+  // waiting for an identical call in flight, is not a call, costs nothing and holds no place.
   const gated: LanguageModel = {
-    description: options.model.description,
-    modelId: options.model.modelId,
-    complete: (request) => gate.send(request, () => options.model.complete(request)),
+    description: scheduler.description,
+    modelId: scheduler.modelId,
+    complete: (request) => gate.send(request, () => scheduler.complete(request)),
   };
   const model = store
     ? cachedModel(gated, store, {
@@ -81,8 +92,7 @@ export async function* runDocuments(
         },
       })
     : gated;
-  const parts: RunParts = { options, settings, stats, queue, signal: abort.signal, model };
-  const stopGovernorUpdates = options.governor?.subscribe((concurrency) => (queue.concurrency = Math.min(concurrency, settings.concurrency)));
+  const parts: RunParts = { options, settings, stats, signal: abort.signal, model };
 
   // Enough documents in progress to keep every place busy; finished ones wait for their turn.
   const inProgressLimit = Math.max(16, 2 * settings.concurrency);
@@ -147,7 +157,8 @@ export async function* runDocuments(
     options.signal?.removeEventListener("abort", onUserStop);
     await Promise.allSettled(pending.map((p) => p.promise));
     clearTimeout(graceTimer);
-    stopGovernorUpdates?.();
+    stats.maxInFlight = scheduler.stats.maxInFlight;
+    stats.limits = scheduler.limitStats();
     stats.wallMs = performance.now() - started;
   }
 }

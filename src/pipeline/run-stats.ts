@@ -59,9 +59,27 @@ export interface RunStats {
   cachedPromptTokens: number;
   /** Most calls in flight at once. */
   maxInFlight: number;
+  /** How the run met its endpoints' limits. */
+  limits: LimitStats;
   /** Longest chain of calls that waited on each other, over all documents and levels. */
   longestChain: number;
   wallMs: number;
+}
+
+/** How a run met its endpoints' limits, over all endpoints. */
+export interface LimitStats {
+  /** Replies 429 Too Many Requests. */
+  rateLimited: number;
+  /** Times an endpoint's concurrency was lowered to just under where its server began refusing. */
+  decreases: number;
+  /** Times an endpoint was paused because its server had no room for anyone. */
+  pauses: number;
+  /** Times an endpoint was taken out for failing calls in a row. */
+  outages: number;
+  /** Time calls waited for a limit to allow them (rpm, tpm, published limits, pauses, outages). */
+  waitedMs: number;
+  /** Each endpoint's concurrency at the end: its learned ceiling. */
+  ceilings: number[];
 }
 
 export function emptyStats(): RunStats {
@@ -80,6 +98,7 @@ export function emptyStats(): RunStats {
     completionTokens: 0,
     cachedPromptTokens: 0,
     maxInFlight: 0,
+    limits: { rateLimited: 0, decreases: 0, pauses: 0, outages: 0, waitedMs: 0, ceilings: [] },
     longestChain: 0,
     wallMs: 0,
   };

@@ -4,13 +4,41 @@ import type { StepKind } from "../method/context.js";
 import type { Level } from "../method/levels.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import type { RunStore } from "../store/run-store.js";
-import type { RateGovernor } from "./rate-governor.js";
+import type { CallSchedulerOptions } from "./call-scheduler.js";
 import type { SpendingLimit } from "./spending-limit.js";
 
 export type Method = "foveate" | "self-qa";
 
-export interface SynthesizeOptions {
+/** One place a run's calls can go, with limits of its own: an endpoint, a key, a region. */
+export interface ModelEndpoint {
   model: LanguageModel;
+  /** Requests per minute allowed here; default unlimited (or what the server publishes). */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute allowed here. */
+  tpm?: number;
+  /** The most calls in flight here. Default the run's concurrency. */
+  concurrency?: number;
+}
+
+export interface SynthesizeOptions {
+  /**
+   * The model, or several endpoints serving the same model: each call goes to the endpoint with the
+   * most room, and one that fails is taken out until it recovers. The first endpoint's modelId
+   * names the model in the store.
+   */
+  model: LanguageModel | readonly ModelEndpoint[];
+  /** Requests and tokens per minute allowed for `model` when it is one model. */
+  rpm?: number;
+  tpm?: number;
+  /**
+   * Retries of a call that failed in a way worth retrying (429, 5xx, lost connection), waiting its
+   * own backoff without holding a place, then going to any endpoint. Default none: give
+   * engines made without retries of their own (the OpenAI engine's retry.maxRetries 0) and set
+   * this, or let the engines retry.
+   */
+  retry?: CallSchedulerOptions["retry"];
+  /** Told of every call that will be tried again, and after how long. */
+  onRetry?: CallSchedulerOptions["onRetry"];
   /** "foveate" (default) or the "self-qa" baseline. */
   method?: Method;
   /** Instructions per document and level. Default 8. */
@@ -29,7 +57,7 @@ export interface SynthesizeOptions {
   frequencyPenalty?: number;
   /** Per-step sampling on top of the above, e.g. { answer: { temperature: 0.2 } }. */
   sampling?: Partial<Record<StepKind, Sampling>>;
-  /** Calls in flight at once, over all documents, levels and steps. Default 32. */
+  /** Calls in flight at once on each endpoint, over all documents, levels and steps. Default 32. */
   concurrency?: number;
   /** Seed of every random choice. Default 0. */
   seed?: number;
@@ -45,8 +73,6 @@ export interface SynthesizeOptions {
   store?: RunStore;
   /** Start a store made with other settings over (its replies are kept). */
   forceNew?: boolean;
-  /** Rate limits and adaptive concurrency; the engine should report its 429s to it. */
-  governor?: RateGovernor;
   /** Stop cleanly before spending crosses this limit. */
   spending?: SpendingLimit;
   /**
@@ -62,3 +88,10 @@ export interface SynthesizeOptions {
 export type DocumentEvent =
   | { type: "done"; document: SourceDocument; outcomes: LevelOutcome[] }
   | { type: "failed"; document: SourceDocument; error: Error };
+
+/** The endpoints of a run: those given, or the one model with the run's rpm and tpm. */
+export function endpointsOf(options: Pick<SynthesizeOptions, "model" | "rpm" | "tpm">): readonly ModelEndpoint[] {
+  const { model, rpm, tpm } = options;
+  if ("complete" in model) return [{ model, ...(rpm !== undefined ? { rpm } : {}), ...(tpm !== undefined ? { tpm } : {}) }];
+  return model;
+}

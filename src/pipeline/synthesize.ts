@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { SynthRecord } from "../method/record.js";
 import { claimStore } from "./claim-store.js";
@@ -5,9 +6,9 @@ import { resolveSettings } from "./resolve-settings.js";
 import { runDocuments } from "./run-documents.js";
 import { runFingerprint } from "./run-fingerprint.js";
 import { emptyStats, type RunStats } from "./run-stats.js";
-import type { SynthesizeOptions } from "./synthesize-options.js";
+import { endpointsOf, type SynthesizeOptions } from "./synthesize-options.js";
 
-export type { DocumentEvent, Method, SynthesizeOptions } from "./synthesize-options.js";
+export type { DocumentEvent, Method, ModelEndpoint, SynthesizeOptions } from "./synthesize-options.js";
 
 /** A running synthesis: iterate it for records (in document order, each document once finished). */
 export interface SynthesisRun extends AsyncIterable<SynthRecord> {
@@ -33,9 +34,16 @@ export interface SynthesisRun extends AsyncIterable<SynthRecord> {
 export function synthesize(documents: AsyncIterable<SourceDocument> | Iterable<SourceDocument>, options: SynthesizeOptions): SynthesisRun {
   const settings = resolveSettings(options);
   const stats = emptyStats();
-  if (options.store) claimStore(options.store, runFingerprint(settings, options.model.modelId, options.budgets?.settings), options.forceNew ?? false);
+  if (options.store) claimStore(options.store, runFingerprint(settings, runModelId(options), options.budgets?.settings), options.forceNew ?? false);
   return {
     stats,
     [Symbol.asyncIterator]: () => runDocuments(documents, options, settings, stats),
   };
+}
+
+/** The model a run's store knows it by: the first endpoint's. */
+function runModelId(options: SynthesizeOptions): string {
+  const first = endpointsOf(options)[0];
+  if (!first) throw new ConfigError("a run needs at least one endpoint");
+  return first.model.modelId;
 }

@@ -30,7 +30,6 @@ export interface RunProgress {
 /** What a finished or stopped run did. */
 export interface JobSummary {
   stats: RunStats;
-  rate: { rateLimited: number; decreases: number; waitedMs: number };
   /** What went over HTTP, failed requests included; absent with a local engine. */
   transport?: RequestCounts;
   /** The run store's path. */

@@ -31,10 +31,11 @@ import { createLocalEmbeddings } from "../llm/local/local-embeddings.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
 import type { EmbeddingModel, LanguageModel } from "../llm/port.js";
 import { LEVELS } from "../method/levels.js";
-import { RateGovernor } from "../pipeline/rate-governor.js";
 import { isThin } from "../pipeline/run-stats.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
-import type { SynthesizeOptions } from "../pipeline/synthesize-options.js";
+import type { ModelEndpoint, SynthesizeOptions } from "../pipeline/synthesize-options.js";
+import type { EndpointSpec } from "../llm/endpoint-spec.js";
+import type { RetryInfo } from "../llm/http/retry.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { resolveSettings } from "../pipeline/resolve-settings.js";
 import { runFingerprint } from "../pipeline/run-fingerprint.js";
@@ -209,13 +210,9 @@ export class SynthesisJob {
     const o = this.options;
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const concurrency = o.concurrency ?? local?.parallel ?? 32;
-    const governor = new RateGovernor({
-      ...(o.rpm !== undefined ? { rpm: o.rpm } : {}),
-      ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
-      concurrency,
-    });
     const transport = o.languageModel || local ? undefined : new RequestTracker();
-    const model: LanguageModel = o.languageModel ?? local ?? this.apiEngine(governor, transport!, (message) => emit({ type: "warning", message }));
+    const warn = (message: string) => emit({ type: "warning", message });
+    const model: LanguageModel | ModelEndpoint[] = o.languageModel ?? local ?? this.apiEndpoints(transport!, warn);
     const storePath = this.storePath;
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
@@ -243,7 +240,9 @@ export class SynthesisJob {
         concurrency,
         store,
         forceNew: o.forceNew === true,
-        governor,
+        ...(o.rpm !== undefined ? { rpm: o.rpm } : {}),
+        ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
+        ...(transport ? { retry: { maxRetries: o.maxRetries ?? 6 }, onRetry: this.onRetry(transport, warn) } : {}),
         ...(spending ? { spending } : {}),
         ...(budgets ? { budgets } : {}),
         ...(handlers.signal ? { signal: handlers.signal } : {}),
@@ -252,14 +251,14 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
-      return await this.stream(run, corpus, { governor, transport }, storePath, store, handlers);
+      return await this.stream(run, corpus, transport, storePath, store, handlers);
     } finally {
       store.close();
     }
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, { governor, transport }: { governor: RateGovernor; transport: RequestTracker | undefined }, storePath: string, store: RunStore, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, transport: RequestTracker | undefined, storePath: string, store: RunStore, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -304,7 +303,6 @@ export class SynthesisJob {
       const cost = costNow();
       summary = {
         stats: run.stats,
-        rate: governor.stats,
         ...(transport ? { transport: { ...transport.counts } } : {}),
         store: storePath,
         ...(cost !== undefined ? { costUsd: cost } : { noPrice: this.noPrice }),
@@ -345,30 +343,40 @@ export class SynthesisJob {
     };
   }
 
-  /** The OpenAI-compatible engine, with 429s slowing the whole run down through the governor, and every request counted. */
-  private apiEngine(governor: RateGovernor, requests: RequestTracker, warn: (message: string) => void): LanguageModel {
+  /**
+   * The OpenAI-compatible endpoints, each an engine that tries a call once (the run's scheduler
+   * owns retries, so that a call waiting to be tried again holds no place), every request counted.
+   */
+  private apiEndpoints(requests: RequestTracker, warn: (message: string) => void): ModelEndpoint[] {
     const o = this.options;
-    const { baseURL, apiKey } = resolveEndpoint(o, this.env);
+    const specs: readonly EndpointSpec[] = o.endpoints ?? [toSpec(resolveEndpoint(o, this.env))];
+    return specs.map((spec) => ({
+      model: createOpenAIEngine({
+        baseURL: spec.baseUrl,
+        ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
+        model: spec.model ?? this.modelName,
+        timeoutMs: (o.timeout ?? 120) * 1000,
+        retry: { maxRetries: 0 },
+        requests,
+        onWarning: warn,
+      }),
+      ...(spec.rpm !== undefined ? { rpm: spec.rpm } : o.rpm !== undefined ? { rpm: o.rpm } : {}),
+      ...(spec.tpm !== undefined ? { tpm: spec.tpm } : o.tpm !== undefined ? { tpm: o.tpm } : {}),
+      ...(spec.concurrency !== undefined ? { concurrency: spec.concurrency } : {}),
+    }));
+  }
+
+  /** Counts each retry, and says so at the first timeout: a server that hangs is otherwise silent for minutes. */
+  private onRetry(requests: RequestTracker, warn: (message: string) => void): (info: RetryInfo) => void {
+    const maxRetries = this.options.maxRetries ?? 6;
     let toldTimeout = false;
-    return createOpenAIEngine({
-      baseURL,
-      ...(apiKey ? { apiKey } : {}),
-      model: this.modelName,
-      timeoutMs: (o.timeout ?? 120) * 1000,
-      retry: {
-        maxRetries: o.maxRetries ?? 6,
-        onRetry: ({ error }) => {
-          if (error instanceof EngineCallError && error.details.status === 429) governor.onRateLimited(error.details.retryAfterSeconds);
-          // A server that hangs is otherwise silent for minutes: say so at the first timeout.
-          if (!toldTimeout && isTimeout(error)) {
-            toldTimeout = true;
-            warn(`${error.message}; it will be retried, as will any call that times out (--max-retries ${o.maxRetries ?? 6} a call; --timeout sets the limit)`);
-          }
-        },
-      },
-      requests,
-      onWarning: warn,
-    });
+    return ({ error, delayMs }) => {
+      requests.retried(delayMs);
+      if (!toldTimeout && isTimeout(error)) {
+        toldTimeout = true;
+        warn(`${error.message}; it will be retried, as will any call that times out (--max-retries ${maxRetries} a call; --timeout sets the limit)`);
+      }
+    };
   }
 
   /**
@@ -430,4 +438,8 @@ async function openOrClose(path: string, close: () => Promise<void>): Promise<Ru
 function maxTokensEverywhere(maxTokens: number) {
   const s = { maxTokens };
   return { extract: s, synthesize: s, answer: s, resynthesize: s, selfQa: s };
+}
+
+function toSpec({ baseURL, apiKey }: { baseURL: string; apiKey?: string | undefined }): EndpointSpec {
+  return { baseUrl: baseURL, ...(apiKey ? { apiKey } : {}) };
 }

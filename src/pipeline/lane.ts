@@ -1,0 +1,201 @@
+/**
+ * One place calls can go (an endpoint, a key, a local engine) and everything known about its
+ * limits: the calls in flight, the rpm/tpm buckets the user gave, the limits the server published,
+ * the concurrency at which it starts refusing, a pause when it is out of room for everyone, and
+ * whether it is taken out for failing. A state machine fed by the scheduler with the clock's time;
+ * it never waits itself.
+ */
+import { ConfigError, EngineCallError } from "../errors.js";
+import type { LanguageModel } from "../llm/port.js";
+import type { PublishedLimits } from "../rate-limit-state.js";
+import { TokenBucket } from "./token-bucket.js";
+
+export interface LaneLimits {
+  /** The most calls in flight here; the learned ceiling never goes above it. */
+  concurrency: number;
+  /** Requests per minute; undefined = unlimited (or what the server publishes). */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute. */
+  tpm?: number;
+}
+
+export interface LaneStats {
+  /** Replies 429 Too Many Requests. */
+  rateLimited: number;
+  /** Times the concurrency was lowered to just under where the server started refusing. */
+  decreases: number;
+  /** Times calls were held back because the server was out of room for everyone. */
+  pauses: number;
+  /** Times the lane was taken out after failing calls in a row. */
+  outages: number;
+}
+
+/** Successes remembered to tell a refusal at a concurrency the server has served (chance) from one above its ceiling. */
+const SUCCESS_MEMORY = 32;
+/** Outcomes looked at to tell a server that refuses most calls (room exhausted for everyone). */
+const OUTCOME_MEMORY = 16;
+/** Failed calls in a row (connection lost, 5xx, timeout) that take a lane out. */
+const FAILURES_TO_TAKE_OUT = 3;
+const FIRST_OUTAGE_MS = 500;
+const LONGEST_OUTAGE_MS = 30_000;
+/** A pause without a Retry-After: long enough for a per-second limit to refill. */
+const DEFAULT_PAUSE_MS = 1000;
+
+export class Lane {
+  readonly stats: LaneStats = { rateLimited: 0, decreases: 0, pauses: 0, outages: 0 };
+  /** Calls sent here and not ended yet. */
+  inFlight = 0;
+
+  private readonly cap: number;
+  private ceiling: number;
+  private readonly requests: TokenBucket | undefined;
+  private readonly tokens: TokenBucket | undefined;
+  /** The levels (calls in flight, counting itself) at which recent calls succeeded. */
+  private readonly successLevels: number[] = [];
+  private successesSinceChange = 0;
+  /** Recent outcomes: true for a refusal that the concurrency does not explain. */
+  private readonly outcomes: boolean[] = [];
+  private pausedUntil = -Infinity;
+  private pauseMs = DEFAULT_PAUSE_MS;
+  private published: { requestsLeft?: number; requestsResetAt: number; tokensLeft?: number; tokensResetAt: number } = { requestsResetAt: -Infinity, tokensResetAt: -Infinity };
+  private failuresInRow = 0;
+  private outUntil = -Infinity;
+  private outageMs = FIRST_OUTAGE_MS;
+  /** Back from an outage: one call at a time until one succeeds. */
+  private probing = false;
+
+  constructor(
+    readonly model: LanguageModel,
+    limits: LaneLimits,
+    now: number,
+  ) {
+    const { concurrency, rpm, tpm } = limits;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`concurrency must be an integer >= 1, got ${concurrency}`);
+    for (const [name, value] of [["rpm", rpm], ["tpm", tpm]] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new ConfigError(`${name} must be a number > 0, got ${value}`);
+    }
+    this.cap = concurrency;
+    this.ceiling = concurrency;
+    this.requests = rpm === undefined ? undefined : new TokenBucket(rpm, now);
+    this.tokens = tpm === undefined ? undefined : new TokenBucket(tpm, now);
+  }
+
+  /** The calls allowed in flight now: the learned ceiling, or one while probing after an outage. */
+  get concurrency(): number {
+    return this.probing ? 1 : this.ceiling;
+  }
+
+  /** Whether the lane is taken out for failing at `now`. */
+  isOut(now: number): boolean {
+    return now < this.outUntil;
+  }
+
+  /**
+   * Milliseconds until a call estimated at `tokens` may start here: 0 when it may now, Infinity
+   * when only a call here ending can make room.
+   */
+  waitMs(tokens: number, now: number): number {
+    if (now < this.outUntil) return this.outUntil - now;
+    if (this.inFlight >= this.concurrency) return Infinity;
+    const p = this.published;
+    return Math.max(
+      0,
+      this.pausedUntil - now,
+      p.requestsLeft !== undefined && p.requestsLeft <= 0 ? p.requestsResetAt - now : 0,
+      p.tokensLeft !== undefined && p.tokensLeft < tokens ? p.tokensResetAt - now : 0,
+      this.requests?.waitFor(1, now) ?? 0,
+      this.tokens?.waitFor(tokens, now) ?? 0,
+    );
+  }
+
+  /** A call estimated at `tokens` starts here; returns its level (calls in flight here, itself counted). */
+  start(tokens: number, now: number): number {
+    this.requests?.take(1, now);
+    this.tokens?.take(tokens, now);
+    const p = this.published;
+    if (p.requestsLeft !== undefined) p.requestsLeft--;
+    if (p.tokensLeft !== undefined) p.tokensLeft -= tokens;
+    return ++this.inFlight;
+  }
+
+  /** The call that started at `level` succeeded, having used `usedTokens` where `estimatedTokens` were taken. */
+  succeeded(level: number, estimatedTokens: number, usedTokens: number, limits: PublishedLimits | undefined, now: number): void {
+    this.inFlight--;
+    this.observe(limits, now);
+    this.tokens?.giveBack(estimatedTokens - usedTokens, now);
+    this.failuresInRow = 0;
+    this.outageMs = FIRST_OUTAGE_MS;
+    this.probing = false;
+    this.pauseMs = DEFAULT_PAUSE_MS;
+    this.remember(this.successLevels, level, SUCCESS_MEMORY);
+    this.remember(this.outcomes, false, OUTCOME_MEMORY);
+    // Probe upward slowly: one more place after a good run of calls at this ceiling.
+    if (this.ceiling < this.cap && ++this.successesSinceChange >= Math.max(16, 4 * this.ceiling)) {
+      this.ceiling++;
+      this.successesSinceChange = 0;
+    }
+  }
+
+  /** The call that started at `level` failed with `error`; the scheduler decides whether it is tried again. */
+  failed(level: number, error: unknown, now: number): void {
+    this.inFlight--;
+    if (!(error instanceof EngineCallError)) return;
+    this.observe(error.details.limits, now);
+    if (error.details.status === 429) return this.refused(level, error.details.retryAfterSeconds, now);
+    const broken = error.details.retryable && (error.details.status === undefined || error.details.status >= 500);
+    // Calls sent before the lane was taken out fail too: that outage already counts them.
+    if (!broken || now < this.outUntil) return;
+    if (this.probing || ++this.failuresInRow >= FAILURES_TO_TAKE_OUT) {
+      this.stats.outages++;
+      this.outUntil = now + this.outageMs;
+      this.outageMs = Math.min(LONGEST_OUTAGE_MS, this.outageMs * 2);
+      this.probing = true;
+    }
+  }
+
+  /**
+   * A 429. Refused above every concurrency the server was seen to serve lately: the server has a
+   * ceiling there, so hold just under it. Otherwise it is chance, or the server's room is spent for
+   * everyone: only when most recent calls are refused does the lane pause, for the time the server
+   * asked (or a second).
+   */
+  private refused(level: number, retryAfterSeconds: number | undefined, now: number): void {
+    this.stats.rateLimited++;
+    const served = this.successLevels.length === 0 ? 0 : Math.max(...this.successLevels);
+    if (level > 1 && level > served) {
+      if (level - 1 < this.ceiling) {
+        this.ceiling = level - 1;
+        this.stats.decreases++;
+      }
+      this.successesSinceChange = 0;
+      return;
+    }
+    this.remember(this.outcomes, true, OUTCOME_MEMORY);
+    const refusals = this.outcomes.filter(Boolean).length;
+    if (this.outcomes.length >= OUTCOME_MEMORY / 2 && refusals * 2 > this.outcomes.length && now >= this.pausedUntil) {
+      const hinted = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined;
+      this.pausedUntil = now + (hinted ?? this.pauseMs);
+      if (hinted === undefined) this.pauseMs = Math.min(LONGEST_OUTAGE_MS, this.pauseMs * 2);
+      this.stats.pauses++;
+      this.outcomes.length = 0;
+    }
+  }
+
+  /** What the server published: the count left is its own less the calls it has not seen yet (those in flight). */
+  private observe(limits: PublishedLimits | undefined, now: number): void {
+    if (!limits) return;
+    if (limits.requests) {
+      this.published.requestsLeft = limits.requests.remaining - this.inFlight;
+      this.published.requestsResetAt = now + limits.requests.resetMs;
+    }
+    if (limits.tokens) {
+      this.published.tokensLeft = limits.tokens.remaining;
+      this.published.tokensResetAt = now + limits.tokens.resetMs;
+    }
+  }
+
+  private remember<T>(memory: T[], value: T, size: number): void {
+    memory.push(value);
+    if (memory.length > size) memory.shift();
+  }
+}

@@ -1,0 +1,10 @@
+import type { LanguageModel } from "../llm/port.js";
+
+/** The model as one kind of call of one document sees it: its calls wait for a place with this priority. */
+export function prioritized(model: LanguageModel, priority: number): LanguageModel {
+  return {
+    description: model.description,
+    modelId: model.modelId,
+    complete: (request) => model.complete({ ...request, priority }),
+  };
+}
