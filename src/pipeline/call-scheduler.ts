@@ -59,6 +59,8 @@ export class CallScheduler implements LanguageModel {
   private readonly stop: AbortSignal | undefined;
   private readonly onRetry: (info: RetryInfo) => void;
   private timer: AbortController | undefined;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   private heldSince: number | undefined;
 
   constructor(
@@ -88,7 +90,7 @@ export class CallScheduler implements LanguageModel {
         completion = await lane.model.complete(request);
       } catch (error) {
         lane.failed(level, error, this.clock.now());
-        this.pump();
+        this.ended();
         failedAttempts++;
         if (error instanceof AbortedError || request.signal?.aborted) throw error;
         if (this.draining?.aborted) throw this.draining.reason;
@@ -100,9 +102,15 @@ export class CallScheduler implements LanguageModel {
       }
       const { promptTokens, completionTokens } = completion.usage;
       lane.succeeded(level, tokens, promptTokens + completionTokens, completion.limits, this.clock.now());
-      this.pump();
+      this.ended();
       return { ...completion, attempts: failedAttempts + completion.attempts };
     }
+  }
+
+  /** Resolves when no call is in flight (calls waiting for a place or a retry do not count). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** How the run met its lanes' limits so far. */
@@ -167,10 +175,16 @@ export class CallScheduler implements LanguageModel {
 
   private start(lane: Lane, tokens: number, now: number): Place {
     const level = lane.start(tokens, now);
-    let inFlight = 0;
-    for (const other of this.lanes) inFlight += other.inFlight;
-    if (inFlight > this.stats.maxInFlight) this.stats.maxInFlight = inFlight;
+    if (++this.inFlight > this.stats.maxInFlight) this.stats.maxInFlight = this.inFlight;
     return { lane, level };
+  }
+
+  /** A call in flight ended: its place goes to the next in line. */
+  private ended(): void {
+    if (--this.inFlight === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+    this.pump();
   }
 
   /** Gives places to waiting calls in turn while lanes have room; when limits hold the line, wakes when one may lift. */

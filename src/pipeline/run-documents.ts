@@ -156,6 +156,9 @@ export async function* runDocuments(
     if (!draining.signal.aborted) fail(new AbortedError("stopped"));
     options.signal?.removeEventListener("abort", onUserStop);
     await Promise.allSettled(pending.map((p) => p.promise));
+    // A document that failed or stopped may leave calls of its own in flight: their replies are
+    // paid for, so they are kept (in the store) before the run ends, within the grace period.
+    await scheduler.whenIdle();
     clearTimeout(graceTimer);
     stats.maxInFlight = scheduler.stats.maxInFlight;
     stats.limits = scheduler.limitStats();
