@@ -1,0 +1,196 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, EngineCallError } from "../errors.js";
+import type { LanguageModel } from "../llm/port.js";
+import type { PublishedLimits } from "../rate-limit-state.js";
+import { Lane, type LaneLimits } from "./lane.js";
+
+const model: LanguageModel = { description: "test model", modelId: "m", complete: () => Promise.reject(new Error("not called")) };
+const lane = (limits: LaneLimits) => new Lane(model, limits, 0);
+
+const refusal = (retryAfterSeconds?: number, limits?: PublishedLimits) =>
+  new EngineCallError("429 Too Many Requests", { url: "u", model: "m", status: 429, retryable: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}), ...(limits ? { limits } : {}) });
+const refused = new EngineCallError("connection refused", { url: "u", model: "m", status: undefined, retryable: true, unreachable: true });
+const serverError = new EngineCallError("500", { url: "u", model: "m", status: 500, retryable: true });
+const badRequest = new EngineCallError("400", { url: "u", model: "m", status: 400, retryable: false });
+
+/** Starts `n` calls at `now` and returns their levels. */
+const startMany = (l: Lane, n: number, now = 0) => Array.from({ length: n }, () => l.start(0, now));
+
+describe("Lane concurrency", () => {
+  it("allows its cap in flight, then waits for a call to end", () => {
+    const l = lane({ concurrency: 3 });
+    expect(startMany(l, 3)).toEqual([1, 2, 3]);
+    expect(l.waitMs(0, 0)).toBe(Infinity);
+    l.succeeded(3, 0, 0, undefined, 1);
+    expect(l.waitMs(0, 1)).toBe(0);
+  });
+
+  it("holds just under the concurrency where the server starts refusing", () => {
+    const l = lane({ concurrency: 64 });
+    const levels = startMany(l, 64);
+    // A server with room for 4: the calls sent at levels 5 to 64 are refused at once.
+    for (const level of levels.slice(4).reverse()) l.failed(level, refusal(), 1);
+    expect(l.concurrency).toBe(4);
+    expect(l.stats).toMatchObject({ rateLimited: 60, pauses: 0 });
+  });
+
+  it("takes a refusal at a concurrency the server has been serving for chance, and keeps its ceiling", () => {
+    const l = lane({ concurrency: 8 });
+    const levels = startMany(l, 8);
+    for (const level of levels) l.succeeded(level, 0, 0, undefined, 1);
+    for (let round = 0; round < 5; round++) {
+      const again = startMany(l, 8, 2);
+      l.failed(again[7]!, refusal(1), 2);
+      for (const level of again.slice(0, 7)) l.succeeded(level, 0, 0, undefined, 3);
+    }
+    expect(l.concurrency).toBe(8);
+    expect(l.waitMs(0, 3)).toBe(0);
+    expect(l.stats).toMatchObject({ rateLimited: 5, decreases: 0, pauses: 0 });
+  });
+
+  it("probes one place higher after a good run of calls at its ceiling, never above the cap", () => {
+    const l = lane({ concurrency: 6 });
+    startMany(l, 6).slice(4).forEach((level) => l.failed(level, refusal(), 0));
+    expect(l.concurrency).toBe(4);
+    const ceilings: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const level = l.start(0, 1);
+      l.succeeded(level, 0, 0, undefined, 1);
+      ceilings.push(l.concurrency);
+    }
+    // 16 successes (4 x 4) to try 5, 20 more (4 x 5) to try 6, and no further.
+    expect(ceilings.indexOf(5)).toBe(15);
+    expect(ceilings.indexOf(6)).toBe(35);
+    expect(Math.max(...ceilings)).toBe(6);
+  });
+
+  it("never goes below one", () => {
+    const l = lane({ concurrency: 2 });
+    const [first, second] = startMany(l, 2);
+    l.failed(second!, refusal(), 0);
+    l.failed(first!, refusal(), 0);
+    expect(l.concurrency).toBe(1);
+  });
+});
+
+describe("Lane pauses", () => {
+  it("pauses for the server's Retry-After only when most recent calls are refused", () => {
+    const l = lane({ concurrency: 4 });
+    startMany(l, 4).forEach((level) => l.succeeded(level, 0, 0, undefined, 0));
+    // Half of the last eight refused: not yet most.
+    for (let i = 0; i < 4; i++) {
+      const level = l.start(0, 10);
+      l.failed(level, refusal(2), 10);
+    }
+    expect(l.waitMs(0, 10)).toBe(0);
+    const level = l.start(0, 10);
+    l.failed(level, refusal(2), 10);
+    expect(l.stats.pauses).toBe(1);
+    expect(l.waitMs(0, 10)).toBe(2000);
+    expect(l.waitMs(0, 2010)).toBe(0);
+  });
+
+  it("waits for the reset when the server publishes that none are left", () => {
+    const l = lane({ concurrency: 8 });
+    const level = l.start(0, 0);
+    l.succeeded(level, 0, 0, { requests: { remaining: 2, resetMs: 700 } }, 100);
+    l.start(0, 100);
+    expect(l.waitMs(0, 100)).toBe(0);
+    l.start(0, 100);
+    expect(l.waitMs(0, 100)).toBe(700);
+    expect(l.waitMs(0, 800)).toBe(0);
+  });
+
+  it("counts the calls in flight against what the server says is left", () => {
+    const l = lane({ concurrency: 8 });
+    const [first] = startMany(l, 3);
+    l.succeeded(first!, 0, 0, { requests: { remaining: 2, resetMs: 500 } }, 0);
+    // Two others are still in flight and not yet counted by the server.
+    expect(l.waitMs(0, 0)).toBe(500);
+  });
+
+  it("waits for the token window when the next call needs more than is left", () => {
+    const l = lane({ concurrency: 8 });
+    const level = l.start(100, 0);
+    l.succeeded(level, 100, 100, { tokens: { remaining: 1000, resetMs: 2000 } }, 0);
+    expect(l.waitMs(900, 0)).toBe(0);
+    l.start(900, 0);
+    expect(l.waitMs(200, 0)).toBe(2000);
+  });
+
+  it("reads the limits published with a refusal too", () => {
+    const l = lane({ concurrency: 8 });
+    const level = l.start(0, 0);
+    l.failed(level, refusal(undefined, { requests: { remaining: 0, resetMs: 3000 } }), 0);
+    expect(l.waitMs(0, 0)).toBe(3000);
+  });
+});
+
+describe("Lane rpm and tpm", () => {
+  it("rpm=60 lets 60 through at once, then one per second", () => {
+    const l = lane({ concurrency: 1000, rpm: 60 });
+    startMany(l, 60);
+    expect(l.waitMs(0, 0)).toBe(1000);
+    expect(l.waitMs(0, 1000)).toBe(0);
+  });
+
+  it("holds a call to the tpm budget, and gives back what a call did not use", () => {
+    const l = lane({ concurrency: 10, tpm: 6000 });
+    const level = l.start(6000, 0);
+    expect(l.waitMs(600, 0)).toBe(6000);
+    l.succeeded(level, 6000, 1200, undefined, 0);
+    expect(l.waitMs(600, 0)).toBe(0);
+  });
+
+  it("refuses limits that cannot work, naming the bad value", () => {
+    expect(() => lane({ concurrency: 0 })).toThrow(ConfigError);
+    expect(() => lane({ concurrency: 2.5 })).toThrow(/concurrency must be an integer >= 1, got 2.5/);
+    expect(() => lane({ concurrency: 1, rpm: 0 })).toThrow(/rpm must be a number > 0, got 0/);
+    expect(() => lane({ concurrency: 1, tpm: Number.NaN })).toThrow(/tpm must be a number > 0/);
+  });
+});
+
+describe("Lane outages", () => {
+  it("takes the lane out after three failures in a row, then lets one call probe", () => {
+    const l = lane({ concurrency: 8 });
+    const levels = startMany(l, 5);
+    l.failed(levels[0]!, refused, 0);
+    l.failed(levels[1]!, serverError, 0);
+    expect(l.isOut(0)).toBe(false);
+    l.failed(levels[2]!, refused, 0);
+    expect(l.isOut(0)).toBe(true);
+    expect(l.waitMs(0, 0)).toBe(500);
+    // Calls sent before it was taken out fail too; they do not lengthen the outage.
+    l.failed(levels[3]!, refused, 10);
+    l.failed(levels[4]!, refused, 10);
+    expect(l.waitMs(0, 10)).toBe(490);
+    expect(l.concurrency).toBe(1);
+    const probe = l.start(0, 500);
+    expect(l.waitMs(0, 500)).toBe(Infinity);
+    l.succeeded(probe, 0, 0, undefined, 600);
+    expect(l.concurrency).toBe(8);
+    expect(l.stats.outages).toBe(1);
+  });
+
+  it("stays out twice as long each time a probe fails", () => {
+    const l = lane({ concurrency: 8 });
+    startMany(l, 3).forEach((level) => l.failed(level, refused, 0));
+    expect(l.waitMs(0, 0)).toBe(500);
+    l.failed(l.start(0, 500), refused, 500);
+    expect(l.waitMs(0, 500)).toBe(1000);
+    l.failed(l.start(0, 1500), refused, 1500);
+    expect(l.waitMs(0, 1500)).toBe(2000);
+    expect(l.stats.outages).toBe(3);
+  });
+
+  it("is not taken out by failures that are not the server's (a bad request) or that a success breaks up", () => {
+    const l = lane({ concurrency: 8 });
+    for (let i = 0; i < 5; i++) l.failed(l.start(0, 0), badRequest, 0);
+    l.failed(l.start(0, 0), refused, 0);
+    l.failed(l.start(0, 0), refused, 0);
+    l.succeeded(l.start(0, 0), 0, 0, undefined, 0);
+    l.failed(l.start(0, 0), refused, 0);
+    expect(l.isOut(0)).toBe(false);
+    expect(l.stats.outages).toBe(0);
+  });
+});
