@@ -38,10 +38,10 @@ describe("Lane concurrency", () => {
     const l = lane({ concurrency: 8 });
     const levels = startMany(l, 8);
     for (const level of levels) l.succeeded(level, 0, 0, undefined, 1);
-    for (let round = 0; round < 5; round++) {
+    // Refusals now at one level, now at another, as chance has them.
+    for (const unlucky of [7, 2, 5, 0, 7]) {
       const again = startMany(l, 8, 2);
-      l.failed(again[7]!, refusal(1), 2);
-      for (const level of again.slice(0, 7)) l.succeeded(level, 0, 0, undefined, 3);
+      again.forEach((level, i) => (i === unlucky ? l.failed(level, refusal(1), 2) : l.succeeded(level, 0, 0, undefined, 3)));
     }
     expect(l.concurrency).toBe(8);
     expect(l.waitMs(0, 3)).toBe(0);
@@ -65,11 +65,18 @@ describe("Lane concurrency", () => {
   });
 
   it("never goes below one", () => {
-    const l = lane({ concurrency: 2 });
-    const [first, second] = startMany(l, 2);
-    l.failed(second!, refusal(), 0);
-    l.failed(first!, refusal(), 0);
+    const l = lane({ concurrency: 10 });
+    const levels = startMany(l, 10);
+    l.succeeded(levels[0]!, 0, 0, undefined, 0);
+    for (const level of levels.slice(1)) l.failed(level, refusal(), 0);
     expect(l.concurrency).toBe(1);
+  });
+
+  it("does not take one refusal at the top of the first wave for a ceiling", () => {
+    const l = lane({ concurrency: 32 });
+    const levels = startMany(l, 32);
+    l.failed(levels[31]!, refusal(1), 0);
+    expect(l.concurrency).toBe(32);
   });
 });
 

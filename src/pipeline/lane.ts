@@ -30,10 +30,12 @@ export interface LaneStats {
   outages: number;
 }
 
-/** Successes remembered to tell a refusal at a concurrency the server has served (chance) from one above its ceiling. */
-const SUCCESS_MEMORY = 32;
-/** Outcomes looked at to tell a server that refuses most calls (room exhausted for everyone). */
-const OUTCOME_MEMORY = 16;
+/** Outcomes (successes and 429s, with their levels) remembered to find where a server starts refusing. */
+const OUTCOME_MEMORY = 100;
+/** Refusals above a concurrency it takes to believe the server's ceiling is there, not chance. */
+const REFUSALS_FOR_CEILING = 2;
+/** The most recent outcomes looked at to tell a server that refuses most calls (room exhausted for everyone). */
+const RECENT = 16;
 /** Failed calls in a row (connection lost, 5xx, timeout) that take a lane out. */
 const FAILURES_TO_TAKE_OUT = 3;
 const FIRST_OUTAGE_MS = 500;
@@ -50,11 +52,9 @@ export class Lane {
   private ceiling: number;
   private readonly requests: TokenBucket | undefined;
   private readonly tokens: TokenBucket | undefined;
-  /** The levels (calls in flight, counting itself) at which recent calls succeeded. */
-  private readonly successLevels: number[] = [];
+  /** Recent outcomes, oldest first: the level (calls in flight here, itself counted) each was sent at, and whether it was refused. */
+  private readonly outcomes: Array<{ level: number; refused: boolean }> = [];
   private successesSinceChange = 0;
-  /** Recent outcomes: true for a refusal that the concurrency does not explain. */
-  private readonly outcomes: boolean[] = [];
   private pausedUntil = -Infinity;
   private pauseMs = DEFAULT_PAUSE_MS;
   private published: { requestsLeft?: number; requestsResetAt: number; tokensLeft?: number; tokensResetAt: number } = { requestsResetAt: -Infinity, tokensResetAt: -Infinity };
@@ -127,8 +127,7 @@ export class Lane {
     this.outageMs = FIRST_OUTAGE_MS;
     this.probing = false;
     this.pauseMs = DEFAULT_PAUSE_MS;
-    this.remember(this.successLevels, level, SUCCESS_MEMORY);
-    this.remember(this.outcomes, false, OUTCOME_MEMORY);
+    this.remember({ level, refused: false });
     // Probe upward slowly: one more place after a good run of calls at this ceiling.
     if (this.ceiling < this.cap && ++this.successesSinceChange >= Math.max(16, 4 * this.ceiling)) {
       this.ceiling++;
@@ -154,31 +153,58 @@ export class Lane {
   }
 
   /**
-   * A 429. Refused above every concurrency the server was seen to serve lately: the server has a
-   * ceiling there, so hold just under it. Otherwise it is chance, or the server's room is spent for
-   * everyone: only when most recent calls are refused does the lane pause, for the time the server
-   * asked (or a second).
+   * A 429. When recent refusals sit above the concurrencies that were served, the server has a
+   * ceiling there: hold just under it. A refusal the ceiling does not explain is chance (the call
+   * waits its own Retry-After), or the server's room is spent for everyone: only when most recent
+   * calls are refused does the whole lane pause, for the time the server asked (or a second).
    */
   private refused(level: number, retryAfterSeconds: number | undefined, now: number): void {
     this.stats.rateLimited++;
-    const served = this.successLevels.length === 0 ? 0 : Math.max(...this.successLevels);
-    if (level > 1 && level > served) {
-      if (level - 1 < this.ceiling) {
-        this.ceiling = level - 1;
-        this.stats.decreases++;
-      }
+    this.remember({ level, refused: true });
+    const ceiling = Math.min(this.ceiling, this.servedCeiling());
+    if (ceiling < this.ceiling) {
+      this.ceiling = ceiling;
+      this.stats.decreases++;
       this.successesSinceChange = 0;
-      return;
     }
-    this.remember(this.outcomes, true, OUTCOME_MEMORY);
-    const refusals = this.outcomes.filter(Boolean).length;
-    if (this.outcomes.length >= OUTCOME_MEMORY / 2 && refusals * 2 > this.outcomes.length && now >= this.pausedUntil) {
+    if (level > this.ceiling) return;
+    const recent = this.outcomes.slice(-RECENT);
+    const refusals = recent.filter((o) => o.refused).length;
+    if (recent.length >= RECENT / 2 && refusals * 2 > recent.length && now >= this.pausedUntil) {
       const hinted = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined;
       this.pausedUntil = now + (hinted ?? this.pauseMs);
       if (hinted === undefined) this.pauseMs = Math.min(LONGEST_OUTAGE_MS, this.pauseMs * 2);
       this.stats.pauses++;
       this.outcomes.length = 0;
     }
+  }
+
+  /**
+   * The concurrency that best splits recent outcomes into successes at or under it and refusals
+   * above it (fewest outcomes on the wrong side; the highest such), provided enough refusals lie
+   * above it to believe it; else no ceiling (Infinity). Random refusals, scattered over every
+   * level, never make a split better than none.
+   */
+  private servedCeiling(): number {
+    const byLevel = [...this.outcomes].sort((a, b) => a.level - b.level);
+    // Splitting under every outcome: all refusals are on the right side, every success on the wrong one.
+    let wrong = byLevel.filter((o) => !o.refused).length;
+    let refusalsAbove = byLevel.length - wrong;
+    let best = { wrong: Infinity, ceiling: Infinity };
+    for (let i = 0; i <= byLevel.length; i++) {
+      const next = byLevel[i];
+      // A split between levels: every outcome at or under `ceiling` is on the left.
+      if (next === undefined || next.level !== byLevel[i - 1]?.level) {
+        const ceiling = next === undefined ? Infinity : next.level - 1;
+        if (ceiling >= 1 && wrong <= best.wrong && (ceiling === Infinity || refusalsAbove >= REFUSALS_FOR_CEILING)) best = { wrong, ceiling };
+      }
+      if (next === undefined) break;
+      if (next.refused) {
+        wrong++;
+        refusalsAbove--;
+      } else wrong--;
+    }
+    return best.ceiling;
   }
 
   /** What the server published: the count left is its own less the calls it has not seen yet (those in flight). */
@@ -194,8 +220,8 @@ export class Lane {
     }
   }
 
-  private remember<T>(memory: T[], value: T, size: number): void {
-    memory.push(value);
-    if (memory.length > size) memory.shift();
+  private remember(outcome: { level: number; refused: boolean }): void {
+    this.outcomes.push(outcome);
+    if (this.outcomes.length > OUTCOME_MEMORY) this.outcomes.shift();
   }
 }
