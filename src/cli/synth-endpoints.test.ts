@@ -99,6 +99,20 @@ describe("foveate synth with several --base-url", () => {
     expect(options).toMatchObject({ sameModel: true, model: "qwen2.5-7b" });
   });
 
+  it("refuses a --base-url that is not an http(s) URL, whichever of them it is", async () => {
+    expect(await refusal(["--base-url", "http://a/v1", "--base-url", "gpu2:8000/v1"])).toBe(
+      'foveate: base URL "gpu2:8000/v1" is not an http(s) URL; give one like http://localhost:8000/v1',
+    );
+  });
+
+  it("refuses the same endpoint twice, and takes one server twice with two keys", async () => {
+    expect(await refusal(["--base-url", "http://a/v1", "--base-url", "http://A:80/v1/"])).toBe("foveate: --base-url http://A:80/v1/ given twice: each endpoint once");
+    const sameKey = ["--base-url", "http://a/v1", "--api-key", "k", "--base-url", "http://a/v1", "--api-key", "k"];
+    expect(await refusal(sameKey)).toBe("foveate: --base-url http://a/v1 given twice with the same --api-key: each endpoint once");
+    const accounts = await jobOptions(["--base-url", "http://a/v1", "--api-key", "k1", "--base-url", "http://a/v1", "--api-key", "k2"]);
+    expect(accounts.endpoints?.map((e) => e.apiKey)).toEqual(["k1", "k2"]);
+  });
+
   it("refuses several endpoints with the local engine or a model file", async () => {
     const two = ["--base-url", "http://a/v1", "--base-url", "http://b/v1"];
     expect(await refusal([...two, "--engine", "local"])).toBe("foveate: --engine local runs one model in this process; 2 --base-url need --engine api");

@@ -2,7 +2,7 @@ import { ConfigError, DEFAULT_API_MODEL, type SynthesisJobOptions } from "../ind
 import { checkSameModel } from "../llm/check-same-model.js";
 import { isLocalModelSpec } from "../llm/engine-choice.js";
 import type { EndpointSpec } from "../llm/endpoint-spec.js";
-import { parseEndpoints } from "../llm/endpoints-file.js";
+import { endpointIdentity, isHttpUrl, parseEndpoints } from "../llm/endpoints-file.js";
 
 /** The flags of `foveate synth` that say where the model is. */
 export interface EndpointFlags {
@@ -49,10 +49,16 @@ export function endpointOptions(flags: EndpointFlags, env: NodeJS.ProcessEnv, en
       throw new ConfigError(`--api-key given ${times(keys.length)} and --base-url ${times(urls.length)}: give one key for all, or one per --base-url, in order`);
     }
     if (urls.length <= 1) return { ...(urls[0] !== undefined ? { baseUrl: urls[0] } : {}), ...(keys[0] !== undefined ? { apiKey: keys[0] } : {}) };
+    // One URL is checked where the engine opens it, as it always was; several are checked before any is used.
+    const bad = urls.find((url) => !isHttpUrl(url));
+    if (bad !== undefined) throw new ConfigError(`base URL "${bad}" is not an http(s) URL; give one like http://localhost:8000/v1`);
     endpoints = urls.map((baseUrl, i) => {
       const apiKey = keys.length === 1 ? keys[0] : keys[i];
       return { baseUrl, ...(apiKey !== undefined ? { apiKey } : {}), ...perEndpoint };
     });
+    const identities = endpoints.map(endpointIdentity);
+    const twice = identities.findIndex((identity, i) => identities.indexOf(identity) !== i);
+    if (twice >= 0) throw new ConfigError(`--base-url ${urls[twice]} given twice${keys.length > 1 ? " with the same --api-key" : ""}: each endpoint once`);
   }
 
   const given = flags.endpoints !== undefined ? `--endpoints ${flags.endpoints}` : `${urls.length} --base-url`;

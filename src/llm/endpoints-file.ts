@@ -62,7 +62,7 @@ export function parseEndpoints(text: string, path: string, env: NodeJS.ProcessEn
       spec[name] = n;
     }
 
-    const identity = `${normalUrl(url)} ${spec.apiKey ?? ""}`;
+    const identity = endpointIdentity(spec);
     const earlier = seen.get(identity);
     if (earlier !== undefined) fail(`the same URL${spec.apiKey === undefined ? " (without a key)" : " and key"} as line ${earlier}`);
     seen.set(identity, lineNumber);
@@ -77,7 +77,8 @@ function definedOnly(defaults: EndpointDefaults): EndpointDefaults {
   return Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
 }
 
-function isHttpUrl(text: string): boolean {
+/** Whether `text` is an absolute http or https URL with a host. */
+export function isHttpUrl(text: string): boolean {
   try {
     const { protocol, host } = new URL(text);
     return (protocol === "http:" || protocol === "https:") && host !== "";
@@ -86,7 +87,7 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** `HTTP://Host:80/v1/` and `http://host/v1` are one endpoint. */
-function normalUrl(text: string): string {
-  return new URL(text).href.replace(/\/+$/, "");
+/** What two endpoints share when they are one: the URL, however spelled (`HTTP://Host:80/v1/` is `http://host/v1`), and the key. */
+export function endpointIdentity(endpoint: EndpointSpec): string {
+  return `${new URL(endpoint.baseUrl).href.replace(/\/+$/, "")} ${endpoint.apiKey ?? ""}`;
 }
