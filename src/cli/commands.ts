@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { formatBudgetDistribution } from "../output/budget-distribution.js";
 import { formatEstimate } from "../output/estimate-report.js";
 import { downloadProgress } from "../output/download-progress.js";
@@ -8,6 +8,7 @@ import { formatStatus } from "../output/status-report.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
 import { exportStore, runStatus, SynthesisJob } from "../index.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
+import { endpointOptions } from "./synth-endpoints.js";
 
 /** Where a command reads and writes: the process's streams and environment, or a test's. */
 export interface CliIo {
@@ -30,6 +31,8 @@ export interface CommandDef<Names extends readonly FlagName[]> {
   args?: Array<{ name: string; help: string }>;
   flags: Names;
   required?: readonly Names[number][];
+  /** Flags this command takes several times (among those the option table marks repeatable); others refuse a second one. */
+  repeatable?: readonly Names[number][];
   /** Flags that FOVEATE_<FLAG> in the environment may set; other commands' variables leave these alone. */
   env?: readonly Names[number][];
   helpAfter?: string;
@@ -41,7 +44,7 @@ const define = <const Names extends readonly FlagName[]>(def: CommandDef<Names>)
 const line = (stream: NodeJS.WritableStream) => (text: string) => stream.write(`${text}\n`);
 
 const SYNTH_FLAGS = [
-  "output", "baseUrl", "apiKey", "engine", "model", "method", "mu", "levels", "important", "maxRounds", "shots",
+  "output", "baseUrl", "apiKey", "endpoints", "sameModel", "engine", "model", "method", "mu", "levels", "important", "maxRounds", "shots",
   "temperature", "frequencyPenalty", "maxTokens", "concurrency", "limit", "seed", "textField", "onBadInput", "timeout",
   "maxRetries", "store", "forceNew", "acceptThin", "dryRun", "maxCost", "priceIn", "priceOut", "rpm", "tpm", "maxDocTokens", "grace",
   "alpha", "relevanceThreshold", "nmax", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet",
@@ -56,10 +59,13 @@ const synth = define({
   args: [{ name: "corpus", help: "corpus file or directory" }],
   flags: SYNTH_FLAGS,
   env: SYNTH_FLAGS,
+  repeatable: ["baseUrl", "apiKey"],
   helpAfter: `
 Examples:
   OPENAI_API_KEY=sk-... foveate synth corpus.jsonl -o data.jsonl
   foveate synth docs/ --base-url http://localhost:8000/v1 --model Qwen2.5-7B-Instruct -o data.jsonl
+  foveate synth docs/ --base-url http://gpu1:8000/v1 --base-url http://gpu2:8000/v1 --model Qwen2.5-7B-Instruct -o data.jsonl
+  foveate synth docs/ --endpoints fleet.txt --model Qwen2.5-7B-Instruct -o data.jsonl      (fleet.txt: one URL a line)
   foveate synth corpus.csv --text-field body --method self-qa --mu 10 -o baseline.jsonl
   foveate synth corpus.jsonl --dry-run --model gpt-4o-mini
   foveate synth corpus.jsonl --model ~/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf -o data.jsonl      (offline)
@@ -69,8 +75,10 @@ A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db
 store named for the corpus and settings, printed at the start) before it is used, so running the
 same command again after a crash, Ctrl-C or --max-cost stop finishes the run without paying for
 any reply twice.`,
-  action: async ([corpus], flags, io) => {
-    const job = new SynthesisJob({ ...flags, corpus: corpus!, output: flags.output ?? io.stdout, env: io.env });
+  action: async ([corpus], { baseUrl, apiKey, endpoints, sameModel, ...flags }, io) => {
+    const endpointsText = endpoints === undefined ? undefined : await readFile(endpoints, "utf8");
+    const where = endpointOptions({ ...flags, baseUrl, apiKey, endpoints, sameModel }, io.env, endpointsText);
+    const job = new SynthesisJob({ ...flags, ...where, corpus: corpus!, output: flags.output ?? io.stdout, env: io.env });
     const report = jobReport({ stream: io.stderr, quiet: flags.quiet === true });
     try {
       if (flags.dryRun) {

@@ -14,6 +14,11 @@ export interface FlagSpec<T, D extends T | undefined = T | undefined> {
   help: string;
   /** Turns the text into the value (and rejects a bad one); "previous" for flags given several values. */
   parse?: (value: string, previous: T | undefined) => T;
+  /**
+   * The flag may be given several times, its values gathered in a list, by the commands that say so
+   * (CommandDef.repeatable); any other command refuses a second one.
+   */
+  repeatable?: boolean;
   choices?: readonly T[];
   default?: D;
   /** How the default reads in help and the README, when not the value itself. */
@@ -51,6 +56,11 @@ function levelList(value: string): Level[] {
   return levels as Level[];
 }
 
+/** A flag given once per value: `--base-url A --base-url B` gives ["A", "B"]. */
+function gather(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** `--important 2 3` (or FOVEATE_IMPORTANT="2 3"): two counts, gathered one value at a time. */
 function importantCounts(value: string, previous: number[] | undefined): number[] {
   const counts = [...(previous ?? []), ...value.split(/[\s,]+/).filter(Boolean).map(integer(0))];
@@ -67,8 +77,25 @@ export const FLAGS = {
   format: spec({ flags: "--format <format>", help: "record format", choices: EXPORT_FORMATS, default: "jsonl" }),
 
   // The model's endpoint or file.
-  baseUrl: spec({ flags: "--base-url <url>", help: "OpenAI-compatible endpoint, up to /v1", defaultHelp: "OPENAI_BASE_URL, else https://api.openai.com/v1" }),
-  apiKey: spec({ flags: "--api-key <key>", help: "API key; not needed for a local server", defaultHelp: "OPENAI_API_KEY" }),
+  baseUrl: spec<string[]>({
+    flags: "--base-url <url>",
+    help: "OpenAI-compatible endpoint, up to /v1; give it again for each further endpoint of the same model, and the run is spread over all of them",
+    defaultHelp: "OPENAI_BASE_URL, else https://api.openai.com/v1",
+    parse: gather,
+    repeatable: true,
+  }),
+  apiKey: spec<string[]>({
+    flags: "--api-key <key>",
+    help: "API key, not needed for a local server; with several --base-url, one key for all or one per --base-url in order",
+    defaultHelp: "OPENAI_API_KEY",
+    parse: gather,
+    repeatable: true,
+  }),
+  endpoints: spec({
+    flags: "--endpoints <file>",
+    help: "a file naming the endpoints of the run, one a line: URL [key=KEY | key-env=VARNAME] [model=NAME] [rpm=N] [tpm=N] [concurrency=N]; flags give what a line leaves out",
+  }),
+  sameModel: toggle("--same-model", "the endpoints' model names differ but serve the same model: accept them"),
   engine: spec({
     flags: "--engine <engine>",
     help: "api: an OpenAI-compatible endpoint; local: a GGUF model run in this process; auto: api when a key or base URL is set (or --model is not a GGUF file), else local",
@@ -98,7 +125,7 @@ export const FLAGS = {
   frequencyPenalty: spec({ flags: "--frequency-penalty <p>", help: "frequency penalty", defaultHelp: "0.5, self-qa 0", parse: number(-2, 2) }),
   maxTokens: spec({ flags: "--max-tokens <n>", help: "cap on tokens per reply", defaultHelp: "synth the server's; eval qa 256", parse: integer(1) }),
   seed: spec({ flags: "--seed <n>", help: "seed of every random choice (keyword groups, examples, presentation order)", parse: integer(0), default: 0 }),
-  concurrency: spec({ flags: "--concurrency <n>", help: "LLM calls in flight at once, over all documents, levels and steps", defaultHelp: "synth 32, local: --parallel; eval 16", parse: integer(1) }),
+  concurrency: spec({ flags: "--concurrency <n>", help: "LLM calls in flight at once, over all documents, levels and steps (at each endpoint, when there are several)", defaultHelp: "synth 32, local: --parallel; eval 16", parse: integer(1) }),
 
   // The corpus.
   textField: spec({ flags: "--text-field <name>", help: "field (JSON, JSONL) or column (CSV) holding the text", default: "content" }),
@@ -111,8 +138,8 @@ export const FLAGS = {
   maxCost: spec({ flags: "--max-cost <usd>", help: "stop cleanly (exit 3, resumable) before spending would cross this many dollars", parse: number(0, 1e9) }),
   priceIn: spec({ flags: "--price-in <usd>", help: "price per million prompt tokens, replacing the built-in table", parse: number(0, 1e6) }),
   priceOut: spec({ flags: "--price-out <usd>", help: "price per million completion tokens, replacing the built-in table", parse: number(0, 1e6) }),
-  rpm: spec({ flags: "--rpm <n>", help: "requests per minute allowed by the provider", parse: integer(1) }),
-  tpm: spec({ flags: "--tpm <n>", help: "tokens per minute allowed by the provider", parse: integer(1) }),
+  rpm: spec({ flags: "--rpm <n>", help: "requests per minute allowed by the provider (by each endpoint, when there are several)", parse: integer(1) }),
+  tpm: spec({ flags: "--tpm <n>", help: "tokens per minute allowed by the provider (by each endpoint, when there are several)", parse: integer(1) }),
   grace: spec({ flags: "--grace <seconds>", help: "after Ctrl-C, how long calls in flight may finish", parse: number(0, 3600), default: 10 }),
 
   // Adaptive budgets.

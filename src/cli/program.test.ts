@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
 import { repoRoot } from "../../test/support/repo-root.js";
 import { runCli } from "../../test/support/run-cli.js";
+import { FLAGS, type FlagSpec } from "./option-table.js";
+import { toOption } from "./program.js";
 
 const version = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 const dryRun = (...more: string[]) => ["synth", SAMPLE_CORPUS, "--dry-run", "--model", "gpt-4o-mini", ...more];
@@ -56,5 +59,20 @@ describe("the command line", () => {
     const run = await runCli(["eval", "difficulty", "--a", "x.jsonl"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("required option '--b <file>' not specified");
+  });
+
+  it("lets only the commands that say so take a repeatable flag twice; another refuses the second in one line", async () => {
+    const parse = (repeatable: boolean, args: string[]) => {
+      const command = new Command("x").exitOverride().configureOutput({ writeErr: () => {} }).addOption(toOption(FLAGS.baseUrl as FlagSpec<unknown>, repeatable));
+      return command.parse(args, { from: "user" }).opts().baseUrl as unknown;
+    };
+    expect(parse(true, ["--base-url", "http://a/v1", "--base-url", "http://b/v1"])).toEqual(["http://a/v1", "http://b/v1"]);
+    expect(parse(false, ["--base-url", "http://a/v1"])).toEqual(["http://a/v1"]);
+    expect(() => parse(false, ["--base-url", "http://a/v1", "--base-url", "http://b/v1"])).toThrow(
+      "error: option '--base-url <url>' argument 'http://b/v1' is invalid. given more than once: this command takes one",
+    );
+    // synth says so for --base-url.
+    const twice = await runCli(["synth", SAMPLE_CORPUS, "--dry-run", "--model", "gpt-4o-mini", "--base-url", "http://a/v1", "--base-url", "http://b/v1"]);
+    expect(twice.code).toBe(0);
   });
 });

@@ -84,7 +84,7 @@ function addCommand(parent: Command, def: CommandDef<readonly FlagName[]>, io: C
   const command = parent.command(def.name).description(def.description);
   for (const arg of def.args ?? []) command.argument(`<${arg.name}>`, arg.help);
   for (const name of def.flags) {
-    const option = toOption(FLAGS[name] as FlagSpec<unknown>);
+    const option = toOption(FLAGS[name] as FlagSpec<unknown>, def.repeatable?.includes(name) === true);
     if (def.required?.includes(name)) option.makeOptionMandatory();
     command.addOption(option);
     // Set after addOption, so that commander does not read process.env itself: the environment is io.env.
@@ -99,10 +99,17 @@ function addCommand(parent: Command, def: CommandDef<readonly FlagName[]>, io: C
   });
 }
 
-function toOption(spec: FlagSpec<unknown>): Option {
+/** A flag as commander takes it; `repeatable`: whether this command takes it several times, when the table allows it. */
+export function toOption(spec: FlagSpec<unknown>, repeatable: boolean): Option {
   const option = new Option(spec.flags, spec.help);
   if (spec.choices) option.choices(spec.choices as string[]);
-  if (spec.parse) option.argParser(spec.parse);
+  const parse = spec.parse;
+  if (parse && spec.repeatable && !repeatable) {
+    option.argParser((value: string, previous: unknown) => {
+      if (previous !== undefined) throw new InvalidArgumentError("given more than once: this command takes one");
+      return parse(value, previous);
+    });
+  } else if (parse) option.argParser(parse);
   if (spec.default !== undefined) option.default(spec.default, spec.defaultHelp);
   else if (spec.defaultHelp) option.description = `${spec.help} [default: ${spec.defaultHelp}]`;
   return option;
