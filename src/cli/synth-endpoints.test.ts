@@ -96,7 +96,7 @@ describe("foveate synth with several --base-url", () => {
     );
     expect(await refusal([...args, "--base-url", "http://c/v1"])).toBe("foveate: --endpoints and --base-url both given: put every endpoint in the file");
     const options = await jobOptions([...args, "--same-model"]);
-    expect(options).toMatchObject({ sameModel: true, model: "qwen2.5-7b" });
+    expect(options).toMatchObject({ sameModel: true });
   });
 
   it("refuses a --base-url that is not an http(s) URL, whichever of them it is", async () => {
@@ -148,9 +148,12 @@ describe("foveate synth --endpoints FILE", () => {
   });
 
   it("takes the run's model from the endpoints when --model is not given", async () => {
-    const options = await jobOptions(["--endpoints", writeFleet("http://a/v1 model=llama-3.1-8b\nhttp://b/v1 model=llama-3.1-8b\n")]);
-    expect(options.model).toBe("llama-3.1-8b");
+    const args = ["--endpoints", writeFleet("http://a/v1 model=llama-3.1-8b\nhttp://b/v1 model=llama-3.1-8b\n")];
+    const options = await jobOptions(args);
     expect(options.endpoints?.map((e) => e.model)).toEqual(["llama-3.1-8b", "llama-3.1-8b"]);
+    // The price is looked up by the run's model, the endpoints' (unknown), not the default's (known).
+    expect((await dryRun(...args)).stderr).toContain("Cost: price unknown");
+    expect((await dryRun("--base-url", "http://a/v1")).stderr).not.toContain("Cost: price unknown");
   });
 
   it("names the file and line of a bad line, and touches no file", async () => {

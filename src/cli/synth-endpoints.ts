@@ -66,10 +66,6 @@ export function endpointOptions(flags: EndpointFlags, env: NodeJS.ProcessEnv, en
   if (flags.model !== undefined && isLocalModelSpec(flags.model)) {
     throw new ConfigError(`--model ${flags.model} is a model file to run in this process; ${given} need the name of the model they serve`);
   }
-  // The run's model names the prices and the store's settings: an endpoint's own name, rather than a default none serves.
-  const named = endpoints.find((endpoint) => endpoint.model !== undefined)?.model;
-  const model = flags.model ?? named ?? DEFAULT_API_MODEL;
-  checkSameModel(endpoints, model, flags.sameModel === true);
-  // engine "api": without it, a run whose keys and URLs are all in the endpoints could fall back to the local engine.
-  return { endpoints, engine: "api", ...(flags.model === undefined && named !== undefined ? { model } : {}), ...(flags.sameModel ? { sameModel: true } : {}) };
+  // The job checks that the endpoints serve one model, and names the run by the first model an endpoint names.
+  return { endpoints, engine: "api", ...(flags.sameModel ? { sameModel: true } : {}) };
 }

@@ -35,6 +35,7 @@ import { isThin } from "../pipeline/run-stats.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import type { ModelEndpoint, SynthesizeOptions } from "../pipeline/synthesize-options.js";
 import type { EndpointSpec } from "../llm/endpoint-spec.js";
+import { checkSameModel } from "../llm/check-same-model.js";
 import type { RetryInfo } from "../llm/http/retry.js";
 import { synthesize, type SynthesisRun } from "../pipeline/synthesize.js";
 import { resolveSettings } from "../pipeline/resolve-settings.js";
@@ -63,8 +64,9 @@ export class SynthesisJob {
   constructor(private readonly options: SynthesisJobOptions) {
     if (options.important && options.important.length !== 2) throw new ConfigError("--important expects two counts: CORE MAJOR");
     this.env = options.env ?? process.env;
-    this.engineKind = options.languageModel ? "api" : chooseEngine(options, this.env);
-    this.modelName = options.languageModel?.modelId ?? options.model ?? defaultModel(this.engineKind);
+    this.engineKind = options.languageModel || options.endpoints ? "api" : chooseEngine(options, this.env);
+    this.modelName = options.languageModel?.modelId ?? options.model ?? options.endpoints?.find((e) => e.model !== undefined)?.model ?? defaultModel(this.engineKind);
+    if (options.endpoints) checkSameModel(options.endpoints, this.modelName, options.sameModel);
     const override = { ...(options.priceIn !== undefined ? { input: options.priceIn } : {}), ...(options.priceOut !== undefined ? { output: options.priceOut } : {}) };
     const overridden = Object.keys(override).length > 0;
     this.price =
@@ -394,7 +396,9 @@ export class SynthesisJob {
       const embedder = await openLocalEmbeddings(name, o, this.localIo(handlers));
       return { embedder, close: () => embedder.dispose() };
     }
-    const endpoint = resolveEndpoint(o, this.env);
+    // With several endpoints, embeddings go to the first (or --embed-base-url).
+    const first = o.endpoints?.[0];
+    const endpoint = first ? { baseURL: first.baseUrl, apiKey: first.apiKey } : resolveEndpoint(o, this.env);
     const apiKey = o.embedApiKey ?? endpoint.apiKey;
     const embedder = createEmbeddingEngine({ baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: name });
     return { embedder, close: async () => {} };
