@@ -192,6 +192,20 @@ describe("CallScheduler endpoints", () => {
     expect(second.errors.size).toBe(0);
     expect(flaky.served.length).toBeGreaterThan(10);
   });
+
+  it("does not let a dead endpoint use up a call's retries", async () => {
+    const clock = new FakeClock();
+    const healthy = fakeServer(clock);
+    const dead = fakeServer(clock, { fail: () => connectionRefused });
+    const s = scheduler(clock, [
+      [dead.model, { concurrency: 8 }],
+      [healthy.model, { concurrency: 2 }],
+    ], { retry: { maxRetries: 2, random: () => 0.5 } });
+    const { errors, finished } = await runAll(clock, s, names(300).map((n) => request(n)));
+    expect(errors.size).toBe(0);
+    expect(finished.size).toBe(300);
+    expect(healthy.served).toHaveLength(300);
+  });
 });
 
 describe("CallScheduler stops", () => {

@@ -24,6 +24,8 @@ export interface CallSchedulerOptions {
 
 interface Waiter {
   tokens: number;
+  /** A call that failed before: it does not probe a lane back from an outage while another lane answers. */
+  retry: boolean;
   resolve: (place: Place) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -84,7 +86,7 @@ export class CallScheduler implements LanguageModel {
     const tokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? ASSUMED_COMPLETION_TOKENS);
     let failedAttempts = 0;
     for (let attempt = 1; ; attempt++) {
-      const { lane, level } = await this.place(request.priority ?? 0, tokens, request.signal);
+      const { lane, level } = await this.place(request.priority ?? 0, tokens, request.signal, attempt > 1);
       let completion: Completion;
       try {
         completion = await lane.model.complete(request);
@@ -127,17 +129,18 @@ export class CallScheduler implements LanguageModel {
   }
 
   /** A place on a lane for a call of `tokens`: at once when the line is empty and a lane has room, else in turn. */
-  private place(priority: number, tokens: number, signal: AbortSignal | undefined): Promise<Place> {
+  private place(priority: number, tokens: number, signal: AbortSignal | undefined, retry: boolean): Promise<Place> {
     if (this.draining?.aborted) return Promise.reject(this.draining.reason);
     if (signal?.aborted) return Promise.reject(new AbortedError("stopped while waiting for a place"));
     if (this.line.size === 0) {
       const now = this.clock.now();
-      const lane = this.roomiest(tokens, now).lane;
+      const lane = this.roomiest(tokens, retry, now).lane;
       if (lane) return Promise.resolve(this.start(lane, tokens, now));
     }
     return new Promise<Place>((resolve, reject) => {
       const waiter: Waiter = {
         tokens,
+        retry,
         resolve,
         reject,
         signal,
@@ -153,12 +156,18 @@ export class CallScheduler implements LanguageModel {
     });
   }
 
-  /** The lane with room now that has the most of it, or how long until one may have room. */
-  private roomiest(tokens: number, now: number): { lane?: Lane; soonestMs: number } {
+  /**
+   * The lane with room now that has the most of it, or how long until one may have room. A retry
+   * leaves the probing of a lane back from an outage to fresh calls when another lane answers, so
+   * that a dead endpoint cannot use up one call's retries.
+   */
+  private roomiest(tokens: number, retry: boolean, now: number): { lane?: Lane; soonestMs: number } {
     let best: Lane | undefined;
     let bestLoad = Infinity;
     let soonestMs = Infinity;
+    const avoidProbing = retry && this.lanes.some((lane) => !lane.isProbing && !lane.isOut(now));
     for (const lane of this.lanes) {
+      if (avoidProbing && lane.isProbing) continue;
       const wait = lane.waitMs(tokens, now);
       if (wait > 0) {
         soonestMs = Math.min(soonestMs, wait);
@@ -193,7 +202,7 @@ export class CallScheduler implements LanguageModel {
     this.timer = undefined;
     const now = this.clock.now();
     for (let head = this.line.peek(); head; head = this.line.peek()) {
-      const { lane, soonestMs } = this.roomiest(head.tokens, now);
+      const { lane, soonestMs } = this.roomiest(head.tokens, head.retry, now);
       if (!lane) {
         if (Number.isFinite(soonestMs)) {
           this.heldSince ??= now;

@@ -85,6 +85,11 @@ export class Lane {
     return this.probing ? 1 : this.ceiling;
   }
 
+  /** Back from an outage and not yet answering again. */
+  get isProbing(): boolean {
+    return this.probing;
+  }
+
   /** Whether the lane is taken out for failing at `now`. */
   isOut(now: number): boolean {
     return now < this.outUntil;
