@@ -201,10 +201,12 @@ describe("CallScheduler endpoints", () => {
       [dead.model, { concurrency: 8 }],
       [healthy.model, { concurrency: 2 }],
     ], { retry: { maxRetries: 2, random: () => 0.5 } });
-    const { errors, finished } = await runAll(clock, s, names(300).map((n) => request(n)));
-    expect(errors.size).toBe(0);
-    expect(finished.size).toBe(300);
-    expect(healthy.served).toHaveLength(300);
+    for (const count of [3, 5, 300]) {
+      const { errors, finished } = await runAll(clock, s, names(count, `run${count}-`).map((n) => request(n)));
+      expect(errors.size).toBe(0);
+      expect(finished.size).toBe(count);
+    }
+    expect(healthy.served).toHaveLength(308);
   });
 });
 
