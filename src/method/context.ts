@@ -35,7 +35,9 @@ export interface DocumentContext {
   seed: number;
   /**
    * One structured call: resolves with a valid reply and its value, rejects with UnusableReplyError when the model
-   * kept replying unusably, or with EngineCallError / AbortedError from the transport.
+   * kept replying unusably, or with EngineCallError / AbortedError from the transport. `round` is the re-synthesis
+   * round the call belongs to (0, the default: the first pass); a level waits for each of its rounds to end, so the
+   * pipeline serves later rounds first.
    */
-  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined): Promise<Asked<T>>;
+  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined, round?: number): Promise<Asked<T>>;
 }

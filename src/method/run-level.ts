@@ -85,13 +85,15 @@ async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>
 /** A new instruction for the item's feature, shown successful examples and the failed one. */
 async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: readonly Item<F>[], item: Item<F>, round: number): Promise<void> {
   const random = seededRandom(ctx.seed, ctx.document.index, plan.level, round, item.index);
+  // The round's calls, the re-synthesis and the answer after it, are marked with their round.
+  const roundCtx: DocumentContext = { ...ctx, ask: (kind, messages, schema, check) => ctx.ask(kind, messages, schema, check, round) };
   const shots = drawShots(items, ctx.settings.shots, random, plan.promptFeature);
   if (item.failure?.reason !== "unusable re-synthesis reply") item.instructionFailure = item.failure;
   const why = describeFailure(item.instructionFailure ?? failure("unanswerable"));
   const prompt = resynthesisPrompt(ctx.document.text, plan.level, plan.promptFeature(item.feature), shots, item.instruction, why);
   item.rounds = round;
   try {
-    const { value, reply } = await ctx.ask("resynthesize", prompt, resynthesisSchema);
+    const { value, reply } = await roundCtx.ask("resynthesize", prompt, resynthesisSchema);
     item.instruction = value.instruction;
     item.reply = reply;
   } catch (error) {
@@ -100,7 +102,7 @@ async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: 
     item.reply = replyOf(error);
     return;
   }
-  await settle(ctx, plan, item);
+  await settle(roundCtx, plan, item);
 }
 
 /**
@@ -114,8 +116,8 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
   let unusableExtractions = 0;
   const ctx: DocumentContext = {
     ...documentCtx,
-    ask: (kind, messages, schema, check) => {
-      if (kind !== "extract") return documentCtx.ask(kind, messages, schema, check);
+    ask: (kind, messages, schema, check, round) => {
+      if (kind !== "extract") return documentCtx.ask(kind, messages, schema, check, round);
       extractions++;
       return documentCtx.ask(kind, messages, schema, check).catch((error: unknown) => {
         if (error instanceof UnusableReplyError) unusableExtractions++;

@@ -2,13 +2,13 @@ import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, SpendingLimitReachedError, StoreError } from "../errors.js";
 import type { LanguageModel } from "../llm/port.js";
 import { completeStructured } from "../llm/structured/complete-structured.js";
-import type { DocumentContext, StepKind } from "../method/context.js";
+import type { DocumentContext } from "../method/context.js";
 import { foveateDocument } from "../method/foveate-document.js";
 import type { Level } from "../method/levels.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { runSelfQa } from "../method/self-qa.js";
 import type { StoredDocument } from "../store/run-store.js";
-import { CHAIN_AFTER, callPriority } from "./call-priority.js";
+import { callPriority } from "./call-priority.js";
 import { documentKey } from "./document-key.js";
 import type { RunSettings } from "./resolve-settings.js";
 import type { RunStats } from "./run-stats.js";
@@ -48,17 +48,14 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
     }
     store?.startDocument(stored);
 
-    const models = Object.fromEntries(
-      Object.keys(CHAIN_AFTER).map((kind) => [kind, prioritized(parts.model, callPriority(kind as StepKind, document.index))]),
-    ) as Record<StepKind, LanguageModel>;
     const ctx: DocumentContext = {
       document,
       budget: options.budgets?.of(document) ?? settings.mu,
       settings: settings.methodSettings,
       seed: settings.seed,
-      ask: (kind, messages, schema, check) =>
+      ask: (kind, messages, schema, check, round) =>
         completeStructured(
-          models[kind],
+          prioritized(parts.model, callPriority(kind, round ?? 0, document.index)),
           { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
           { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
         ),
