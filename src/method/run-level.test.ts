@@ -104,6 +104,22 @@ describe("answers and re-synthesis", () => {
     expect(outcome.chain).toBe(1 + 2 + 2 * 3);
   });
 
+  it("marks every call of a re-synthesis round, and the answer after it, with its round", async () => {
+    const model = new ScriptedModel((call) =>
+      call.step === "answer" && String(call.tag("instruction")).includes(spelled("opened")) ? { answerable: false, answer: "" } : happyReply(call),
+    );
+    const ctx = context(model, { maxRounds: 3 });
+    const asked: string[] = [];
+    const ask = ctx.ask;
+    ctx.ask = (kind, messages, schema, check, round) => {
+      asked.push(`${kind} ${round ?? 0}`);
+      return ask(kind, messages, schema, check, round);
+    };
+    await runLevel(ctx, microPlan);
+    expect(asked.filter((a) => !a.endsWith(" 0"))).toEqual(["resynthesize 1", "answer 1", "resynthesize 2", "answer 2", "resynthesize 3", "answer 3"]);
+    expect(asked.filter((a) => a.endsWith(" 0"))).toEqual(["extract 0", "synthesize 0", "answer 0", "answer 0", "answer 0", "answer 0"]);
+  });
+
   it("draws no examples when nothing has succeeded yet", async () => {
     const model = new ScriptedModel((call) => (call.step === "answer" && !call.prompt.includes("Reworded") ? { answerable: false, answer: "" } : happyReply(call)));
     const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);
