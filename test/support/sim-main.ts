@@ -3,6 +3,7 @@
  * measure:
  *
  *   npx tsx test/support/sim-main.ts --port 0 --latency 50 --rate429 0.1 --ignore-response-format
+ *   npx tsx test/support/sim-main.ts --latency 100 --max-concurrent 8 --limit-requests 500 --limit-window-ms 60000
  *
  * Any option of SimOptions is a flag `--name value` (camelCase or kebab-case); boolean options are
  * bare flags (or `--name false`); list options take commas (`--models a,b`). `--latency` is short

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { LanguageModel } from "../../src/llm/port.js";
+import { parseDuration } from "../../src/llm/http/classify-error.js";
 import { completeStructured } from "../../src/llm/structured/complete-structured.js";
 import { parseReply, type StepSchema } from "../../src/llm/structured/parse-reply.js";
 import * as prompts from "../../src/method/prompts.js";
@@ -440,7 +441,7 @@ describe("simulated server: a server that ignores response_format", () => {
 });
 
 /** What a raw request got: a reply, an error status, a dropped connection or a broken body. */
-type Outcome = { kind: "ok"; content: string; finish: string } | { kind: "status"; status: number; headers: Headers; body: unknown } | { kind: "dropped" } | { kind: "badBody" };
+type Outcome = { kind: "ok"; content: string; finish: string; headers: Headers; usage: { prompt_tokens: number; total_tokens: number } } | { kind: "status"; status: number; headers: Headers; body: unknown } | { kind: "dropped" } | { kind: "badBody" };
 
 async function rawChat(s: SimServer, body: unknown): Promise<Outcome> {
   let res: Response;
@@ -466,8 +467,9 @@ async function rawChat(s: SimServer, body: unknown): Promise<Outcome> {
     return { kind: "badBody" };
   }
   if (res.status !== 200) return { kind: "status", status: res.status, headers: res.headers, body: json };
-  const choice = (json as { choices: Array<{ message: { content: string }; finish_reason: string }> }).choices[0]!;
-  return { kind: "ok", content: choice.message.content, finish: choice.finish_reason };
+  const reply = json as { choices: Array<{ message: { content: string }; finish_reason: string }>; usage: { prompt_tokens: number; total_tokens: number } };
+  const choice = reply.choices[0]!;
+  return { kind: "ok", content: choice.message.content, finish: choice.finish_reason, headers: res.headers, usage: reply.usage };
 }
 
 const answerBody = (i: number) => ({
@@ -499,9 +501,12 @@ describe("simulated server: faults", () => {
     const limited = outcomes.find((o) => o.kind === "status")!;
     if (limited.kind !== "status") throw new Error("unreachable");
     expect(limited.headers.get("retry-after")).toBe("2");
-    expect(limited.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect(limited.headers.get("retry-after-ms")).toBe("2000");
+    // A refusal of one call, not an exhausted limit: no limit is set, so none is told.
+    expect(limited.headers.get("x-ratelimit-remaining-requests")).toBeNull();
     expect(limited.body).toMatchObject({ error: { code: "rate_limit_exceeded" } });
     expect(s.stats.faults.status429).toBe(s.stats.byStatus["429"]);
+    expect(s.stats.limited).toEqual({ concurrency: 0, requests: 0, tokens: 0 });
   });
 
   it("answers 500 at rate500", async () => {
@@ -591,6 +596,106 @@ describe("simulated server: faults", () => {
       return outcomes.map((o) => (o.kind === "ok" ? o.content : o.kind === "status" ? o.status : o.kind));
     };
     expect(await run()).toEqual(await run());
+  });
+});
+
+/** Resolves once `condition` holds, checked as the event loop turns. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+const statusOf = (o: Outcome) => (o.kind === "ok" ? 200 : o.kind === "status" ? o.status : o.kind);
+const headersOf = (o: Outcome) => (o.kind === "ok" || o.kind === "status" ? o.headers : new Headers());
+
+describe("simulated server: rate limits", () => {
+  it("answers 429 at once to a chat request that arrives with maxConcurrent being served", async () => {
+    const s = await sim({ maxConcurrent: 4, retryAfterSeconds: 3 });
+    let release = s.hold();
+    const served = Array.from({ length: 4 }, (_, i) => rawChat(s, answerBody(i)));
+    await until(() => s.stats.inFlight === 4);
+    const refused = await rawChat(s, answerBody(9));
+    expect(statusOf(refused)).toBe(429);
+    if (refused.kind !== "status") throw new Error("unreachable");
+    expect(refused.headers.get("retry-after")).toBe("3");
+    expect(refused.headers.get("x-ratelimit-remaining-requests")).toBeNull();
+    expect(refused.body).toMatchObject({ error: { code: "rate_limit_exceeded", message: expect.stringContaining("at most 4") } });
+    release();
+    expect((await Promise.all(served)).map(statusOf)).toEqual([200, 200, 200, 200]);
+    expect(s.stats.limited.concurrency).toBe(1);
+    expect(s.stats.chatRequests).toBe(5);
+    expect(s.stats.maxInFlight).toBe(4);
+    expect(s.stats.byStatus).toEqual({ "200": 4, "429": 1 });
+
+    // Served once a place is free; without retryAfterSeconds the refusal names no wait.
+    expect(statusOf(await rawChat(s, answerBody(9)))).toBe(200);
+    s.setOptions({ maxConcurrent: 1, retryAfterSeconds: 0 });
+    release = s.hold();
+    const one = rawChat(s, answerBody(1));
+    await until(() => s.stats.inFlight === 1);
+    const second = await rawChat(s, answerBody(2));
+    expect(statusOf(second)).toBe(429);
+    expect(headersOf(second).get("retry-after")).toBeNull();
+    release();
+    expect(statusOf(await one)).toBe(200);
+    expect(s.stats.maxInFlight).toBe(4);
+  });
+
+  it("tells its requests limit on every chat reply and refuses what is over it until the window resets", async () => {
+    const s = await sim({ limitRequests: 3 });
+    const outcomes: Outcome[] = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await rawChat(s, answerBody(i)));
+    expect(outcomes.map(statusOf)).toEqual([200, 200, 200, 429]);
+    expect(outcomes.map((o) => headersOf(o).get("x-ratelimit-limit-requests"))).toEqual(["3", "3", "3", "3"]);
+    expect(outcomes.map((o) => headersOf(o).get("x-ratelimit-remaining-requests"))).toEqual(["2", "1", "0", "0"]);
+    expect(headersOf(outcomes[0]!).get("x-ratelimit-limit-tokens")).toBeNull();
+    // The window is a minute long and opened with the first request, a moment ago.
+    const reset = parseDuration(headersOf(outcomes[3]!).get("x-ratelimit-reset-requests"))!;
+    expect(reset).toBeGreaterThan(50);
+    expect(reset).toBeLessThanOrEqual(60);
+    const refused = outcomes[3]!;
+    if (refused.kind !== "status") throw new Error("unreachable");
+    expect(Number(refused.headers.get("retry-after"))).toBe(Math.ceil(reset));
+    expect(Number(refused.headers.get("retry-after-ms")) / 1000).toBeCloseTo(reset, 0);
+    expect(refused.body).toMatchObject({ error: { type: "requests", code: "rate_limit_exceeded" } });
+    expect(s.stats.limited).toEqual({ concurrency: 0, requests: 1, tokens: 0 });
+
+    // A rate429 fault on a request the window took in tells the window as it is: not exhausted.
+    const f = await sim({ limitRequests: 100, rate429: 1, retryAfterSeconds: 1 });
+    const fault = await rawChat(f, answerBody(1));
+    expect(statusOf(fault)).toBe(429);
+    expect(headersOf(fault).get("retry-after")).toBe("1");
+    expect(headersOf(fault).get("x-ratelimit-remaining-requests")).toBe("99");
+    expect(f.stats.limited.requests).toBe(0);
+  });
+
+  it("counts prompt and completion tokens against limitTokens and refuses a prompt that no longer fits", async () => {
+    const probe = await rawChat(await sim(), answerBody(1));
+    if (probe.kind !== "ok") throw new Error(probe.kind);
+    const { prompt_tokens: prompt, total_tokens: total } = probe.usage;
+    // Room for one whole request and all but one token of the next prompt.
+    const s = await sim({ limitTokens: total + prompt - 1 });
+    const first = await rawChat(s, answerBody(1));
+    expect(statusOf(first)).toBe(200);
+    expect(headersOf(first).get("x-ratelimit-limit-tokens")).toBe(String(total + prompt - 1));
+    expect(headersOf(first).get("x-ratelimit-remaining-tokens")).toBe(String(prompt - 1));
+    expect(parseDuration(headersOf(first).get("x-ratelimit-reset-tokens"))).toBeGreaterThan(50);
+    expect(headersOf(first).get("x-ratelimit-limit-requests")).toBeNull();
+    const second = await rawChat(s, answerBody(2));
+    expect(statusOf(second)).toBe(429);
+    expect(second.kind === "status" && second.body).toMatchObject({ error: { type: "tokens" } });
+    expect(s.stats.limited).toEqual({ concurrency: 0, requests: 0, tokens: 1 });
+    expect(s.stats.promptTokens + s.stats.completionTokens).toBe(total);
+  });
+
+  it("validates its limits, which are flags of sim-main", async () => {
+    await expect(startSimServer({ maxConcurrent: -1 })).rejects.toThrow(/maxConcurrent/);
+    await expect(startSimServer({ limitWindowMs: 0 })).rejects.toThrow(/limitWindowMs must be at least 1/);
+    expect(parseSimFlags(["--max-concurrent", "4", "--limit-requests", "100", "--limit-tokens", "5000", "--limit-window-ms", "1000"])).toEqual({
+      maxConcurrent: 4,
+      limitRequests: 100,
+      limitTokens: 5000,
+      limitWindowMs: 1000,
+    });
   });
 });
 

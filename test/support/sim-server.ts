@@ -23,10 +23,11 @@ import {
 } from "./sim-faults.js";
 import { chooseWrapping, invalidValue, render, truncateText } from "./sim-format.js";
 import { hashOf, randomFrom, unitOf } from "./sim-hash.js";
+import { admit, charge, hasRateLimits, rateLimitHeaders, windowAt, type RateLimits, type RateWindow } from "./sim-limits.js";
 import { readChatRequest, type ChatRequest, type RequestProblem } from "./sim-request.js";
 import { NO_SPOILS, SPOIL_KINDS, SPOIL_RATE_OPTIONS, emptySpoiledTexts, recordSpoil, type Spoil, type SpoiledTexts } from "./sim-spoil.js";
 
-export interface SimOptions extends FaultRates, ContentOptions {
+export interface SimOptions extends FaultRates, ContentOptions, RateLimits {
   /** Port to listen on (127.0.0.1); 0 picks a free one. Only read at start. Default 0. */
   port: number;
   /** Chat models served; others get 404 model_not_found. Default ["sim-model"]. */
@@ -39,8 +40,13 @@ export interface SimOptions extends FaultRates, ContentOptions {
   latencyMs: number;
   /** Up to this many further milliseconds, drawn per request from its hash. Default 0. */
   latencyJitterMs: number;
-  /** Seconds sent in Retry-After with a 429. Default 0. */
+  /** Seconds sent in Retry-After with a 429 (a rate429 fault, or a refusal at maxConcurrent). Default 0. */
   retryAfterSeconds: number;
+  /**
+   * Chat requests served at once; one that arrives while this many are being served is answered
+   * 429 at once, as a gateway in front of a GPU server does. 0: no cap. Default 0.
+   */
+  maxConcurrent: number;
   /** Behave like a server without JSON mode: never reply bare JSON. Default false. */
   ignoreResponseFormat: boolean;
   /** Answer 400 "response_format is not supported" to any request that has one. Default false. */
@@ -57,6 +63,10 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   latencyMs: 0,
   latencyJitterMs: 0,
   retryAfterSeconds: 0,
+  maxConcurrent: 0,
+  limitRequests: 0,
+  limitTokens: 0,
+  limitWindowMs: 60_000,
   ignoreResponseFormat: false,
   rejectResponseFormat: false,
   embeddingDim: 64,
@@ -93,7 +103,17 @@ const RATE_OPTIONS = [
   ...SPOIL_RATE_OPTIONS,
 ] as const satisfies ReadonlyArray<keyof SimOptions>;
 
-const COUNT_OPTIONS = ["port", "latencyMs", "latencyJitterMs", "retryAfterSeconds", "embeddingDim"] as const satisfies ReadonlyArray<
+const COUNT_OPTIONS = [
+  "port",
+  "latencyMs",
+  "latencyJitterMs",
+  "retryAfterSeconds",
+  "embeddingDim",
+  "maxConcurrent",
+  "limitRequests",
+  "limitTokens",
+  "limitWindowMs",
+] as const satisfies ReadonlyArray<
   keyof SimOptions
 >;
 
@@ -114,6 +134,7 @@ export function resolveOptions(base: Readonly<SimOptions>, partial: Partial<SimO
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new RangeError(`simulator option ${key} must be a number >= 0, got ${String(v)}`);
   }
   if (merged.embeddingDim < 1) throw new RangeError(`simulator option embeddingDim must be at least 1, got ${merged.embeddingDim}`);
+  if (merged.limitWindowMs < 1) throw new RangeError(`simulator option limitWindowMs must be at least 1, got ${merged.limitWindowMs}`);
   for (const key of ["models", "embeddingModels"] as const) {
     const v = merged[key];
     if (!Array.isArray(v) || v.some((m) => typeof m !== "string")) throw new RangeError(`simulator option ${key} must be a list of names, got ${JSON.stringify(v)}`);
@@ -135,9 +156,13 @@ export interface SimStats {
   byStatus: Record<string, number>;
   /** Faults and quirks injected, by kind. */
   faults: Record<TransportFault | ContentFault, number>;
+  /** Chat requests answered 429 by a limit (not by a rate429 fault): at maxConcurrent, or over the window's requests or tokens. */
+  limited: { concurrency: number; requests: number; tokens: number };
   /** Content the simulated model produced on purpose, and re-asks it received. */
   content: Record<ContentEvent | "reask" | "resynthesized", number>;
+  /** Requests being served now (those refused at maxConcurrent never are). */
   inFlight: number;
+  /** The most requests served at once. */
   maxInFlight: number;
   promptTokens: number;
   completionTokens: number;
@@ -153,6 +178,7 @@ function emptyStats(inFlight = 0): SimStats {
     byStep: {},
     byStatus: {},
     faults: Object.fromEntries([...TRANSPORT_FAULTS, ...CONTENT_FAULTS].map((k) => [k, 0])) as SimStats["faults"],
+    limited: { concurrency: 0, requests: 0, tokens: 0 },
     content: {
       quoteVariation: 0,
       fabricatedSentence: 0,
@@ -209,6 +235,9 @@ export interface SimServer {
 /** ceil(characters / 4): the simulator's token count. */
 export const tokenCount = (text: string) => Math.ceil([...text].length / 4);
 
+/** A chat request's prompt tokens: the simulator's count of all its messages' text. */
+const promptTokensOf = (request: ChatRequest) => tokenCount(request.messages.map((m) => m.content).join(""));
+
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 class HttpProblem extends Error {
@@ -241,6 +270,10 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   /** Instructions this server wrote in re-synthesis replies. */
   const resynthesized = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
+  /** The rate-limit window in force (see sim-limits), once a request has opened one. */
+  let window: RateWindow | undefined;
+  /** Chat requests being served now: what maxConcurrent caps. */
+  let chatServing = 0;
 
   const sleep = (ms: number) =>
     ms <= 0
@@ -319,28 +352,69 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   const latencyFor = (bodyHash: string, seen: number) =>
     opts.latencyMs + (opts.latencyJitterMs > 0 ? opts.latencyJitterMs * unitOf("latency", bodyHash, seen) : 0);
 
-  /** Answer with a transport fault; true when one was injected. */
-  function injectTransportFault(req: IncomingMessage, res: ServerResponse, bodyHash: string, seen: number, fullBody: () => unknown): boolean {
+  /** Retry-After, in whole seconds as the header wants them and to the millisecond as OpenAI adds. */
+  const retryAfter = (ms: number) => ({ "retry-after": String(Math.ceil(ms / 1000)), "retry-after-ms": String(Math.round(ms)) });
+
+  /** The x-ratelimit headers of a chat reply sent now; none when no limit is set. */
+  function limitHeadersNow(): Record<string, string> {
+    if (!hasRateLimits(opts)) return {};
+    const now = Date.now();
+    window = windowAt(window, opts, now);
+    return rateLimitHeaders(window, opts, now);
+  }
+
+  /**
+   * Refuse a request over the window's requests or tokens with 429, or count it in; true when refused.
+   * Its tokens are those the simulator bills: the prompt here, the completion once written.
+   */
+  function refusedByWindow(res: ServerResponse, promptTokens: number): boolean {
+    if (!hasRateLimits(opts)) return false;
+    const now = Date.now();
+    window = windowAt(window, opts, now);
+    const verdict = admit(window, opts, promptTokens, now);
+    if (verdict.admitted) {
+      window = charge(window, 1, promptTokens);
+      return false;
+    }
+    stats.limited[verdict.limit]++;
+    const limit = verdict.limit === "requests" ? opts.limitRequests : opts.limitTokens;
+    send(
+      res,
+      429,
+      {
+        error: {
+          message: `Rate limit reached for ${verdict.limit} (simulated): limit ${limit} per ${opts.limitWindowMs} ms. Please try again in ${verdict.retryAfterMs} ms.`,
+          type: verdict.limit,
+          param: null,
+          code: "rate_limit_exceeded",
+        },
+      },
+      { ...retryAfter(verdict.retryAfterMs), ...rateLimitHeaders(window, opts, now) },
+    );
+    return true;
+  }
+
+  /** Answer with a transport fault; true when one was injected. A 429 carries `limitHeaders`. */
+  function injectTransportFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bodyHash: string,
+    seen: number,
+    fullBody: () => unknown,
+    limitHeaders: Record<string, string> = {},
+  ): boolean {
     const fault = transportFault(opts, bodyHash, seen);
     if (fault === undefined) return false;
     stats.faults[fault]++;
     switch (fault) {
       case "status429": {
-        const wait = String(opts.retryAfterSeconds);
+        // A busy provider's refusal of one call: it asks that call to wait, and tells no exhausted
+        // limit (the x-ratelimit headers are the real window's, when limits are set).
         send(
           res,
           429,
           { error: { message: "Rate limit reached for requests (simulated). Please try again later.", type: "requests", param: null, code: "rate_limit_exceeded" } },
-          {
-            "retry-after": wait,
-            "retry-after-ms": String(opts.retryAfterSeconds * 1000),
-            "x-ratelimit-limit-requests": "1000",
-            "x-ratelimit-remaining-requests": "0",
-            "x-ratelimit-reset-requests": `${wait}s`,
-            "x-ratelimit-limit-tokens": "1000000",
-            "x-ratelimit-remaining-tokens": "0",
-            "x-ratelimit-reset-tokens": `${wait}s`,
-          },
+          { ...retryAfter(opts.retryAfterSeconds * 1000), ...limitHeaders },
         );
         break;
       }
@@ -401,7 +475,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       finish = "length";
     }
 
-    const promptTokens = tokenCount(request.messages.map((m) => m.content).join(""));
+    const promptTokens = promptTokensOf(request);
     let cached = 0;
     if (request.cachePrefix.length > 0) {
       const key = hashOf(request.model, request.cachePrefix).slice(0, 32);
@@ -444,6 +518,8 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     if (opts.rejectResponseFormat && request.hasResponseFormat) {
       throw new HttpProblem(400, "response_format is not supported", "invalid_request_error", null, "response_format");
     }
+    const promptTokens = promptTokensOf(request);
+    if (refusedByWindow(res, promptTokens)) return;
     const bodyHash = hashOf(raw);
     const seen = sighting(bodyHash);
     // Latency is the time from request to reply, the server's own work included: the reply is
@@ -451,10 +527,13 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     // moment would be built one after another and arrive late.)
     const fault = transportFault(opts, bodyHash, seen);
     const completion = fault === undefined || fault === "truncatedBody" ? completionFor(request, bodyHash, seen) : undefined;
+    if (completion !== undefined && window !== undefined) window = charge(window, 0, (completion.usage as { completion_tokens: number }).completion_tokens);
+    // As a provider does, the headers tell the window as it was when the request was taken in.
+    const limitHeaders = limitHeadersNow();
     await sleep(Math.max(0, latencyFor(bodyHash, seen) - (performance.now() - arrived)));
     if (res.destroyed) return;
-    if (injectTransportFault(req, res, bodyHash, seen, () => completion)) return;
-    send(res, 200, completion);
+    if (injectTransportFault(req, res, bodyHash, seen, () => completion, limitHeaders)) return;
+    send(res, 200, completion, limitHeaders);
     for (const listener of deliveryListeners) listener(raw);
   }
 
@@ -503,19 +582,36 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     send(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "foveate-simulator" })) });
   }
 
+  /** Answer a chat request that arrived with maxConcurrent already being served: 429 at once, unread. */
+  function refuseBusy(req: IncomingMessage, res: ServerResponse): void {
+    stats.chatRequests++;
+    stats.limited.concurrency++;
+    req.resume();
+    send(
+      res,
+      429,
+      { error: { message: `Too many requests in flight (simulated): at most ${opts.maxConcurrent} are served at once.`, type: "requests", param: null, code: "rate_limit_exceeded" } },
+      { ...(opts.retryAfterSeconds > 0 ? retryAfter(opts.retryAfterSeconds * 1000) : {}), ...limitHeadersNow() },
+    );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests++;
+    const path = new URL(req.url ?? "/", "http://sim").pathname.replace(/\/+$/, "");
+    const isChat = req.method === "POST" && path === "/v1/chat/completions";
+    if (isChat && opts.maxConcurrent > 0 && chatServing >= opts.maxConcurrent) return refuseBusy(req, res);
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    if (isChat) chatServing++;
     if (releaseAt !== undefined && stats.inFlight >= releaseAt) releaseHeld();
     res.on("close", () => {
       stats.inFlight--;
+      if (isChat) chatServing--;
     });
     await held;
     try {
       checkAuth(req);
-      const path = new URL(req.url ?? "/", "http://sim").pathname.replace(/\/+$/, "");
-      if (req.method === "POST" && path === "/v1/chat/completions") return await chat(req, res);
+      if (isChat) return await chat(req, res);
       if (req.method === "POST" && path === "/v1/embeddings") return await embeddings(req, res);
       if (req.method === "GET" && path === "/v1/models") return models(res);
       throw new HttpProblem(404, `Unknown request URL: ${req.method} ${path}.`, "invalid_request_error", "unknown_url");
