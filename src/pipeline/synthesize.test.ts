@@ -1,9 +1,12 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { ScriptedModel, happyReply } from "../../test/support/scripted-model.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { ConfigError, EngineCallError } from "../errors.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import type { SynthRecord } from "../method/record.js";
+import { RunStore } from "../store/run-store.js";
 import { synthesize, type SynthesizeOptions } from "./synthesize.js";
 
 const docs = (n: number): SourceDocument[] =>
@@ -60,6 +63,41 @@ describe("synthesize", () => {
     await collect(run);
     expect(model.maxInFlight).toBe(7);
     expect(run.stats.maxInFlight).toBe(7);
+  });
+
+  it("lets a call whose identical twin is in flight wait for its reply without holding a place", async () => {
+    const dir = tempDir("foveate-twins-");
+    const store = RunStore.open(join(dir, "twins.db"));
+    try {
+      // Two copies of one document and another: the copy's calls are the first's, word for word.
+      const text = "The bridge opened in 1911. Clara Houtman designed it.";
+      const documents: SourceDocument[] = [
+        { index: 0, sourceId: "a:1", text },
+        { index: 1, sourceId: "a:2", text },
+        { index: 2, sourceId: "a:3", text: "Trains moved to a new span in 1974. It was repainted in 2019." },
+      ];
+      const inFlight = new Set<string>();
+      let otherStartedBeside: string[] | undefined;
+      const model: LanguageModel = {
+        description: "watched",
+        modelId: "watched",
+        complete: async (request) => {
+          const prompt = request.messages.map((m) => m.content).join("\n");
+          if (prompt.includes("Trains moved") && otherStartedBeside === undefined) otherStartedBeside = [...inFlight];
+          inFlight.add(prompt);
+          await new Promise((r) => setTimeout(r, 30));
+          inFlight.delete(prompt);
+          return new ScriptedModel(happyReply).complete(request);
+        },
+      };
+      const run = synthesize(documents, { ...base(model), levels: ["micro"], concurrency: 2, store });
+      await collect(run);
+      // Had the copy's first call taken the second place, the other document would have waited for the first call to end.
+      expect(otherStartedBeside?.some((prompt) => prompt.includes("Clara Houtman"))).toBe(true);
+      expect(run.stats.replayedCalls).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
   });
 
   it("is reproducible: the same seed gives the same dataset", async () => {
