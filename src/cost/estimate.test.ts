@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { SYSTEM_PROMPT } from "../method/prompts.js";
-import { estimateRun, type RunEstimateInput } from "./estimate.js";
+import { documentCalls, estimateRun, itemCallRatio, type CallPlanInput, type RunEstimateInput } from "./estimate.js";
 import { priceFor } from "./prices.js";
 
 const base: RunEstimateInput = {
@@ -75,5 +75,48 @@ describe("estimateRun", () => {
   it("rejects a bad budget or an unknown level", () => {
     expect(() => estimateRun({ ...base, mu: 0 })).toThrow(/mu/);
     expect(() => estimateRun({ ...base, levels: ["micro", "mezzo"] })).toThrow(/"mezzo"/);
+  });
+});
+
+describe("documentCalls", () => {
+  const settings: CallPlanInput = { method: "foveate", levels: ["micro", "scatter", "macro"], maxRounds: 5, important: false };
+
+  it("splits one document's calls into one per step and those per item, as the run estimate counts them", () => {
+    // Per level: extraction + synthesis, then 8 answers and 15% of 8 items x (re-synthesis + answer).
+    const one = documentCalls(settings, 8);
+    expect(one.fixed).toBe(3 * 2);
+    expect(one.perItem).toBeCloseTo(3 * (8 + 0.15 * 8 * 2), 10);
+    expect(estimateRun({ ...base, ...settings, mu: 8 }).calls).toBe(Math.round(10 * (one.fixed + one.perItem)));
+  });
+
+  it("follows the document's own budget, the importance step and the rounds allowed", () => {
+    expect(documentCalls({ ...settings, levels: ["micro"], maxRounds: 0 }, 3)).toEqual({ fixed: 2, perItem: 3 });
+    expect(documentCalls({ ...settings, levels: ["scatter"], maxRounds: 0, important: true }, 3)).toEqual({ fixed: 3, perItem: 3 });
+    expect(documentCalls({ ...settings, method: "self-qa" }, 20)).toEqual({ fixed: 1, perItem: 0 });
+  });
+
+  it("rejects a budget that is not a positive integer", () => {
+    expect(() => documentCalls(settings, 0)).toThrow(/mu must be a positive integer, got 0/);
+    expect(() => documentCalls(settings, 2.5)).toThrow(/got 2.5/);
+  });
+});
+
+describe("itemCallRatio", () => {
+  it("is 1 when finished documents went as the estimate assumes", () => {
+    // 100 items asked, all found, 15 re-synthesized once and kept: 100 answers + 15 x 2.
+    expect(itemCallRatio([{ budget: 100, features: 100, resynthesized: 15, recovered: 15 }], 5)).toBeCloseTo(1, 10);
+  });
+
+  it("grows with items dropped after every round, and shrinks with features not found", () => {
+    // 10 dropped after 5 rounds: 10 x 5 x 2 = 100 calls more than the plan's 130.
+    expect(itemCallRatio([{ budget: 100, features: 100, resynthesized: 25, recovered: 15 }], 5)).toBeCloseTo(230 / 130, 10);
+    expect(itemCallRatio([{ budget: 100, features: 50, resynthesized: 0, recovered: 0 }], 5)).toBeCloseTo(50 / 130, 10);
+    // Levels add up; no re-synthesis planned with --max-rounds 0.
+    expect(itemCallRatio([{ budget: 8, features: 8, resynthesized: 0, recovered: 0 }, { budget: 8, features: 4, resynthesized: 0, recovered: 0 }], 0)).toBe(0.75);
+  });
+
+  it("is unknown before any document finished", () => {
+    expect(itemCallRatio([], 5)).toBeUndefined();
+    expect(itemCallRatio([{ budget: 0, features: 0, resynthesized: 0, recovered: 0 }], 5)).toBeUndefined();
   });
 });

@@ -79,6 +79,8 @@ const SAMPLE_DOCUMENT = "A sample document.";
 /** One kind of call: how many per document, its prompt without the document, its reply. */
 interface Step {
   calls: number;
+  /** Answers and re-synthesis: calls made per item, whose number depends on how the items fare. */
+  perItem?: true;
   /** Prompt tokens besides the document's own: system prompt, tags, task, chat formatting. */
   overhead: number;
   completion: number;
@@ -127,7 +129,7 @@ function levelSteps(level: Level, n: number, important: boolean, maxRounds: numb
       { calls: 1, overhead: overheadOf(macroInstructionsPrompt(doc, sentences)), completion: listReply(n, ASSUME.instruction) },
     );
   }
-  const answer: Step = { calls: n, overhead: overheadOf(answerPrompt(doc, instructions[0]!)), completion: ASSUME.answer + ASSUME.perReply };
+  const answer: Step = { calls: n, perItem: true, overhead: overheadOf(answerPrompt(doc, instructions[0]!)), completion: ASSUME.answer + ASSUME.perReply };
   steps.push(answer);
   if (maxRounds > 0) {
     const failed = ASSUME.failureRate * n;
@@ -135,7 +137,7 @@ function levelSteps(level: Level, n: number, important: boolean, maxRounds: numb
     // The prompt names why the item failed; "unanswerable" is the commonest reason.
     const prompt = resynthesisPrompt(doc, level, feature, shots, instructions[0]!, describeFailure(failure("unanswerable")));
     steps.push(
-      { calls: failed, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
+      { calls: failed, perItem: true, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
       { ...answer, calls: failed },
     );
   }
@@ -173,19 +175,79 @@ function assumptionsFor(input: RunEstimateInput): string[] {
   return lines;
 }
 
-/** Calls and tokens of a run, before it starts. */
-export function estimateRun(input: RunEstimateInput): RunEstimate {
-  if (!Number.isInteger(input.mu) || input.mu < 1) throw new RangeError(`mu must be a positive integer, got ${input.mu}`);
+/** The method's settings that decide how many calls a document takes, given its budget. */
+export type CallPlanInput = Omit<RunEstimateInput, "documents" | "mu">;
+
+function checkPlanInput(input: CallPlanInput, mu: number): void {
+  if (!Number.isInteger(mu) || mu < 1) throw new RangeError(`mu must be a positive integer, got ${mu}`);
   const unknown = input.levels.filter((l) => !isLevel(l));
   if (unknown.length > 0) throw new RangeError(`unknown level ${unknown.map((l) => `"${l}"`).join(", ")}`);
+}
+
+/** Every call of one document whose budget is n, by step. */
+function documentSteps(input: CallPlanInput, n: number): Step[] {
+  return input.method === "self-qa"
+    ? selfQaSteps(selfQaItemCount(n, input.levels.filter(isLevel)))
+    : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, n, input.important, input.maxRounds));
+}
+
+/** The calls one document of budget `n` is expected to take, under the estimate's assumptions. */
+export interface DocumentCalls {
+  /** Extraction and synthesis: one call per step, however the items fare. */
+  fixed: number;
+  /** Answers and re-synthesis: calls per item, more when more items fail (see itemCallRatio). */
+  perItem: number;
+}
+
+/** The calls of one document of budget `n` (instructions per level): what a run's progress plans with. */
+export function documentCalls(input: CallPlanInput, n: number): DocumentCalls {
+  checkPlanInput(input, n);
+  const calls = { fixed: 0, perItem: 0 };
+  for (const step of documentSteps(input, n)) calls[step.perItem ? "perItem" : "fixed"] += step.calls;
+  return calls;
+}
+
+/** The counts of the items of finished documents at one level, as the run's statistics keep them. */
+export interface ItemTally {
+  /** Instructions asked for. */
+  budget: number;
+  /** Features found: items that were made and answered. */
+  features: number;
+  /** Items re-synthesized at least once, kept or dropped in the end. */
+  resynthesized: number;
+  /** Of those, the ones kept. */
+  recovered: number;
+}
+
+/**
+ * How the item calls (answers and re-synthesis) that finished documents took compare with what the
+ * estimate planned for them: 1.6 when they took 60% more. Undefined while no item was planned.
+ *
+ * What they took is counted from their items: one answer per feature found, and two calls (a new
+ * instruction and its answer) per re-synthesis round; an item dropped after re-synthesis went through
+ * every round, and a recovered item is counted at one round, which it took at least. An item whose
+ * new instruction broke a rule made no answer call, and is counted as if it had.
+ */
+export function itemCallRatio(levels: Iterable<ItemTally>, maxRounds: number): number | undefined {
+  const resynthesisCallsPerItem = maxRounds > 0 ? 2 * ASSUME.failureRate : 0;
+  let planned = 0;
+  let took = 0;
+  for (const level of levels) {
+    planned += level.budget * (1 + resynthesisCallsPerItem);
+    const droppedAfterRounds = Math.max(0, level.resynthesized - level.recovered);
+    took += level.features + 2 * (level.recovered + droppedAfterRounds * maxRounds);
+  }
+  return planned > 0 ? took / planned : undefined;
+}
+
+/** Calls and tokens of a run, before it starts. */
+export function estimateRun(input: RunEstimateInput): RunEstimate {
+  checkPlanInput(input, input.mu);
 
   const { count, totalTokens } = Array.isArray(input.documents)
     ? { count: input.documents.length, totalTokens: input.documents.reduce((n, d) => n + estimateTokens(d.text), 0) }
     : input.documents;
-  const steps =
-    input.method === "self-qa"
-      ? selfQaSteps(selfQaItemCount(input.mu, input.levels.filter(isLevel)))
-      : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, input.mu, input.important, input.maxRounds));
+  const steps = documentSteps(input, input.mu);
 
   const callsPerDocument = steps.reduce((n, s) => n + s.calls, 0);
   const overheadPerDocument = steps.reduce((n, s) => n + s.calls * s.overhead, 0);
