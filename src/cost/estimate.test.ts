@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { SYSTEM_PROMPT } from "../method/prompts.js";
-import { documentCalls, estimateRun, itemCallRatio, type CallPlanInput, type RunEstimateInput } from "./estimate.js";
+import { documentCalls, estimateRun, finishedItemCalls, type CallPlanInput, type ItemTally, type RunEstimateInput } from "./estimate.js";
 import { priceFor } from "./prices.js";
 
 const base: RunEstimateInput = {
@@ -101,22 +101,29 @@ describe("documentCalls", () => {
   });
 });
 
-describe("itemCallRatio", () => {
-  it("is 1 when finished documents went as the estimate assumes", () => {
+describe("finishedItemCalls", () => {
+  const tally = (more: Partial<ItemTally> = {}): ItemTally => ({ budget: 100, features: 100, recovered: 0, droppedReasons: {}, ...more });
+
+  it("takes what was planned when finished documents went as the estimate assumes", () => {
     // 100 items asked, all found, 15 re-synthesized once and kept: 100 answers + 15 x 2.
-    expect(itemCallRatio([{ budget: 100, features: 100, resynthesized: 15, recovered: 15 }], 5)).toBeCloseTo(1, 10);
+    const calls = finishedItemCalls([tally({ recovered: 15 })], 5);
+    expect(calls.took).toBe(130);
+    expect(calls.planned).toBeCloseTo(130, 10);
   });
 
-  it("grows with items dropped after every round, and shrinks with features not found", () => {
-    // 10 dropped after 5 rounds: 10 x 5 x 2 = 100 calls more than the plan's 130.
-    expect(itemCallRatio([{ budget: 100, features: 100, resynthesized: 25, recovered: 15 }], 5)).toBeCloseTo(230 / 130, 10);
-    expect(itemCallRatio([{ budget: 100, features: 50, resynthesized: 0, recovered: 0 }], 5)).toBeCloseTo(50 / 130, 10);
-    // Levels add up; no re-synthesis planned with --max-rounds 0.
-    expect(itemCallRatio([{ budget: 8, features: 8, resynthesized: 0, recovered: 0 }, { budget: 8, features: 4, resynthesized: 0, recovered: 0 }], 0)).toBe(0.75);
+  it("counts every round of the items dropped after re-synthesis, with no answer when their instruction was at fault", () => {
+    // 10 unanswerable after 5 rounds: 10 x 5 x 2 calls; 4 that kept quoting their sentence: one call per round, no answer ever.
+    const dropped = tally({ droppedReasons: { unanswerable: 10, "quotes its sentence": 4 } });
+    expect(finishedItemCalls([dropped], 5).took).toBe(100 - 4 + 10 * 5 * 2 + 4 * 5);
   });
 
-  it("is unknown before any document finished", () => {
-    expect(itemCallRatio([], 5)).toBeUndefined();
-    expect(itemCallRatio([{ budget: 0, features: 0, resynthesized: 0, recovered: 0 }], 5)).toBeUndefined();
+  it("takes fewer with features not found, adds levels up, and plans no re-synthesis with --max-rounds 0", () => {
+    expect(finishedItemCalls([tally({ features: 50 })], 5).took).toBe(50);
+    const levels = [tally({ budget: 8, features: 8 }), tally({ budget: 8, features: 4, droppedReasons: { "missing keyword": 1 } })];
+    expect(finishedItemCalls(levels, 0)).toEqual({ planned: 16, took: 8 + 4 - 1 });
+  });
+
+  it("is nothing before any document finished", () => {
+    expect(finishedItemCalls([], 5)).toEqual({ planned: 0, took: 0 });
   });
 });

@@ -19,7 +19,7 @@ import {
   selfQaPrompt,
   SYSTEM_PROMPT,
 } from "../method/prompts.js";
-import { describeFailure, failure } from "../method/failure.js";
+import { describeFailure, failure, type FailureReason } from "../method/failure.js";
 import { groupSizes, keywordCount } from "../method/scatter-groups.js";
 import { selfQaItemCount } from "../method/self-qa.js";
 import { costOf, formatUsd, PRICES_AS_OF, type Price } from "./prices.js";
@@ -195,7 +195,7 @@ function documentSteps(input: CallPlanInput, n: number): Step[] {
 export interface DocumentCalls {
   /** Extraction and synthesis: one call per step, however the items fare. */
   fixed: number;
-  /** Answers and re-synthesis: calls per item, more when more items fail (see itemCallRatio). */
+  /** Answers and re-synthesis: calls per item, more when more items fail (see finishedItemCalls). */
   perItem: number;
 }
 
@@ -211,33 +211,48 @@ export function documentCalls(input: CallPlanInput, n: number): DocumentCalls {
 export interface ItemTally {
   /** Instructions asked for. */
   budget: number;
-  /** Features found: items that were made and answered. */
+  /** Features found: one item each. */
   features: number;
-  /** Items re-synthesized at least once, kept or dropped in the end. */
-  resynthesized: number;
-  /** Of those, the ones kept. */
+  /** Items kept thanks to re-synthesis. */
   recovered: number;
+  /** Items dropped after every round, by reason. */
+  droppedReasons: Record<string, number>;
 }
 
+/** Failures found in the instruction itself, before it is answered: such an item makes no answer call. */
+const BEFORE_THE_ANSWER: ReadonlySet<string> = new Set<FailureReason>([
+  "no usable instruction",
+  "unusable re-synthesis reply",
+  "missing keyword",
+  "contains its answer",
+  "quotes its sentence",
+]);
+
 /**
- * How the item calls (answers and re-synthesis) that finished documents took compare with what the
- * estimate planned for them: 1.6 when they took 60% more. Undefined while no item was planned.
+ * The item calls (answers and re-synthesis) that finished documents took, and those the estimate
+ * planned for them.
  *
- * What they took is counted from their items: one answer per feature found, and two calls (a new
- * instruction and its answer) per re-synthesis round; an item dropped after re-synthesis went through
- * every round, and a recovered item is counted at one round, which it took at least. An item whose
- * new instruction broke a rule made no answer call, and is counted as if it had.
+ * What they took is counted from their items: an answer per item, and per re-synthesis round a new
+ * instruction and its answer. An item dropped after re-synthesis went through every round; one
+ * dropped for a fault of its instruction is taken to have had that fault every time, and so no
+ * answer. A recovered item is counted at one round, which it took at least.
  */
-export function itemCallRatio(levels: Iterable<ItemTally>, maxRounds: number): number | undefined {
+export function finishedItemCalls(levels: Iterable<ItemTally>, maxRounds: number): { planned: number; took: number } {
   const resynthesisCallsPerItem = maxRounds > 0 ? 2 * ASSUME.failureRate : 0;
   let planned = 0;
   let took = 0;
   for (const level of levels) {
     planned += level.budget * (1 + resynthesisCallsPerItem);
-    const droppedAfterRounds = Math.max(0, level.resynthesized - level.recovered);
-    took += level.features + 2 * (level.recovered + droppedAfterRounds * maxRounds);
+    let dropped = 0;
+    let unanswered = 0;
+    for (const [reason, count] of Object.entries(level.droppedReasons)) {
+      dropped += count;
+      if (BEFORE_THE_ANSWER.has(reason)) unanswered += count;
+    }
+    const answered = dropped - unanswered;
+    took += level.features - unanswered + 2 * level.recovered + maxRounds * (2 * answered + unanswered);
   }
-  return planned > 0 ? took / planned : undefined;
+  return { planned, took };
 }
 
 /** Calls and tokens of a run, before it starts. */

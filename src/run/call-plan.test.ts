@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { documentCalls } from "../cost/estimate.js";
 import { resolveSettings } from "../pipeline/resolve-settings.js";
-import { emptyLevelStats, emptyStats, type RunStats } from "../pipeline/run-stats.js";
+import { emptyLevelStats, emptyStats, type LevelStats, type RunStats } from "../pipeline/run-stats.js";
 import { callsProgress, planCalls } from "./call-plan.js";
 
 const settings = resolveSettings({ levels: ["micro"], maxRounds: 0 });
@@ -13,7 +13,7 @@ const stats = (more: Partial<RunStats> = {}): RunStats => ({ ...emptyStats(), ..
 describe("planCalls", () => {
   it("adds up every document's calls from its own budget", () => {
     const plan = planCalls(settings, [8, 8, 3, 12]);
-    expect(plan).toEqual({ documents: 4, fixed: 8, perItem: 8 + 8 + 3 + 12, maxRounds: 0 });
+    expect(plan).toEqual({ documents: 4, fixed: 8, perItem: 8 + 8 + 3 + 12, maxRounds: 0, extraExtractionAsks: 2 });
     expect(plan.fixed + plan.perItem).toBe(callsOf(8) * 2 + callsOf(3) + callsOf(12));
   });
 
@@ -30,7 +30,8 @@ describe("planCalls", () => {
 });
 
 describe("callsProgress", () => {
-  const plan = planCalls(settings, [8, 8, 8, 8]); // 40 calls
+  const plan = planCalls(settings, [8, 8, 8, 8]); // 4 x (2 + 8) = 40 calls
+  const finished = (documents: number, micro: Partial<LevelStats>) => ({ documents, levels: { micro: { ...emptyLevelStats(), ...micro } } });
 
   it("is the plan itself, and the calls sent, before anything finished", () => {
     expect(callsProgress(plan, stats({ calls: 7 }))).toEqual({ callsPlanned: 40, callsDone: 7 });
@@ -39,14 +40,25 @@ describe("callsProgress", () => {
   it("counts replies replayed from the store, and documents an earlier run finished, as done", () => {
     expect(callsProgress(plan, stats({ calls: 7, replayedCalls: 5 })).callsDone).toBe(12);
     // One of four documents came back whole from the store: a quarter of the plan, without a call.
-    const levels = { micro: { ...emptyLevelStats(), budget: 8, features: 8 } };
-    expect(callsProgress(plan, stats({ calls: 7, documentsResumed: 1, levels }))).toEqual({ callsPlanned: 40, callsDone: 17 });
+    expect(callsProgress(plan, stats({ calls: 7, documentsResumed: 1, ...finished(1, { budget: 8, features: 8 }) }))).toEqual({ callsPlanned: 40, callsDone: 17 });
   });
 
-  it("scales the calls per item by how the finished documents' items fared", () => {
-    // Two finished documents found only half their features: the items will take half the calls planned.
-    const levels = { micro: { ...emptyLevelStats(), budget: 16, features: 8 } };
-    expect(callsProgress(plan, stats({ calls: 30, levels })).callsPlanned).toBe(8 + 32 / 2);
+  it("scales the whole plan by what finished documents took against what was planned for them", () => {
+    // Two documents found only half their features: 2 x (2 + 4) = 12 calls where 20 were planned.
+    expect(callsProgress(plan, stats({ calls: 30, ...finished(2, { budget: 16, features: 8 }) })).callsPlanned).toBe(40 * (12 / 20));
+  });
+
+  it("counts the extraction requests asked again when a document yielded too few features", () => {
+    // One feature lacking: one document asked twice more. Took 2 x 2 + 2 + 15 answers = 21 where 20 were planned.
+    expect(callsProgress(plan, stats({ calls: 20, ...finished(2, { budget: 16, features: 15, notYielded: 1 }) })).callsPlanned).toBe(42);
+    // Eight lacking: at most both documents asked twice more, however many each lacks. Took 2 x 2 + 4 + 8 = 16.
+    expect(callsProgress(plan, stats({ calls: 20, ...finished(2, { budget: 16, features: 8, notYielded: 8 }) })).callsPlanned).toBe(32);
+  });
+
+  it("keeps a Self-QA plan of one call per document", () => {
+    const selfQa = planCalls(resolveSettings({ method: "self-qa" }), [8, 8, 8]);
+    const levels = { "self-qa": { ...emptyLevelStats(), budget: 48, features: 20, dropped: 3, droppedReasons: { unanswerable: 3 } } };
+    expect(callsProgress(selfQa, stats({ calls: 2, documents: 2, levels }))).toEqual({ callsPlanned: 3, callsDone: 2 });
   });
 
   it("adds the replies that were unusable and asked for again", () => {
@@ -54,10 +66,11 @@ describe("callsProgress", () => {
     expect(callsProgress(plan, stats({ calls: 20, invalidReplies: 4 })).callsPlanned).toBe(50);
   });
 
-  it("takes more rounds of re-synthesis into the plan than it assumed", () => {
-    const withRounds = planCalls(resolveSettings({ levels: ["micro"], maxRounds: 2 }), [10]);
-    // Planned: 2 + 10 answers + 15% of 10 items x 2 calls = 15. Taken: 10 answers, and 5 items dropped after 2 rounds of 2 calls.
-    const levels = { micro: { ...emptyLevelStats(), budget: 10, features: 10, resynthesized: 5, recovered: 0 } };
-    expect(callsProgress(withRounds, stats({ calls: 32, levels })).callsPlanned).toBe(2 + 10 + 5 * 2 * 2);
+  it("takes in more rounds of re-synthesis than the plan assumed", () => {
+    const withRounds = planCalls(resolveSettings({ levels: ["micro"], maxRounds: 2 }), [10, 10]);
+    // Planned per document: 2 + 10 answers + 15% of 10 items x 2 calls = 15. The one finished took
+    // 2 + 10 answers + 5 items dropped after 2 rounds of 2 calls = 32.
+    const dropped = finished(1, { budget: 10, features: 10, resynthesized: 5, dropped: 5, droppedReasons: { unanswerable: 5 } });
+    expect(callsProgress(withRounds, stats({ calls: 32, ...dropped })).callsPlanned).toBe(2 * 32);
   });
 });

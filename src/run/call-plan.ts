@@ -1,4 +1,4 @@
-import { documentCalls, itemCallRatio, type DocumentCalls } from "../cost/estimate.js";
+import { documentCalls, finishedItemCalls, type DocumentCalls } from "../cost/estimate.js";
 import type { RunSettings } from "../pipeline/resolve-settings.js";
 import type { RunStats } from "../pipeline/run-stats.js";
 
@@ -6,14 +6,16 @@ import type { RunStats } from "../pipeline/run-stats.js";
 export interface CallPlan extends DocumentCalls {
   documents: number;
   maxRounds: number;
+  /** Extraction requests a level may add when the document yields too few features. */
+  extraExtractionAsks: number;
 }
 
 /** Sums the plan of every document from its budget (instructions per level); budgets repeat, so each is planned once. */
 export function planCalls(settings: Pick<RunSettings, "method" | "methodSettings">, budgets: Iterable<number>): CallPlan {
-  const { levels, maxRounds, important } = settings.methodSettings;
+  const { levels, maxRounds, important, extraExtractionAsks } = settings.methodSettings;
   const input = { method: settings.method, levels, maxRounds, important: important !== undefined };
   const perBudget = new Map<number, DocumentCalls>();
-  const plan: CallPlan = { documents: 0, fixed: 0, perItem: 0, maxRounds };
+  const plan: CallPlan = { documents: 0, fixed: 0, perItem: 0, maxRounds, extraExtractionAsks };
   for (const budget of budgets) {
     let calls = perBudget.get(budget);
     if (calls === undefined) perBudget.set(budget, (calls = documentCalls(input, budget)));
@@ -32,20 +34,34 @@ export interface CallsProgress {
   callsDone: number;
 }
 
-type PlanStats = Pick<RunStats, "calls" | "replayedCalls" | "invalidReplies" | "documentsResumed" | "levels">;
+type PlanStats = Pick<RunStats, "calls" | "replayedCalls" | "invalidReplies" | "documents" | "documentsResumed" | "levels">;
 
 /**
- * The plan corrected by the run so far, and the calls done. Two things the plan cannot know are
- * measured instead: how the items of finished documents fared (re-synthesis rounds, features not
- * found), which scales the calls per item; and the share of replies that were unusable and asked
- * for again, which scales every call. A document that an earlier run finished comes back from the
- * store without a call, so it counts as done by its share of the plan.
+ * The plan corrected by the run so far. What the plan cannot know is measured on the documents
+ * finished: the item calls they took (answers, re-synthesis rounds; see finishedItemCalls), and the
+ * extraction requests they added when they yielded too few features. Their ratio to what was
+ * planned for them scales the plan of the whole run. (The first documents to finish are those
+ * whose items went well, so the ratio runs low while the first of them finish; keeping the plan
+ * for the documents not finished instead was further off through a run of 480 documents.) Replies
+ * that were unusable and asked for again scale every call. A document that an earlier run finished
+ * comes back from the store without a call, so it counts as done by its share of the plan.
  */
 export function callsProgress(plan: CallPlan, stats: PlanStats): CallsProgress {
-  const ratio = itemCallRatio(Object.values(stats.levels), plan.maxRounds) ?? 1;
+  // Self-QA makes one call per document whatever its pairs: it has no item calls to measure.
+  const levels = Object.entries(stats.levels).flatMap(([level, counts]) => (level === "self-qa" ? [] : [counts]));
+  const items = finishedItemCalls(levels, plan.maxRounds);
+  const fixedPerDocument = plan.documents > 0 ? plan.fixed / plan.documents : 0;
+  // A level short of features asked again up to extraExtractionAsks times (fewer when an ask brought
+  // nothing new); a finished document counts once per level however many features it lacks.
+  let extraAsks = 0;
+  for (const level of levels) extraAsks += Math.min(level.notYielded, stats.documents) * plan.extraExtractionAsks;
+  const plannedFinished = stats.documents * fixedPerDocument + items.planned;
+  const tookFinished = stats.documents * fixedPerDocument + extraAsks + items.took;
+  const ratio = plannedFinished > 0 ? tookFinished / plannedFinished : 1;
+  const whole = (plan.fixed + plan.perItem) * ratio;
   const answered = stats.calls + stats.replayedCalls;
   const reasked = answered > stats.invalidReplies ? answered / (answered - stats.invalidReplies) : 1;
-  const callsPlanned = Math.round((plan.fixed + plan.perItem * ratio) * reasked);
+  const callsPlanned = Math.round(whole * reasked);
   const resumed = plan.documents > 0 ? (stats.documentsResumed / plan.documents) * callsPlanned : 0;
   return { callsPlanned, callsDone: Math.round(answered + resumed) };
 }
