@@ -52,14 +52,14 @@ describe("Eta", () => {
     expect(eta.pace()).toEqual({});
     eta.observe(start);
     expect(eta.pace()).toEqual({});
-    // Many calls, little time: the first burst of a run.
-    const burst = feed(eta, start, 2, 100);
+    // Many calls, little time: the first burst of a run. Known at 3 s.
+    const burst = feed(eta, start, 2.75, 100);
     expect(eta.pace().callsPerSecond).toBeCloseTo(100, 5);
     expect(eta.pace().remainingMs).toBeUndefined();
-    feed(eta, burst, 3, 100);
-    expect(eta.pace().remainingMs).toBeDefined();
+    feed(eta, burst, 0.25, 100);
+    expect(eta.pace().remainingMs).toBeCloseTo(17_000, -2);
 
-    // Much time, few calls: a slow local model.
+    // Much time, few calls: a slow local model. Known at 30 calls.
     const slow = new Eta();
     slow.observe(start);
     const after = feed(slow, start, 50, 0.5, 1000);

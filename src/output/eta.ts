@@ -19,7 +19,7 @@ export interface EtaOptions {
   halfLifeMs?: number;
   /** Calls seen before an ETA is given. Default 30. */
   minCalls?: number;
-  /** Time seen before an ETA is given, in milliseconds. Default 5 s. */
+  /** Time seen before an ETA is given, in milliseconds. Default 3 s. */
   minMs?: number;
 }
 
@@ -44,7 +44,7 @@ export class Eta {
   constructor(options: EtaOptions = {}) {
     this.halfLifeMs = options.halfLifeMs ?? 10_000;
     this.minCalls = options.minCalls ?? 30;
-    this.minMs = options.minMs ?? 5_000;
+    this.minMs = options.minMs ?? 3_000;
   }
 
   observe(sample: EtaSample): void {
@@ -67,8 +67,9 @@ export class Eta {
     const callsPerSecond = (this.weightedCalls / this.weightedMs) * 1000;
     const left = this.last.callsPlanned - this.last.callsDone;
     // Meaningful once the pace rests on enough calls (30: the chance error of a count of random
-    // arrivals is about 1/sqrt(30), a sixth) and enough time (5 s: more than a few calls' latency, so that
-    // the first documents' chains of dependent calls have been seen, not just their first burst).
+    // arrivals is about 1/sqrt(30), a sixth) and enough time (3 s: several calls' latency, so that the
+    // first documents' chains of dependent calls have been seen, not just their first burst; and
+    // short of 5 s, so that a log's first line, 5 s in, has it).
     // A plan already spent while work remains was wrong: better no ETA than "0 s" for minutes.
     const known = this.seenCalls >= this.minCalls && this.seenMs >= this.minMs && callsPerSecond > 0 && left > 0;
     return { callsPerSecond, ...(known ? { remainingMs: (left / callsPerSecond) * 1000 } : {}) };

@@ -43,16 +43,16 @@ describe("callsProgress", () => {
     expect(callsProgress(plan, stats({ calls: 7, documentsResumed: 1, ...finished(1, { budget: 8, features: 8 }) }))).toEqual({ callsPlanned: 40, callsDone: 17 });
   });
 
-  it("scales the whole plan by what finished documents took against what was planned for them", () => {
+  it("replaces the plan of finished documents that took less by what they took; the rest keep theirs", () => {
     // Two documents found only half their features: 2 x (2 + 4) = 12 calls where 20 were planned.
-    expect(callsProgress(plan, stats({ calls: 30, ...finished(2, { budget: 16, features: 8 }) })).callsPlanned).toBe(40 * (12 / 20));
+    expect(callsProgress(plan, stats({ calls: 30, ...finished(2, { budget: 16, features: 8 }) })).callsPlanned).toBe(12 + 20);
   });
 
   it("counts the extraction requests asked again when a document yielded too few features", () => {
     // One feature lacking: one document asked twice more. Took 2 x 2 + 2 + 15 answers = 21 where 20 were planned.
     expect(callsProgress(plan, stats({ calls: 20, ...finished(2, { budget: 16, features: 15, notYielded: 1 }) })).callsPlanned).toBe(42);
     // Eight lacking: at most both documents asked twice more, however many each lacks. Took 2 x 2 + 4 + 8 = 16.
-    expect(callsProgress(plan, stats({ calls: 20, ...finished(2, { budget: 16, features: 8, notYielded: 8 }) })).callsPlanned).toBe(32);
+    expect(callsProgress(plan, stats({ calls: 20, ...finished(2, { budget: 16, features: 8, notYielded: 8 }) })).callsPlanned).toBe(16 + 20);
   });
 
   it("keeps a Self-QA plan of one call per document", () => {
@@ -66,7 +66,7 @@ describe("callsProgress", () => {
     expect(callsProgress(plan, stats({ calls: 20, invalidReplies: 4 })).callsPlanned).toBe(50);
   });
 
-  it("takes in more rounds of re-synthesis than the plan assumed", () => {
+  it("scales the whole plan when finished documents took more: more rounds of re-synthesis than assumed", () => {
     const withRounds = planCalls(resolveSettings({ levels: ["micro"], maxRounds: 2 }), [10, 10]);
     // Planned per document: 2 + 10 answers + 15% of 10 items x 2 calls = 15. The one finished took
     // 2 + 10 answers + 5 items dropped after 2 rounds of 2 calls = 32.
