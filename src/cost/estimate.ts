@@ -19,7 +19,7 @@ import {
   selfQaPrompt,
   SYSTEM_PROMPT,
 } from "../method/prompts.js";
-import { describeFailure, failure } from "../method/failure.js";
+import { describeFailure, failure, type FailureReason } from "../method/failure.js";
 import { groupSizes, keywordCount } from "../method/scatter-groups.js";
 import { selfQaItemCount } from "../method/self-qa.js";
 import { costOf, formatUsd, PRICES_AS_OF, type Price } from "./prices.js";
@@ -79,6 +79,8 @@ const SAMPLE_DOCUMENT = "A sample document.";
 /** One kind of call: how many per document, its prompt without the document, its reply. */
 interface Step {
   calls: number;
+  /** Answers and re-synthesis: calls made per item, whose number depends on how the items fare. */
+  perItem?: true;
   /** Prompt tokens besides the document's own: system prompt, tags, task, chat formatting. */
   overhead: number;
   completion: number;
@@ -127,7 +129,7 @@ function levelSteps(level: Level, n: number, important: boolean, maxRounds: numb
       { calls: 1, overhead: overheadOf(macroInstructionsPrompt(doc, sentences)), completion: listReply(n, ASSUME.instruction) },
     );
   }
-  const answer: Step = { calls: n, overhead: overheadOf(answerPrompt(doc, instructions[0]!)), completion: ASSUME.answer + ASSUME.perReply };
+  const answer: Step = { calls: n, perItem: true, overhead: overheadOf(answerPrompt(doc, instructions[0]!)), completion: ASSUME.answer + ASSUME.perReply };
   steps.push(answer);
   if (maxRounds > 0) {
     const failed = ASSUME.failureRate * n;
@@ -135,7 +137,7 @@ function levelSteps(level: Level, n: number, important: boolean, maxRounds: numb
     // The prompt names why the item failed; "unanswerable" is the commonest reason.
     const prompt = resynthesisPrompt(doc, level, feature, shots, instructions[0]!, describeFailure(failure("unanswerable")));
     steps.push(
-      { calls: failed, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
+      { calls: failed, perItem: true, overhead: overheadOf(prompt), completion: ASSUME.instruction + ASSUME.perReply },
       { ...answer, calls: failed },
     );
   }
@@ -173,19 +175,94 @@ function assumptionsFor(input: RunEstimateInput): string[] {
   return lines;
 }
 
-/** Calls and tokens of a run, before it starts. */
-export function estimateRun(input: RunEstimateInput): RunEstimate {
-  if (!Number.isInteger(input.mu) || input.mu < 1) throw new RangeError(`mu must be a positive integer, got ${input.mu}`);
+/** The method's settings that decide how many calls a document takes, given its budget. */
+export type CallPlanInput = Omit<RunEstimateInput, "documents" | "mu">;
+
+function checkPlanInput(input: CallPlanInput, mu: number): void {
+  if (!Number.isInteger(mu) || mu < 1) throw new RangeError(`mu must be a positive integer, got ${mu}`);
   const unknown = input.levels.filter((l) => !isLevel(l));
   if (unknown.length > 0) throw new RangeError(`unknown level ${unknown.map((l) => `"${l}"`).join(", ")}`);
+}
+
+/** Every call of one document whose budget is n, by step. */
+function documentSteps(input: CallPlanInput, n: number): Step[] {
+  return input.method === "self-qa"
+    ? selfQaSteps(selfQaItemCount(n, input.levels.filter(isLevel)))
+    : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, n, input.important, input.maxRounds));
+}
+
+/** The calls one document of budget `n` is expected to take, under the estimate's assumptions. */
+export interface DocumentCalls {
+  /** Extraction and synthesis: one call per step, however the items fare. */
+  fixed: number;
+  /** Answers and re-synthesis: calls per item, more when more items fail (see finishedItemCalls). */
+  perItem: number;
+}
+
+/** The calls of one document of budget `n` (instructions per level): what a run's progress plans with. */
+export function documentCalls(input: CallPlanInput, n: number): DocumentCalls {
+  checkPlanInput(input, n);
+  const calls = { fixed: 0, perItem: 0 };
+  for (const step of documentSteps(input, n)) calls[step.perItem ? "perItem" : "fixed"] += step.calls;
+  return calls;
+}
+
+/** The counts of the items of finished documents at one level, as the run's statistics keep them. */
+export interface ItemTally {
+  /** Instructions asked for. */
+  budget: number;
+  /** Features found: one item each. */
+  features: number;
+  /** Items kept thanks to re-synthesis. */
+  recovered: number;
+  /** Items dropped after every round, by reason. */
+  droppedReasons: Record<string, number>;
+}
+
+/** Failures found in the instruction itself, before it is answered: such an item makes no answer call. */
+const BEFORE_THE_ANSWER: ReadonlySet<string> = new Set<FailureReason>([
+  "no usable instruction",
+  "unusable re-synthesis reply",
+  "missing keyword",
+  "contains its answer",
+  "quotes its sentence",
+]);
+
+/**
+ * The item calls (answers and re-synthesis) that finished documents took, and those the estimate
+ * planned for them.
+ *
+ * What they took is counted from their items: an answer per item, and per re-synthesis round a new
+ * instruction and its answer. An item dropped after re-synthesis went through every round; one
+ * dropped for a fault of its instruction is taken to have had that fault every time, and so no
+ * answer. A recovered item is counted at one round, which it took at least.
+ */
+export function finishedItemCalls(levels: Iterable<ItemTally>, maxRounds: number): { planned: number; took: number } {
+  const resynthesisCallsPerItem = maxRounds > 0 ? 2 * ASSUME.failureRate : 0;
+  let planned = 0;
+  let took = 0;
+  for (const level of levels) {
+    planned += level.budget * (1 + resynthesisCallsPerItem);
+    let dropped = 0;
+    let unanswered = 0;
+    for (const [reason, count] of Object.entries(level.droppedReasons)) {
+      dropped += count;
+      if (BEFORE_THE_ANSWER.has(reason)) unanswered += count;
+    }
+    const answered = dropped - unanswered;
+    took += level.features - unanswered + 2 * level.recovered + maxRounds * (2 * answered + unanswered);
+  }
+  return { planned, took };
+}
+
+/** Calls and tokens of a run, before it starts. */
+export function estimateRun(input: RunEstimateInput): RunEstimate {
+  checkPlanInput(input, input.mu);
 
   const { count, totalTokens } = Array.isArray(input.documents)
     ? { count: input.documents.length, totalTokens: input.documents.reduce((n, d) => n + estimateTokens(d.text), 0) }
     : input.documents;
-  const steps =
-    input.method === "self-qa"
-      ? selfQaSteps(selfQaItemCount(input.mu, input.levels.filter(isLevel)))
-      : input.levels.filter(isLevel).flatMap((level) => levelSteps(level, input.mu, input.important, input.maxRounds));
+  const steps = documentSteps(input, input.mu);
 
   const callsPerDocument = steps.reduce((n, s) => n + s.calls, 0);
   const overheadPerDocument = steps.reduce((n, s) => n + s.calls * s.overhead, 0);

@@ -47,10 +47,19 @@ describe("formatting", () => {
   });
 
   it("writes the documented plain line", () => {
-    const start = 0;
-    // 3,410 calls in 82.77 s is 41.2 calls per second; 120 of 480 documents leaves three times as long.
-    const line = progressLine(snapshot(start), 82_770);
-    expect(line).toBe("progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 4 min");
+    // The pace of the last seconds gives the rate and the time left.
+    const line = progressLine(snapshot(0), 82_770, { callsPerSecond: 41.2, remainingMs: 6 * 60_000 });
+    expect(line).toBe("progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 6 min");
+  });
+
+  it("without a pace, gives the average rate since the start and no ETA", () => {
+    // 3,410 calls in 82.77 s is 41.2 calls per second.
+    expect(progressLine(snapshot(0), 82_770)).toBe("progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84");
+    expect(progressLine(snapshot(0), 82_770, { callsPerSecond: 12 })).toBe("progress: 120/480 documents, 2,811 items, 3,410 calls (12.0/s), 1.2M tokens, $0.84");
+  });
+
+  it("gives no ETA once every document is processed", () => {
+    expect(progressLine(snapshot(0, { documentsDone: 480 }), 82_770, { callsPerSecond: 41.2, remainingMs: 5_000 })).not.toContain("ETA");
   });
 
   it("leaves out what is not known, and shows failed documents", () => {
@@ -70,10 +79,11 @@ describe("calls waiting for a reply (a server that hangs)", () => {
 describe("barLine", () => {
   it("puts the figures first and gives the bar only the room that is left", () => {
     const s = snapshot(0, { documentsDone: 240 });
+    const pace = { callsPerSecond: 341, remainingMs: 10_000 };
     const text = "240/480 documents | 2,811 items | 341.0 calls/s | 1.2M tokens | $0.84 | ETA 10 s";
-    expect(barLine(s, 10_000, 200)).toBe(`${"█".repeat(15)}${"░".repeat(15)} ${text}`);
-    expect(barLine(s, 10_000, text.length + 12)).toBe(`${"█".repeat(5)}${"░".repeat(5)} ${text}`);
-    expect(barLine(s, 10_000, 80)).toBe(text);
+    expect(barLine(s, 10_000, 200, pace)).toBe(`${"█".repeat(15)}${"░".repeat(15)} ${text}`);
+    expect(barLine(s, 10_000, text.length + 12, pace)).toBe(`${"█".repeat(5)}${"░".repeat(5)} ${text}`);
+    expect(barLine(s, 10_000, 80, pace)).toBe(text);
   });
 });
 
@@ -124,6 +134,26 @@ describe("createProgress, not a terminal", () => {
   });
 });
 
+describe("the ETA of a run whose documents all finish near the end", () => {
+  it("comes from the calls left and the recent pace, not from the documents done", () => {
+    const stream = fakeStream();
+    const clock = fakeClock();
+    const progress = createProgress({ stream, isTTY: false, quiet: false, intervalMs: 5000, now: clock.now });
+    const start = clock.now();
+    // 48 documents side by side, 910 calls planned, 40 calls a second, one document finished early.
+    for (let tick = 0; tick <= 80; tick++) {
+      const calls = tick * 10;
+      progress.update(snapshot(start, { documentsDone: tick >= 8 ? 1 : 0, documentsTotal: 48, items: 0, calls, callsDone: calls, callsPlanned: 910 }));
+      clock.advance(250);
+    }
+    progress.stop();
+    const etas = stream.text().trim().split("\n").map((line) => /ETA (.+)$/.exec(line)?.[1]);
+    // At 5 s: 200 calls done, 710 left at 40 a second; at 10 s and 15 s, 510 and 310 left; at 20 s, 110.
+    // Counting by documents, 1 done in 5 s would have said 47 x 5 s = 4 min.
+    expect(etas).toEqual(["18 s", "13 s", "8 s", "3 s"]);
+  });
+});
+
 describe("createProgress, quiet", () => {
   it("prints nothing at all", () => {
     const stream = fakeStream(true);
@@ -149,12 +179,14 @@ describe("createProgress, on a terminal", () => {
     const clock = fakeClock();
     const progress = createProgress({ stream, isTTY: true, quiet: false, now: clock.now });
     const start = clock.now();
-    progress.update(snapshot(start, { documentsDone: 100 }));
+    const plan = { callsPlanned: 12_000 };
+    progress.update(snapshot(start, { documentsDone: 100, calls: 2_000, callsDone: 2_000, ...plan }));
     clock.advance(10_000);
-    progress.update(snapshot(start, { documentsDone: 120 }));
+    // 1,000 calls in 10 s: 100 a second, and 9,000 calls left.
+    progress.update(snapshot(start, { documentsDone: 120, calls: 3_000, callsDone: 3_000, ...plan }));
     expect(stream.text()).not.toContain("documents"); // not drawn on every update
     vi.advanceTimersByTime(300);
-    expect(stream.text()).toContain("120/480 documents | 2,811 items | 341.0 calls/s | 1.2M tokens | $0.84 | ETA 30 s");
+    expect(stream.text()).toContain("120/480 documents | 2,811 items | 100.0 calls/s | 1.2M tokens | $0.84 | ETA 2 min");
     expect(stream.text()).toMatch(/█{8}░{22} 120\/480/);
 
     progress.log("warning: a skipped record");

@@ -5,9 +5,10 @@
 import cliProgress from "cli-progress";
 import { formatUsd } from "../cost/prices.js";
 import type { RunProgress } from "../run/job-events.js";
+import { Eta, type Pace } from "./eta.js";
 
-/** Where the run stands; the total is unknown while the corpus is still being read. */
-export type ProgressSnapshot = Omit<RunProgress, "documentsTotal"> & { documentsTotal?: number };
+/** Where the run stands; the totals are unknown while the corpus is still being read. */
+export type ProgressSnapshot = Omit<RunProgress, "documentsTotal" | "callsPlanned" | "callsDone"> & Partial<Pick<RunProgress, "documentsTotal" | "callsPlanned" | "callsDone">>;
 
 export interface ProgressOptions {
   stream: NodeJS.WriteStream | NodeJS.WritableStream;
@@ -73,13 +74,17 @@ interface Figures {
   eta?: string;
 }
 
-/** The figures of a snapshot as short phrases, shared by the bar and the plain line. */
-function figures(s: ProgressSnapshot, now: number): Figures {
+/**
+ * The figures of a snapshot as short phrases, shared by the bar and the plain line. The pace (from
+ * an Eta fed every snapshot) gives the recent rate and the ETA; without it, the rate is the average
+ * since the start and there is no ETA.
+ */
+function figures(s: ProgressSnapshot, now: number, pace: Pace): Figures {
   const elapsed = Math.max(0, now - s.startedAt);
   const processed = s.documentsDone + s.documentsFailed;
   const failed = s.documentsFailed > 0 ? ` (${int(s.documentsFailed)} failed)` : "";
   const total = s.documentsTotal === undefined ? "" : `/${int(s.documentsTotal)}`;
-  const rate = elapsed > 0 ? (s.calls / elapsed) * 1000 : 0;
+  const rate = pace.callsPerSecond ?? (elapsed > 0 ? (s.calls / elapsed) * 1000 : 0);
   const remaining = s.documentsTotal === undefined ? 0 : s.documentsTotal - processed;
   return {
     documents: `${int(processed)}${total} documents${failed}`,
@@ -89,7 +94,7 @@ function figures(s: ProgressSnapshot, now: number): Figures {
     tokens: `${compactCount(s.promptTokens + s.completionTokens)} tokens`,
     ...(s.waiting ? { waiting: `${int(s.waiting.calls)} waiting for a reply, the oldest for ${formatDuration(s.waiting.oldestMs)}` } : {}),
     ...(s.costUsd === undefined ? {} : { cost: formatUsd(s.costUsd) }),
-    ...(remaining > 0 && processed > 0 && elapsed > 0 ? { eta: `ETA ${formatDuration((elapsed / processed) * remaining)}` } : {}),
+    ...(remaining > 0 && pace.remainingMs !== undefined ? { eta: `ETA ${formatDuration(pace.remainingMs)}` } : {}),
   };
 }
 
@@ -99,8 +104,8 @@ const present = (parts: Array<string | undefined>) => parts.filter((p): p is str
  * "progress: 120/480 documents, 2,811 items, 3,410 calls (41.2/s), 1.2M tokens, $0.84, ETA 6 min",
  * with "32 waiting for a reply, the oldest for 2 min" after the calls while requests are out.
  */
-export function progressLine(s: ProgressSnapshot, now: number): string {
-  const f = figures(s, now);
+export function progressLine(s: ProgressSnapshot, now: number, pace: Pace = {}): string {
+  const f = figures(s, now, pace);
   return `progress: ${present([f.documents, f.items, `${f.calls} (${f.rate}/s)`, f.waiting, f.tokens, f.cost, f.eta]).join(", ")}`;
 }
 
@@ -108,8 +113,8 @@ export function progressLine(s: ProgressSnapshot, now: number): string {
  * "██████░░░░ 120/480 documents | 2,811 items | 41.2 calls/s | 1.2M tokens | $0.84 | ETA 6 min":
  * the figures first, and the bar only in the room the terminal has left (at most 30 columns).
  */
-export function barLine(s: ProgressSnapshot, now: number, width: number): string {
-  const f = figures(s, now);
+export function barLine(s: ProgressSnapshot, now: number, width: number, pace: Pace = {}): string {
+  const f = figures(s, now, pace);
   const text = present([f.documents, f.items, `${f.rate} calls/s`, f.waiting, f.tokens, f.cost, f.eta]).join(" | ");
   const barWidth = Math.min(MAX_BAR_WIDTH, width - text.length - 2);
   if (s.documentsTotal === undefined || s.documentsTotal === 0 || barWidth < MIN_BAR_WIDTH) return text;
@@ -117,6 +122,9 @@ export function barLine(s: ProgressSnapshot, now: number, width: number): string
   const filled = Math.round(share * barWidth);
   return `${"█".repeat(filled)}${"░".repeat(barWidth - filled)} ${text}`;
 }
+
+/** What the Eta is fed from a snapshot; one without a plan gives no ETA. */
+const etaSample = (s: ProgressSnapshot, at: number) => ({ at, calls: s.calls, callsDone: s.callsDone ?? s.calls, callsPlanned: s.callsPlanned ?? 0 });
 
 export function createProgress(options: ProgressOptions): Progress {
   const { stream, isTTY, quiet, intervalMs = 5000, now = Date.now } = options;
@@ -126,6 +134,7 @@ export function createProgress(options: ProgressOptions): Progress {
 
 /** A log: one line per interval, the first after one interval, and the final state at stop. */
 function plainProgress(stream: NodeJS.WritableStream, intervalMs: number, now: () => number): Progress {
+  const eta = new Eta();
   let last: ProgressSnapshot | undefined;
   let printed = true; // whether the latest snapshot has been written
   let lastLineAt = now();
@@ -134,10 +143,11 @@ function plainProgress(stream: NodeJS.WritableStream, intervalMs: number, now: (
     update(snapshot) {
       if (stopped) return;
       last = snapshot;
+      eta.observe(etaSample(snapshot, now()));
       printed = false;
       const time = now();
       if (time - lastLineAt < intervalMs) return;
-      stream.write(`${progressLine(snapshot, time)}\n`);
+      stream.write(`${progressLine(snapshot, time, eta.pace())}\n`);
       lastLineAt = time;
       printed = true;
     },
@@ -147,7 +157,7 @@ function plainProgress(stream: NodeJS.WritableStream, intervalMs: number, now: (
     stop() {
       if (stopped) return;
       stopped = true;
-      if (last !== undefined && !printed) stream.write(`${progressLine(last, now())}\n`);
+      if (last !== undefined && !printed) stream.write(`${progressLine(last, now(), eta.pace())}\n`);
     },
   };
 }
@@ -157,11 +167,12 @@ function plainProgress(stream: NodeJS.WritableStream, intervalMs: number, now: (
  * rendered here from the latest snapshot, so the figures (ETA included) follow the injected clock.
  */
 function terminalProgress(stream: NodeJS.WritableStream, now: () => number): Progress {
+  const eta = new Eta();
   let last: ProgressSnapshot | undefined;
   const bars = new cliProgress.MultiBar({
     stream,
     fps: FPS,
-    format: (_options, params) => (last === undefined ? "" : barLine(last, now(), params.maxWidth)),
+    format: (_options, params) => (last === undefined ? "" : barLine(last, now(), params.maxWidth, eta.pace())),
     // Leave the terminal's settings alone (cursor, line wrapping) and its signals to the CLI, so
     // that an interrupted run leaves a usable terminal; long lines are cut to the terminal width.
     hideCursor: false,
@@ -175,6 +186,7 @@ function terminalProgress(stream: NodeJS.WritableStream, now: () => number): Pro
     update(snapshot) {
       if (stopped) return;
       last = snapshot;
+      eta.observe(etaSample(snapshot, now()));
       const done = snapshot.documentsDone + snapshot.documentsFailed;
       if (bar === undefined) bar = bars.create(snapshot.documentsTotal ?? 0, done);
       else bar.update(done);

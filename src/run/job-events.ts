@@ -16,7 +16,15 @@ export interface RunProgress {
   documentsTotal: number;
   /** Records kept so far. */
   items: number;
+  /** Calls sent to the model in this run. */
   calls: number;
+  /**
+   * Calls the whole run should take: each document's from its budget, corrected as documents
+   * finish by how their items fared and by replies asked for again. An estimate, not a promise.
+   */
+  callsPlanned: number;
+  /** Of those, calls answered: sent in this run, replayed from the run store, or made for documents an earlier run finished. */
+  callsDone: number;
   promptTokens: number;
   completionTokens: number;
   /** Cost so far in USD, when the price is known. */

@@ -6,6 +6,7 @@ import { happyReply, ScriptedModel } from "../../test/support/scripted-model.js"
 import { tempDir } from "../../test/support/temp-dir.js";
 import { AbortedError, ConfigError, InputError } from "../errors.js";
 import { formatCounts } from "../output/summary.js";
+import type { LanguageModel } from "../llm/port.js";
 import type { SynthRecord } from "../method/record.js";
 import type { JobEvent } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
@@ -67,6 +68,34 @@ describe("SynthesisJob", () => {
     expect(model.calls.length).toBe(calls);
     expect(again.stats.documentsResumed).toBe(2);
     expect(await readFile(output, "utf8")).toBe(first);
+  });
+
+  it("plans the run's calls for the ETA, and counts them done as they are answered, from the store too", async () => {
+    // No reply before the first progress event: it shows the plan before any document finished.
+    let progressed!: () => void;
+    const firstProgress = new Promise<void>((resolve) => (progressed = resolve));
+    const model = new ScriptedModel(happyReply);
+    const held: LanguageModel = { description: model.description, modelId: model.modelId, complete: (request) => firstProgress.then(() => model.complete(request)) };
+    const { j } = await job({ languageModel: held });
+    const events: JobEvent[] = [];
+    const onEvent = (e: JobEvent) => {
+      events.push(e);
+      if (e.type === "progress") progressed();
+    };
+    await j.start({ onEvent, progressIntervalMs: 1 });
+    const seen = events.flatMap((e) => (e.type === "progress" ? [e.progress] : []));
+    expect(seen[0]).toMatchObject({ documentsDone: 0, calls: 0 });
+    // Planned before any document finished: 2 documents x 2 levels x (extraction + synthesis + 2
+    // answers + 15% of 2 items re-synthesized and answered again).
+    expect(seen[0]!.callsPlanned).toBe(Math.round(2 * 2 * (2 + 2 + 0.15 * 2 * 2)));
+    expect(seen.every((p) => p.callsDone === p.calls)).toBe(true);
+    // Every item was kept at once: the finished documents correct the plan to the calls really made.
+    expect(seen.at(-1)).toMatchObject({ calls: model.calls.length, callsDone: model.calls.length, callsPlanned: model.calls.length });
+
+    const again: JobEvent[] = [];
+    await j.start({ onEvent: (e) => again.push(e), progressIntervalMs: 1 });
+    const resumed = again.flatMap((e) => (e.type === "progress" ? [e.progress] : [])).at(-1);
+    expect(resumed).toMatchObject({ calls: 0, callsDone: model.calls.length, callsPlanned: model.calls.length });
   });
 
   it("stops on its signal during the run: says it is stopping, sums up, keeps the output unwritten, throws AbortedError", async () => {

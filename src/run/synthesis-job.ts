@@ -42,6 +42,7 @@ import { resolveSettings } from "../pipeline/resolve-settings.js";
 import { runFingerprint } from "../pipeline/run-fingerprint.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
+import { callsProgress, planCalls, type CallPlan } from "./call-plan.js";
 import { checkRunPaths } from "./check-run-paths.js";
 import { defaultStorePath } from "./default-store-path.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
@@ -253,14 +254,16 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
-      return await this.stream(run, corpus, transport, storePath, store, handlers);
+      const settings = resolveSettings(this.methodOptions());
+      const plan = planCalls(settings, corpus.documents.map((document) => budgets?.of(document) ?? settings.mu));
+      return await this.stream(run, corpus, { transport, plan }, storePath, store, handlers);
     } finally {
       store.close();
     }
   }
 
   /** Writes the run's records as they come, with progress, and the summary at the end however it ends. */
-  private async stream(run: SynthesisRun, corpus: CorpusPlan, transport: RequestTracker | undefined, storePath: string, store: RunStore, handlers: JobHandlers): Promise<JobSummary> {
+  private async stream(run: SynthesisRun, corpus: CorpusPlan, { transport, plan }: { transport: RequestTracker | undefined; plan: CallPlan }, storePath: string, store: RunStore, handlers: JobHandlers): Promise<JobSummary> {
     const emit = (event: JobEvent) => handlers.onEvent?.(event);
     const output = this.options.output;
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
@@ -278,6 +281,7 @@ export class SynthesisJob {
         documentsTotal: corpus.documents.length,
         items,
         calls: run.stats.calls,
+        ...callsProgress(plan, run.stats),
         promptTokens: run.stats.promptTokens,
         completionTokens: run.stats.completionTokens,
         ...(cost !== undefined ? { costUsd: cost } : {}),
