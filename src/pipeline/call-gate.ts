@@ -2,7 +2,7 @@ import { CircuitOpenError, SpendingLimitReachedError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { RunStats } from "./run-stats.js";
-import type { SpendingLimit } from "./spending-limit.js";
+import type { SpendingLimit, SpendingReservation } from "./spending-limit.js";
 
 export interface CallGateParts {
   stats: RunStats;
@@ -18,19 +18,26 @@ export interface CallGateParts {
 
 /**
  * Everything that happens around one call sent to the model, in one place: refuse it when the
- * run is stopping or the spending limit would be crossed, send it (the scheduler finds it a place),
- * then count its tokens and cost and feed the circuit breaker.
+ * run is stopping, wait for room under the spending limit (or stop the run at it), send it (the
+ * scheduler finds it a place), then count its tokens and cost and feed the circuit breaker.
  */
 export class CallGate {
-  constructor(private readonly parts: CallGateParts) {}
+  constructor(private readonly parts: CallGateParts) {
+    // Calls waiting for room in the budget would have been refused had they come now.
+    const { spending, draining } = parts;
+    if (spending) draining.addEventListener("abort", () => spending.refuseWaiting(draining.reason), { once: true });
+  }
 
   async send(request: CompletionRequest, call: () => Promise<Completion>): Promise<Completion> {
     const { stats, breaker, spending, draining } = this.parts;
     if (draining.aborted) throw draining.reason as Error;
-    let reserved = 0;
+    let reserved: SpendingReservation | undefined;
     if (spending) {
-      const reservation = spending.tryReserve(request);
-      if (reservation === undefined) {
+      // Before the scheduler: a call waiting for room in the budget holds no place and no rate-limit tokens.
+      reserved = await spending.reserve(request, request.signal);
+      // Once the run is stopping, its own reason, so that the document is counted unfinished.
+      if (reserved === undefined) {
+        if (draining.aborted) throw draining.reason as Error;
         // The wording is what users of --max-cost have seen since it came; "budget" here is money.
         const reason = new SpendingLimitReachedError(
           `stopped before crossing the budget of $${spending.maxUsd.toFixed(2)} (spent $${spending.spentUsd.toFixed(4)})`,
@@ -38,13 +45,16 @@ export class CallGate {
         this.parts.drain(reason);
         throw reason;
       }
-      reserved = reservation;
+      if (draining.aborted) {
+        spending.settle(reserved, undefined);
+        throw draining.reason as Error;
+      }
     }
     let completion: Completion;
     try {
       completion = await call();
     } catch (error) {
-      spending?.settle(reserved, undefined);
+      if (reserved) spending?.settle(reserved, undefined);
       if (!request.signal?.aborted) {
         breaker.record({ ok: false, error });
         const reason = breaker.tripped();
@@ -53,7 +63,7 @@ export class CallGate {
       throw error;
     }
     breaker.record({ ok: true });
-    spending?.settle(reserved, completion.usage);
+    if (reserved) spending?.settle(reserved, completion.usage);
     stats.calls++;
     stats.transportRetries += completion.attempts - 1;
     stats.promptTokens += completion.usage.promptTokens;
