@@ -58,9 +58,9 @@ describe("Lane concurrency", () => {
       l.succeeded(level, 0, 0, undefined, 1);
       ceilings.push(l.concurrency);
     }
-    // 16 successes (4 x 4) to try 5, 20 more (4 x 5) to try 6, and no further.
-    expect(ceilings.indexOf(5)).toBe(15);
-    expect(ceilings.indexOf(6)).toBe(35);
+    // 32 successes (at least 32, else 8 x 4) to try 5, 40 more (8 x 5) to try 6, and no further.
+    expect(ceilings.indexOf(5)).toBe(31);
+    expect(ceilings.indexOf(6)).toBe(71);
     expect(Math.max(...ceilings)).toBe(6);
   });
 

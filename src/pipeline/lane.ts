@@ -134,7 +134,7 @@ export class Lane {
     this.pauseMs = DEFAULT_PAUSE_MS;
     this.remember({ level, refused: false });
     // Probe upward slowly: one more place after a good run of calls at this ceiling.
-    if (this.ceiling < this.cap && ++this.successesSinceChange >= Math.max(16, 4 * this.ceiling)) {
+    if (this.ceiling < this.cap && ++this.successesSinceChange >= Math.max(32, 8 * this.ceiling)) {
       this.ceiling++;
       this.successesSinceChange = 0;
     }

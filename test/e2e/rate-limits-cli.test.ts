@@ -34,7 +34,6 @@ describe("foveate synth under real rate limits", () => {
     // The first burst is refused, then only an occasional probe one place higher.
     const calls = sim.stats.chatRequests - sim.stats.limited.concurrency;
     expect(sim.stats.limited.concurrency).toBeLessThan(28 + calls / 8);
-    console.log(run.stderr);
     expect(run.stderr).toMatch(/Rate limits: \d+ replies 429, concurrency lowered \d+ times? \(held at [45]\)/);
   });
 
