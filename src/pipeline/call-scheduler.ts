@@ -3,7 +3,7 @@ import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
 import { defaultRetryPolicy, retryDelayMs, type RetryInfo, type RetryPolicy } from "../llm/http/retry.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import { systemClock, type Clock } from "./clock.js";
-import type { Lane } from "./lane.js";
+import type { Lane, LaneCall } from "./lane.js";
 import type { LimitStats } from "./run-stats.js";
 import { WaitingLine } from "./waiting-line.js";
 
@@ -34,7 +34,7 @@ interface Waiter {
 
 interface Place {
   lane: Lane;
-  level: number;
+  call: LaneCall;
 }
 
 /** Completion tokens assumed for a call that sets no max_tokens, for the tokens-per-minute limits. */
@@ -86,12 +86,12 @@ export class CallScheduler implements LanguageModel {
     const tokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? ASSUMED_COMPLETION_TOKENS);
     let failedAttempts = 0;
     for (let attempt = 1; ; attempt++) {
-      const { lane, level } = await this.place(request.priority ?? 0, tokens, request.signal, attempt > 1);
+      const { lane, call } = await this.place(request.priority ?? 0, tokens, request.signal, attempt > 1);
       let completion: Completion;
       try {
         completion = await lane.model.complete(request);
       } catch (error) {
-        lane.failed(level, error, this.clock.now());
+        lane.failed(call, error, this.clock.now());
         this.ended();
         failedAttempts++;
         if (error instanceof AbortedError || request.signal?.aborted) throw error;
@@ -103,7 +103,7 @@ export class CallScheduler implements LanguageModel {
         continue;
       }
       const { promptTokens, completionTokens } = completion.usage;
-      lane.succeeded(level, tokens, promptTokens + completionTokens, completion.limits, this.clock.now());
+      lane.succeeded(call, tokens, promptTokens + completionTokens, completion.limits, this.clock.now());
       this.ended();
       return { ...completion, attempts: failedAttempts + completion.attempts };
     }
@@ -183,9 +183,9 @@ export class CallScheduler implements LanguageModel {
   }
 
   private start(lane: Lane, tokens: number, now: number): Place {
-    const level = lane.start(tokens, now);
+    const call = lane.start(tokens, now);
     if (++this.inFlight > this.stats.maxInFlight) this.stats.maxInFlight = this.inFlight;
-    return { lane, level };
+    return { lane, call };
   }
 
   /** A call in flight ended: its place goes to the next in line. */

@@ -13,35 +13,39 @@ const refused = new EngineCallError("connection refused", { url: "u", model: "m"
 const serverError = new EngineCallError("500", { url: "u", model: "m", status: 500, retryable: true });
 const badRequest = new EngineCallError("400", { url: "u", model: "m", status: 400, retryable: false });
 
-/** Starts `n` calls at `now` and returns their levels. */
+/** Starts `n` calls at `now`. */
 const startMany = (l: Lane, n: number, now = 0) => Array.from({ length: n }, () => l.start(0, now));
 
 describe("Lane concurrency", () => {
   it("allows its cap in flight, then waits for a call to end", () => {
     const l = lane({ concurrency: 3 });
-    expect(startMany(l, 3)).toEqual([1, 2, 3]);
+    const calls = startMany(l, 3);
+    expect(l.inFlight).toBe(3);
     expect(l.waitMs(0, 0)).toBe(Infinity);
-    l.succeeded(3, 0, 0, undefined, 1);
+    l.succeeded(calls[2]!, 0, 0, undefined, 1);
     expect(l.waitMs(0, 1)).toBe(0);
   });
 
   it("holds just under the concurrency where the server starts refusing", () => {
     const l = lane({ concurrency: 64 });
-    const levels = startMany(l, 64);
-    // A server with room for 4: the calls sent at levels 5 to 64 are refused at once.
-    for (const level of levels.slice(4).reverse()) l.failed(level, refusal(), 1);
+    const calls = startMany(l, 64);
+    // A server with room for 4: the calls sent after the first four are refused at once, in any order.
+    for (const call of calls.slice(4).reverse()) l.failed(call, refusal(), 1);
     expect(l.concurrency).toBe(4);
+    const again = lane({ concurrency: 64 });
+    for (const call of startMany(again, 64).slice(4)) again.failed(call, refusal(), 1);
+    expect(again.concurrency).toBe(4);
     expect(l.stats).toMatchObject({ rateLimited: 60, pauses: 0 });
   });
 
   it("takes a refusal at a concurrency the server has been serving for chance, and keeps its ceiling", () => {
     const l = lane({ concurrency: 8 });
-    const levels = startMany(l, 8);
-    for (const level of levels) l.succeeded(level, 0, 0, undefined, 1);
+    const calls = startMany(l, 8);
+    for (const call of calls) l.succeeded(call, 0, 0, undefined, 1);
     // Refusals now at one level, now at another, as chance has them.
-    for (const unlucky of [7, 2, 5, 0, 7]) {
+    for (const unlucky of [1, 4, 2, 5, 3]) {
       const again = startMany(l, 8, 2);
-      again.forEach((level, i) => (i === unlucky ? l.failed(level, refusal(1), 2) : l.succeeded(level, 0, 0, undefined, 3)));
+      again.forEach((call, i) => (i === unlucky ? l.failed(call, refusal(1), 2) : l.succeeded(call, 0, 0, undefined, 3)));
     }
     expect(l.concurrency).toBe(8);
     expect(l.waitMs(0, 3)).toBe(0);
@@ -50,12 +54,12 @@ describe("Lane concurrency", () => {
 
   it("probes one place higher after a good run of calls at its ceiling, never above the cap", () => {
     const l = lane({ concurrency: 6 });
-    startMany(l, 6).slice(4).forEach((level) => l.failed(level, refusal(), 0));
+    startMany(l, 6).slice(4).forEach((call) => l.failed(call, refusal(), 0));
     expect(l.concurrency).toBe(4);
     const ceilings: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const level = l.start(0, 1);
-      l.succeeded(level, 0, 0, undefined, 1);
+      const call = l.start(0, 1);
+      l.succeeded(call, 0, 0, undefined, 1);
       ceilings.push(l.concurrency);
     }
     // 32 successes (at least 32, else 8 x 4) to try 5, 40 more (8 x 5) to try 6, and no further.
@@ -66,41 +70,46 @@ describe("Lane concurrency", () => {
 
   it("never goes below one", () => {
     const l = lane({ concurrency: 10 });
-    const levels = startMany(l, 10);
-    l.succeeded(levels[0]!, 0, 0, undefined, 0);
-    for (const level of levels.slice(1)) l.failed(level, refusal(), 0);
+    const calls = startMany(l, 10);
+    l.succeeded(calls[0]!, 0, 0, undefined, 0);
+    for (const call of calls.slice(1)) l.failed(call, refusal(), 0);
     expect(l.concurrency).toBe(1);
   });
 
   it("does not take one refusal at the top of the first wave for a ceiling", () => {
     const l = lane({ concurrency: 32 });
-    const levels = startMany(l, 32);
-    l.failed(levels[31]!, refusal(1), 0);
+    const calls = startMany(l, 32);
+    l.failed(calls[31]!, refusal(1), 0);
     expect(l.concurrency).toBe(32);
   });
 });
 
 describe("Lane pauses", () => {
-  it("pauses for the server's Retry-After only when most recent calls are refused", () => {
+  it("pauses for the server's Retry-After only when nearly all recent calls are refused", () => {
     const l = lane({ concurrency: 4 });
-    startMany(l, 4).forEach((level) => l.succeeded(level, 0, 0, undefined, 0));
-    // Half of the last eight refused: not yet most.
-    for (let i = 0; i < 4; i++) {
-      const level = l.start(0, 10);
-      l.failed(level, refusal(2), 10);
-    }
+    startMany(l, 4).forEach((call) => l.succeeded(call, 0, 0, undefined, 0));
+    // Eleven of the last fifteen refused: not yet three in four.
+    for (let i = 0; i < 11; i++) l.failed(l.start(0, 10), refusal(2), 10);
     expect(l.waitMs(0, 10)).toBe(0);
-    const level = l.start(0, 10);
-    l.failed(level, refusal(2), 10);
+    l.failed(l.start(0, 10), refusal(2), 10);
     expect(l.stats.pauses).toBe(1);
     expect(l.waitMs(0, 10)).toBe(2000);
     expect(l.waitMs(0, 2010)).toBe(0);
   });
 
+  it("pauses a second, then two, when the server gives no Retry-After", () => {
+    const l = lane({ concurrency: 4 });
+    for (let i = 0; i < 8; i++) l.failed(l.start(0, 0), refusal(), 0);
+    expect(l.waitMs(0, 0)).toBe(1000);
+    for (let i = 0; i < 8; i++) l.failed(l.start(0, 1000), refusal(), 1000);
+    expect(l.waitMs(0, 1000)).toBe(2000);
+    expect(l.stats.pauses).toBe(2);
+  });
+
   it("waits for the reset when the server publishes that none are left", () => {
     const l = lane({ concurrency: 8 });
-    const level = l.start(0, 0);
-    l.succeeded(level, 0, 0, { requests: { remaining: 2, resetMs: 700 } }, 100);
+    const call = l.start(0, 0);
+    l.succeeded(call, 0, 0, { requests: { remaining: 2, resetMs: 700 } }, 100);
     l.start(0, 100);
     expect(l.waitMs(0, 100)).toBe(0);
     l.start(0, 100);
@@ -118,8 +127,8 @@ describe("Lane pauses", () => {
 
   it("waits for the token window when the next call needs more than is left", () => {
     const l = lane({ concurrency: 8 });
-    const level = l.start(100, 0);
-    l.succeeded(level, 100, 100, { tokens: { remaining: 1000, resetMs: 2000 } }, 0);
+    const call = l.start(100, 0);
+    l.succeeded(call, 100, 100, { tokens: { remaining: 1000, resetMs: 2000 } }, 0);
     expect(l.waitMs(900, 0)).toBe(0);
     l.start(900, 0);
     expect(l.waitMs(200, 0)).toBe(2000);
@@ -127,8 +136,8 @@ describe("Lane pauses", () => {
 
   it("reads the limits published with a refusal too", () => {
     const l = lane({ concurrency: 8 });
-    const level = l.start(0, 0);
-    l.failed(level, refusal(undefined, { requests: { remaining: 0, resetMs: 3000 } }), 0);
+    const call = l.start(0, 0);
+    l.failed(call, refusal(undefined, { requests: { remaining: 0, resetMs: 3000 } }), 0);
     expect(l.waitMs(0, 0)).toBe(3000);
   });
 });
@@ -143,9 +152,9 @@ describe("Lane rpm and tpm", () => {
 
   it("holds a call to the tpm budget, and gives back what a call did not use", () => {
     const l = lane({ concurrency: 10, tpm: 6000 });
-    const level = l.start(6000, 0);
+    const call = l.start(6000, 0);
     expect(l.waitMs(600, 0)).toBe(6000);
-    l.succeeded(level, 6000, 1200, undefined, 0);
+    l.succeeded(call, 6000, 1200, undefined, 0);
     expect(l.waitMs(600, 0)).toBe(0);
   });
 
@@ -160,16 +169,16 @@ describe("Lane rpm and tpm", () => {
 describe("Lane outages", () => {
   it("takes the lane out after three failures in a row, then lets one call probe", () => {
     const l = lane({ concurrency: 8 });
-    const levels = startMany(l, 5);
-    l.failed(levels[0]!, refused, 0);
-    l.failed(levels[1]!, serverError, 0);
+    const calls = startMany(l, 5);
+    l.failed(calls[0]!, refused, 0);
+    l.failed(calls[1]!, serverError, 0);
     expect(l.isOut(0)).toBe(false);
-    l.failed(levels[2]!, refused, 0);
+    l.failed(calls[2]!, refused, 0);
     expect(l.isOut(0)).toBe(true);
     expect(l.waitMs(0, 0)).toBe(500);
     // Calls sent before it was taken out fail too; they do not lengthen the outage.
-    l.failed(levels[3]!, refused, 10);
-    l.failed(levels[4]!, refused, 10);
+    l.failed(calls[3]!, refused, 10);
+    l.failed(calls[4]!, refused, 10);
     expect(l.waitMs(0, 10)).toBe(490);
     expect(l.concurrency).toBe(1);
     const probe = l.start(0, 500);
@@ -181,7 +190,7 @@ describe("Lane outages", () => {
 
   it("stays out twice as long each time a probe fails", () => {
     const l = lane({ concurrency: 8 });
-    startMany(l, 3).forEach((level) => l.failed(level, refused, 0));
+    startMany(l, 3).forEach((call) => l.failed(call, refused, 0));
     expect(l.waitMs(0, 0)).toBe(500);
     l.failed(l.start(0, 500), refused, 500);
     expect(l.waitMs(0, 500)).toBe(1000);

@@ -19,6 +19,22 @@ export interface LaneLimits {
   tpm?: number;
 }
 
+/**
+ * One call sent on a lane. Its level, the load it met, is known only when it ends: the calls that
+ * were in flight when it was sent, less those the server refused (a refusal comes back at once, and
+ * was never load), plus itself.
+ */
+export class LaneCall {
+  refused = false;
+  constructor(private readonly before: readonly LaneCall[]) {}
+
+  level(): number {
+    let level = 1;
+    for (const other of this.before) if (!other.refused) level++;
+    return level;
+  }
+}
+
 export interface LaneStats {
   /** Replies 429 Too Many Requests. */
   rateLimited: number;
@@ -36,6 +52,11 @@ const OUTCOME_MEMORY = 100;
 const REFUSALS_FOR_CEILING = 2;
 /** The most recent outcomes looked at to tell a server that refuses most calls (room exhausted for everyone). */
 const RECENT = 16;
+/**
+ * The share of those refused that pauses the lane. Refusals at the edge of a server's ceiling, where
+ * replies in transit blur the count, are many but never most; a spent quota refuses nearly all.
+ */
+const STORM_SHARE = 0.75;
 /** Failed calls in a row (connection lost, 5xx, timeout) that take a lane out. */
 const FAILURES_TO_TAKE_OUT = 3;
 const FIRST_OUTAGE_MS = 500;
@@ -45,16 +66,17 @@ const DEFAULT_PAUSE_MS = 1000;
 
 export class Lane {
   readonly stats: LaneStats = { rateLimited: 0, decreases: 0, pauses: 0, outages: 0 };
-  /** Calls sent here and not ended yet. */
-  inFlight = 0;
+  private readonly calls = new Set<LaneCall>();
 
   private readonly cap: number;
   private ceiling: number;
   private readonly requests: TokenBucket | undefined;
   private readonly tokens: TokenBucket | undefined;
-  /** Recent outcomes, oldest first: the level (calls in flight here, itself counted) each was sent at, and whether it was refused. */
+  /** Recent outcomes, oldest first: the level each met (see LaneCall), and whether it was refused. */
   private readonly outcomes: Array<{ level: number; refused: boolean }> = [];
   private successesSinceChange = 0;
+  /** The most recent outcomes the ceiling does not explain: true for a refusal, false for a success. */
+  private readonly unexplained: boolean[] = [];
   private pausedUntil = -Infinity;
   private pauseMs = DEFAULT_PAUSE_MS;
   private published: { requestsLeft?: number; requestsResetAt: number; tokensLeft?: number; tokensResetAt: number } = { requestsResetAt: -Infinity, tokensResetAt: -Infinity };
@@ -78,6 +100,11 @@ export class Lane {
     this.ceiling = concurrency;
     this.requests = rpm === undefined ? undefined : new TokenBucket(rpm, now);
     this.tokens = tpm === undefined ? undefined : new TokenBucket(tpm, now);
+  }
+
+  /** Calls sent here and not ended yet. */
+  get inFlight(): number {
+    return this.calls.size;
   }
 
   /** The calls allowed in flight now: the learned ceiling, or one while probing after an outage. */
@@ -113,19 +140,22 @@ export class Lane {
     );
   }
 
-  /** A call estimated at `tokens` starts here; returns its level (calls in flight here, itself counted). */
-  start(tokens: number, now: number): number {
+  /** A call estimated at `tokens` starts here. */
+  start(tokens: number, now: number): LaneCall {
     this.requests?.take(1, now);
     this.tokens?.take(tokens, now);
     const p = this.published;
     if (p.requestsLeft !== undefined) p.requestsLeft--;
     if (p.tokensLeft !== undefined) p.tokensLeft -= tokens;
-    return ++this.inFlight;
+    const call = new LaneCall([...this.calls]);
+    this.calls.add(call);
+    return call;
   }
 
-  /** The call that started at `level` succeeded, having used `usedTokens` where `estimatedTokens` were taken. */
-  succeeded(level: number, estimatedTokens: number, usedTokens: number, limits: PublishedLimits | undefined, now: number): void {
-    this.inFlight--;
+  /** The call succeeded, having used `usedTokens` where `estimatedTokens` were taken. */
+  succeeded(call: LaneCall, estimatedTokens: number, usedTokens: number, limits: PublishedLimits | undefined, now: number): void {
+    this.calls.delete(call);
+    const level = call.level();
     this.observe(limits, now);
     this.tokens?.giveBack(estimatedTokens - usedTokens, now);
     this.failuresInRow = 0;
@@ -133,6 +163,7 @@ export class Lane {
     this.probing = false;
     this.pauseMs = DEFAULT_PAUSE_MS;
     this.remember({ level, refused: false });
+    this.note(false);
     // Probe upward slowly: one more place after a good run of calls at this ceiling.
     if (this.ceiling < this.cap && ++this.successesSinceChange >= Math.max(32, 8 * this.ceiling)) {
       this.ceiling++;
@@ -140,12 +171,15 @@ export class Lane {
     }
   }
 
-  /** The call that started at `level` failed with `error`; the scheduler decides whether it is tried again. */
-  failed(level: number, error: unknown, now: number): void {
-    this.inFlight--;
+  /** The call failed with `error`; the scheduler decides whether it is tried again. */
+  failed(call: LaneCall, error: unknown, now: number): void {
+    this.calls.delete(call);
     if (!(error instanceof EngineCallError)) return;
     this.observe(error.details.limits, now);
-    if (error.details.status === 429) return this.refused(level, error.details.retryAfterSeconds, now);
+    if (error.details.status === 429) {
+      call.refused = true;
+      return this.refused(call.level(), error.details.retryAfterSeconds, now);
+    }
     const broken = error.details.retryable && (error.details.status === undefined || error.details.status >= 500);
     // Calls sent before the lane was taken out fail too: that outage already counts them.
     if (!broken || now < this.outUntil) return;
@@ -160,8 +194,8 @@ export class Lane {
   /**
    * A 429. When recent refusals sit above the concurrencies that were served, the server has a
    * ceiling there: hold just under it. A refusal the ceiling does not explain is chance (the call
-   * waits its own Retry-After), or the server's room is spent for everyone: only when most recent
-   * calls are refused does the whole lane pause, for the time the server asked (or a second).
+   * waits its own Retry-After), or the server's room is spent for everyone: only when nearly all
+   * recent calls are refused does the whole lane pause, for the time the server asked (or a second).
    */
   private refused(level: number, retryAfterSeconds: number | undefined, now: number): void {
     this.stats.rateLimited++;
@@ -173,14 +207,14 @@ export class Lane {
       this.successesSinceChange = 0;
     }
     if (level > this.ceiling) return;
-    const recent = this.outcomes.slice(-RECENT);
-    const refusals = recent.filter((o) => o.refused).length;
-    if (recent.length >= RECENT / 2 && refusals * 2 > recent.length && now >= this.pausedUntil) {
+    this.note(true);
+    const refusals = this.unexplained.filter(Boolean).length;
+    if (this.unexplained.length >= RECENT / 2 && refusals >= STORM_SHARE * this.unexplained.length && now >= this.pausedUntil) {
       const hinted = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined;
       this.pausedUntil = now + (hinted ?? this.pauseMs);
       if (hinted === undefined) this.pauseMs = Math.min(LONGEST_OUTAGE_MS, this.pauseMs * 2);
       this.stats.pauses++;
-      this.outcomes.length = 0;
+      this.unexplained.length = 0;
     }
   }
 
@@ -223,6 +257,11 @@ export class Lane {
       this.published.tokensLeft = limits.tokens.remaining;
       this.published.tokensResetAt = now + limits.tokens.resetMs;
     }
+  }
+
+  private note(refused: boolean): void {
+    this.unexplained.push(refused);
+    if (this.unexplained.length > RECENT) this.unexplained.shift();
   }
 
   private remember(outcome: { level: number; refused: boolean }): void {

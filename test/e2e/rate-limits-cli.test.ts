@@ -27,7 +27,7 @@ async function synth(name: string, ...args: string[]) {
 
 describe("foveate synth under real rate limits", () => {
   it("learns how many calls a server takes at once and holds there", async () => {
-    simulate({ maxConcurrent: 4, latencyMs: 5 });
+    simulate({ maxConcurrent: 4, latencyMs: 30 });
     const run = await synth("capped", "--concurrency", "32");
     expect(run.code, run.stderr).toBe(0);
     expect(sim.stats.maxInFlight).toBeLessThanOrEqual(4);
