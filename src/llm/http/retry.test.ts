@@ -93,6 +93,11 @@ describe("withRetries", () => {
     const { policy, waits } = recording({ baseDelayMs: 100, random: () => 0.5 });
     await withRetries(scripted([callError(true, 2)]).attempt, policy);
     expect(waits).toEqual([2000 + 50]);
+    // A tenth of the wait at most: told 1 s, a call waits at most 1.1 s.
+    const short = recording({ baseDelayMs: 500, random: () => 0.999 });
+    await withRetries(scripted([callError(true, 1)]).attempt, short.policy);
+    expect(short.waits[0]).toBeGreaterThanOrEqual(1000);
+    expect(short.waits[0]).toBeLessThanOrEqual(1100);
     expect(waits[0]).toBeGreaterThanOrEqual(2000);
   });
 
@@ -104,7 +109,7 @@ describe("withRetries", () => {
 
   it("keeps the backoff when it exceeds a tiny Retry-After", async () => {
     const policy = { ...recording().policy, baseDelayMs: 10_000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 } as RetryPolicy;
-    // attempt 3: ceiling 30 s, random 0.5 -> 15 s backoff > 0 s hint + 500 ms jitter
+    // attempt 3: ceiling 30 s, random 0.5 -> 15 s backoff > 0 s hint (and no jitter)
     expect(retryDelayMs(3, callError(true, 0), policy)).toBe(15_000);
   });
 

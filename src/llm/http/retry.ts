@@ -60,10 +60,11 @@ export function retryDelayMs(attempt: number, error: EngineCallError, policy: Re
   const backoff = policy.random() * ceiling;
   const hinted = error.details.retryAfterSeconds;
   if (hinted === undefined) return Math.round(backoff);
-  // The server knows when it will have room again: wait at least that long, plus a little jitter so
-  // clients told the same time do not all come back at once.
+  // The server knows when it will have room again: wait at least that long, plus a little jitter (a
+  // tenth of the wait, at most the backoff base) so clients told the same time do not all come back
+  // at once, and a call told "1 s" does not wait 1.5.
   const hintMs = Math.min(Math.max(0, hinted * 1000), policy.maxRetryAfterMs);
-  const jitter = policy.random() * Math.min(1000, policy.baseDelayMs);
+  const jitter = policy.random() * Math.min(hintMs / 10, policy.baseDelayMs);
   return Math.round(Math.max(hintMs + jitter, backoff));
 }
 
