@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createOpenAIEngine } from "../src/llm/http/openai-engine.js";
+import type { LanguageModel } from "../src/llm/port.js";
 import { synthesize } from "../src/pipeline/synthesize.js";
 import type { SourceDocument } from "../src/corpus/source-document.js";
 import { sampleCorpus } from "./paths.js";
@@ -29,8 +30,24 @@ function corpus(): SourceDocument[] {
 export async function benchSynth(): Promise<boolean> {
   const sim = await startSimProcess(["--latency", String(LATENCY_MS)]);
   try {
-    const model = createOpenAIEngine({ baseURL: sim.baseURL, model: "sim-model" });
-    const run = synthesize(corpus(), { model, concurrency: CONCURRENCY, seed: 1 });
+    // As the job makes it: the engine tries once, the run's scheduler retries.
+    const engine = createOpenAIEngine({ baseURL: sim.baseURL, model: "sim-model", retry: { maxRetries: 0 } });
+    // When the places were last (nearly) all taken: after that, only chains of dependent calls remain.
+    let inFlight = 0;
+    let lastFullAt = 0;
+    const model: LanguageModel = {
+      description: engine.description,
+      modelId: engine.modelId,
+      complete: async (request) => {
+        if (++inFlight >= 0.9 * CONCURRENCY) lastFullAt = performance.now();
+        try {
+          return await engine.complete(request);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const run = synthesize(corpus(), { model, concurrency: CONCURRENCY, seed: 1, retry: { maxRetries: 6 } });
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     let records = 0;
@@ -57,6 +74,9 @@ export async function benchSynth(): Promise<boolean> {
       `  ideal             ${(ideal / 1000).toFixed(2)} s = max(${s.calls} x ${LATENCY_MS} ms / ${CONCURRENCY} = ${(throughputBound / 1000).toFixed(2)} s, ${s.longestChain} x ${LATENCY_MS} ms = ${(chainBound / 1000).toFixed(2)} s)`,
     );
     console.log(`  ratio to ideal    ${ratio.toFixed(3)} (goal <= 1.25) ${ratio <= 1.25 ? "ok" : "MISSED"}`);
+    console.log(
+      `  places full       until ${((lastFullAt - started) / 1000).toFixed(2)} s (>= 90% of ${CONCURRENCY} in flight); then ${((wallMs - (lastFullAt - started)) / 1000).toFixed(2)} s of chains of dependent calls (re-synthesis rounds)`,
+    );
     console.log(`  concurrency       ${achieved.toFixed(1)} achieved on average, ${s.maxInFlight} at most (limit ${CONCURRENCY})`);
     console.log(`  CPU in our process ${cpuMs.toFixed(0)} ms = ${cpuPerCall.toFixed(3)} ms per call (goal < 1) ${cpuPerCall < 1 ? "ok" : "MISSED"}`);
     return ratio <= 1.25 && cpuPerCall < 1;
