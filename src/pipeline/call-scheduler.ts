@@ -62,7 +62,6 @@ export class CallScheduler implements LanguageModel {
   private readonly onRetry: (info: RetryInfo) => void;
   private timer: AbortController | undefined;
   private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
   private heldSince: number | undefined;
 
   constructor(
@@ -109,12 +108,6 @@ export class CallScheduler implements LanguageModel {
     }
   }
 
-  /** Resolves when no call is in flight (calls waiting for a place or a retry do not count). */
-  whenIdle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   /** How the run met its lanes' limits so far. */
   limitStats(): LimitStats {
     const sum = (key: keyof Lane["stats"]) => this.lanes.reduce((n, lane) => n + lane.stats[key], 0);
@@ -123,7 +116,7 @@ export class CallScheduler implements LanguageModel {
       decreases: sum("decreases"),
       pauses: sum("pauses"),
       outages: sum("outages"),
-      waitedMs: this.stats.waitedMs,
+      waitedMs: this.stats.waitedMs + (this.heldSince === undefined ? 0 : this.clock.now() - this.heldSince),
       ceilings: this.lanes.map((lane) => lane.concurrency),
     };
   }
@@ -159,21 +152,24 @@ export class CallScheduler implements LanguageModel {
   /**
    * The lane with room now that has the most of it, or how long until one may have room. A retry
    * leaves the probing of a lane back from an outage to fresh calls when another lane answers, so
-   * that a dead endpoint cannot use up one call's retries.
+   * that a dead endpoint cannot use up one call's retries. When every lane is down, outages hold
+   * nothing back: each call's own backoff paces it, and a server that only fails fails its calls in
+   * the time their retries take, not one probe at a time for hours.
    */
   private roomiest(tokens: number, retry: boolean, now: number): { lane?: Lane; soonestMs: number } {
     let best: Lane | undefined;
     let bestLoad = Infinity;
     let soonestMs = Infinity;
-    const avoidProbing = retry && this.lanes.some((lane) => !lane.isProbing && !lane.isOut(now));
+    const allDown = this.lanes.every((lane) => lane.isDown(now));
+    const avoidProbing = retry && !allDown;
     for (const lane of this.lanes) {
       if (avoidProbing && lane.isProbing) continue;
-      const wait = lane.waitMs(tokens, now);
+      const wait = lane.waitMs(tokens, now, allDown);
       if (wait > 0) {
         soonestMs = Math.min(soonestMs, wait);
         continue;
       }
-      const load = lane.inFlight / lane.concurrency;
+      const load = lane.inFlight / (allDown ? 1 : lane.concurrency);
       if (load < bestLoad) {
         best = lane;
         bestLoad = load;
@@ -190,10 +186,15 @@ export class CallScheduler implements LanguageModel {
 
   /** A call in flight ended: its place goes to the next in line. */
   private ended(): void {
-    if (--this.inFlight === 0) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    this.inFlight--;
     this.pump();
+  }
+
+  /** The line is no longer held by a limit (it moves, or waits only for a place): the hold counts as waited. */
+  private endHold(now: number): void {
+    if (this.heldSince === undefined) return;
+    this.stats.waitedMs += now - this.heldSince;
+    this.heldSince = undefined;
   }
 
   /** Gives places to waiting calls in turn while lanes have room; when limits hold the line, wakes when one may lift. */
@@ -204,7 +205,8 @@ export class CallScheduler implements LanguageModel {
     for (let head = this.line.peek(); head; head = this.line.peek()) {
       const { lane, soonestMs } = this.roomiest(head.tokens, head.retry, now);
       if (!lane) {
-        if (Number.isFinite(soonestMs)) {
+        if (!Number.isFinite(soonestMs)) this.endHold(now);
+        else {
           this.heldSince ??= now;
           const timer = new AbortController();
           this.timer = timer;
@@ -215,14 +217,12 @@ export class CallScheduler implements LanguageModel {
         }
         return;
       }
+      this.endHold(now);
       this.line.take();
       head.signal?.removeEventListener("abort", head.onAbort);
       head.resolve(this.start(lane, head.tokens, now));
     }
-    if (this.heldSince !== undefined) {
-      this.stats.waitedMs += now - this.heldSince;
-      this.heldSince = undefined;
-    }
+    this.endHold(now);
   }
 
   /** A retry's backoff: ends early, refused, when the call is aborted or the run drains. */

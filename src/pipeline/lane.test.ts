@@ -117,12 +117,20 @@ describe("Lane pauses", () => {
     expect(l.waitMs(0, 800)).toBe(0);
   });
 
-  it("counts the calls in flight against what the server says is left", () => {
+  it("takes the server's count as it is: it has already counted the calls it received", () => {
+    const l = lane({ concurrency: 64 });
+    const calls = startMany(l, 64);
+    l.succeeded(calls[0]!, 0, 0, { requests: { remaining: 50, resetMs: 30_000 } }, 0);
+    expect(l.waitMs(0, 0)).toBe(0);
+  });
+
+  it("holds the lane for no more than two minutes on a server's word", () => {
     const l = lane({ concurrency: 8 });
-    const [first] = startMany(l, 3);
-    l.succeeded(first!, 0, 0, { requests: { remaining: 2, resetMs: 500 } }, 0);
-    // Two others are still in flight and not yet counted by the server.
-    expect(l.waitMs(0, 0)).toBe(500);
+    l.failed(l.start(0, 0), refusal(undefined, { requests: { remaining: 0, resetMs: 1.7e12 } }), 0);
+    expect(l.waitMs(0, 0)).toBe(120_000);
+    const paused = lane({ concurrency: 8 });
+    for (let i = 0; i < 8; i++) paused.failed(paused.start(0, 0), refusal(86_400), 0);
+    expect(paused.waitMs(0, 0)).toBe(120_000);
   });
 
   it("waits for the token window when the next call needs more than is left", () => {

@@ -26,11 +26,13 @@ export interface LaneLimits {
  */
 export class LaneCall {
   refused = false;
-  constructor(private readonly before: readonly LaneCall[]) {}
+  constructor(private before: readonly LaneCall[]) {}
 
+  /** Its level, once it has ended; it then lets go of the calls before it, which would otherwise chain back to the run's first. */
   level(): number {
     let level = 1;
     for (const other of this.before) if (!other.refused) level++;
+    this.before = [];
     return level;
   }
 }
@@ -63,6 +65,8 @@ const FIRST_OUTAGE_MS = 500;
 const LONGEST_OUTAGE_MS = 30_000;
 /** A pause without a Retry-After: long enough for a per-second limit to refill. */
 const DEFAULT_PAUSE_MS = 1000;
+/** The longest a server's word holds the lane (a Retry-After, a reset time): as long as one call's own wait may be. */
+const LONGEST_WAIT_MS = 120_000;
 
 export class Lane {
   readonly stats: LaneStats = { rateLimited: 0, decreases: 0, pauses: 0, outages: 0 };
@@ -112,6 +116,11 @@ export class Lane {
     return this.probing ? 1 : this.ceiling;
   }
 
+  /** Taken out for failing, or back from that and probing. */
+  isDown(now: number): boolean {
+    return this.probing || now < this.outUntil;
+  }
+
   /** Back from an outage and not yet answering again. */
   get isProbing(): boolean {
     return this.probing;
@@ -124,11 +133,13 @@ export class Lane {
 
   /**
    * Milliseconds until a call estimated at `tokens` may start here: 0 when it may now, Infinity
-   * when only a call here ending can make room.
+   * when only a call here ending can make room. `evenIfDown` ignores an outage: when every lane is
+   * down, each call's own backoff paces it, so that a server that only fails fails its calls in
+   * the time their retries take rather than one probe at a time.
    */
-  waitMs(tokens: number, now: number): number {
-    if (now < this.outUntil) return this.outUntil - now;
-    if (this.inFlight >= this.concurrency) return Infinity;
+  waitMs(tokens: number, now: number, evenIfDown = false): number {
+    if (!evenIfDown && now < this.outUntil) return this.outUntil - now;
+    if (this.inFlight >= (evenIfDown ? this.ceiling : this.concurrency)) return Infinity;
     const p = this.published;
     return Math.max(
       0,
@@ -210,7 +221,7 @@ export class Lane {
     this.note(true);
     const refusals = this.unexplained.filter(Boolean).length;
     if (this.unexplained.length >= RECENT / 2 && refusals >= STORM_SHARE * this.unexplained.length && now >= this.pausedUntil) {
-      const hinted = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined;
+      const hinted = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? Math.min(retryAfterSeconds * 1000, LONGEST_WAIT_MS) : undefined;
       this.pausedUntil = now + (hinted ?? this.pauseMs);
       if (hinted === undefined) this.pauseMs = Math.min(LONGEST_OUTAGE_MS, this.pauseMs * 2);
       this.stats.pauses++;
@@ -246,16 +257,19 @@ export class Lane {
     return best.ceiling;
   }
 
-  /** What the server published: the count left is its own less the calls it has not seen yet (those in flight). */
+  /**
+   * What the server published. It has counted the calls it received before it replied, nearly all
+   * of those in flight, so its count is taken as it is; calls sent from now on are taken from it.
+   */
   private observe(limits: PublishedLimits | undefined, now: number): void {
     if (!limits) return;
     if (limits.requests) {
-      this.published.requestsLeft = limits.requests.remaining - this.inFlight;
-      this.published.requestsResetAt = now + limits.requests.resetMs;
+      this.published.requestsLeft = limits.requests.remaining;
+      this.published.requestsResetAt = now + Math.min(limits.requests.resetMs, LONGEST_WAIT_MS);
     }
     if (limits.tokens) {
       this.published.tokensLeft = limits.tokens.remaining;
-      this.published.tokensResetAt = now + limits.tokens.resetMs;
+      this.published.tokensResetAt = now + Math.min(limits.tokens.resetMs, LONGEST_WAIT_MS);
     }
   }
 

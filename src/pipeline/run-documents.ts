@@ -7,6 +7,7 @@ import type { SynthRecord } from "../method/record.js";
 import { cachedModel } from "../store/cached-model.js";
 import { CallGate } from "./call-gate.js";
 import { CallScheduler } from "./call-scheduler.js";
+import { CallsInFlight } from "./calls-in-flight.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { Lane } from "./lane.js";
 import type { RunSettings } from "./resolve-settings.js";
@@ -59,8 +60,13 @@ export async function* runDocuments(
   options.signal?.addEventListener("abort", onUserStop, { once: true });
   const store = options.store;
   const now = systemClock.now();
+  const lanes = endpointsOf(options).map(
+    ({ model, rpm, tpm, concurrency }) =>
+      new Lane(model, { concurrency: concurrency ?? settings.concurrency, ...(rpm !== undefined ? { rpm } : {}), ...(tpm !== undefined ? { tpm } : {}) }, now),
+  );
+  const places = lanes.reduce((n, lane) => n + lane.concurrency, 0);
   const scheduler = new CallScheduler(
-    endpointsOf(options).map(({ model, rpm, tpm, concurrency }) => new Lane(model, { concurrency: concurrency ?? settings.concurrency, ...(rpm !== undefined ? { rpm } : {}), ...(tpm !== undefined ? { tpm } : {}) }, now)),
+    lanes,
     {
       retry: { maxRetries: 0, ...options.retry },
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
@@ -83,7 +89,7 @@ export async function* runDocuments(
     modelId: scheduler.modelId,
     complete: (request) => gate.send(request, () => scheduler.complete(request)),
   };
-  const model = store
+  const cached = store
     ? cachedModel(gated, store, {
         promptVersion: PROMPT_VERSION,
         onReplay: (c) => {
@@ -92,10 +98,12 @@ export async function* runDocuments(
         },
       })
     : gated;
+  const inFlight = new CallsInFlight();
+  const model = inFlight.of(cached);
   const parts: RunParts = { options, settings, stats, signal: abort.signal, model };
 
   // Enough documents in progress to keep every place busy; finished ones wait for their turn.
-  const inProgressLimit = Math.max(16, 2 * settings.concurrency);
+  const inProgressLimit = Math.max(16, 2 * places);
   const bufferedLimit = 4 * inProgressLimit;
   const pending: Array<{ promise: Promise<Finished>; done?: Finished }> = [];
   let inProgress = 0;
@@ -158,7 +166,7 @@ export async function* runDocuments(
     await Promise.allSettled(pending.map((p) => p.promise));
     // A document that failed or stopped may leave calls of its own in flight: their replies are
     // paid for, so they are kept (in the store) before the run ends, within the grace period.
-    await scheduler.whenIdle();
+    await inFlight.whenNone();
     clearTimeout(graceTimer);
     stats.maxInFlight = scheduler.stats.maxInFlight;
     stats.limits = scheduler.limitStats();
