@@ -117,11 +117,25 @@ describe("Lane pauses", () => {
     expect(l.waitMs(0, 800)).toBe(0);
   });
 
-  it("takes the server's count as it is: it has already counted the calls it received", () => {
-    const l = lane({ concurrency: 64 });
-    const calls = startMany(l, 64);
-    l.succeeded(calls[0]!, 0, 0, { requests: { remaining: 50, resetMs: 30_000 } }, 0);
-    expect(l.waitMs(0, 0)).toBe(0);
+  it("takes from the server's count only the calls sent after the one whose reply carried it", () => {
+    // The last of 64 calls in flight: the server had counted every call before it.
+    const last = lane({ concurrency: 64 });
+    const calls = startMany(last, 64);
+    last.succeeded(calls[63]!, 0, 0, { requests: { remaining: 50, resetMs: 30_000 } }, 0);
+    expect(last.waitMs(0, 0)).toBe(0);
+    // The first of them: the 63 sent after it were not counted, and are more than the 50 left.
+    const first = lane({ concurrency: 64 });
+    const early = startMany(first, 64);
+    first.succeeded(early[0]!, 0, 0, { requests: { remaining: 50, resetMs: 30_000 } }, 0);
+    expect(first.waitMs(0, 0)).toBe(30_000);
+  });
+
+  it("does not let an older, higher count come back out of order and undo a newer one", () => {
+    const l = lane({ concurrency: 8 });
+    const [older, newer] = startMany(l, 2);
+    l.succeeded(newer!, 0, 0, { requests: { remaining: 0, resetMs: 1000 } }, 0);
+    l.succeeded(older!, 0, 0, { requests: { remaining: 5, resetMs: 1000 } }, 1);
+    expect(l.waitMs(0, 1)).toBe(999);
   });
 
   it("holds the lane for no more than two minutes on a server's word", () => {

@@ -26,7 +26,11 @@ export interface LaneLimits {
  */
 export class LaneCall {
   refused = false;
-  constructor(private before: readonly LaneCall[]) {}
+  constructor(
+    private before: readonly LaneCall[],
+    /** Calls and tokens started on the lane before this one: what its server could have counted when it took it. */
+    readonly startedBefore: { calls: number; tokens: number },
+  ) {}
 
   /** Its level, once it has ended; it then lets go of the calls before it, which would otherwise chain back to the run's first. */
   level(): number {
@@ -71,6 +75,7 @@ const LONGEST_WAIT_MS = 120_000;
 export class Lane {
   readonly stats: LaneStats = { rateLimited: 0, decreases: 0, pauses: 0, outages: 0 };
   private readonly calls = new Set<LaneCall>();
+  private readonly started = { calls: 0, tokens: 0 };
 
   private readonly cap: number;
   private ceiling: number;
@@ -158,7 +163,9 @@ export class Lane {
     const p = this.published;
     if (p.requestsLeft !== undefined) p.requestsLeft--;
     if (p.tokensLeft !== undefined) p.tokensLeft -= tokens;
-    const call = new LaneCall([...this.calls]);
+    const call = new LaneCall([...this.calls], { ...this.started });
+    this.started.calls++;
+    this.started.tokens += tokens;
     this.calls.add(call);
     return call;
   }
@@ -167,7 +174,7 @@ export class Lane {
   succeeded(call: LaneCall, estimatedTokens: number, usedTokens: number, limits: PublishedLimits | undefined, now: number): void {
     this.calls.delete(call);
     const level = call.level();
-    this.observe(limits, now);
+    this.observe(limits, call, now);
     this.tokens?.giveBack(estimatedTokens - usedTokens, now);
     this.failuresInRow = 0;
     this.outageMs = FIRST_OUTAGE_MS;
@@ -186,7 +193,7 @@ export class Lane {
   failed(call: LaneCall, error: unknown, now: number): void {
     this.calls.delete(call);
     if (!(error instanceof EngineCallError)) return;
-    this.observe(error.details.limits, now);
+    this.observe(error.details.limits, call, now);
     if (error.details.status === 429) {
       call.refused = true;
       return this.refused(call.level(), error.details.retryAfterSeconds, now);
@@ -258,18 +265,24 @@ export class Lane {
   }
 
   /**
-   * What the server published. It has counted the calls it received before it replied, nearly all
-   * of those in flight, so its count is taken as it is; calls sent from now on are taken from it.
+   * What the server published with the reply to `call`. It counted what it had taken in when it
+   * took that call: the calls sent after it are taken from its count, those before are in it.
+   * Replies come back out of order: within a window, an older (higher) count does not undo a newer.
    */
-  private observe(limits: PublishedLimits | undefined, now: number): void {
+  private observe(limits: PublishedLimits | undefined, call: LaneCall, now: number): void {
     if (!limits) return;
+    const p = this.published;
     if (limits.requests) {
-      this.published.requestsLeft = limits.requests.remaining;
-      this.published.requestsResetAt = now + Math.min(limits.requests.resetMs, LONGEST_WAIT_MS);
+      const left = limits.requests.remaining - (this.started.calls - call.startedBefore.calls - 1);
+      const sameWindow = p.requestsLeft !== undefined && now < p.requestsResetAt;
+      p.requestsLeft = sameWindow ? Math.min(p.requestsLeft!, left) : left;
+      if (!sameWindow) p.requestsResetAt = now + Math.min(limits.requests.resetMs, LONGEST_WAIT_MS);
     }
     if (limits.tokens) {
-      this.published.tokensLeft = limits.tokens.remaining;
-      this.published.tokensResetAt = now + Math.min(limits.tokens.resetMs, LONGEST_WAIT_MS);
+      const left = limits.tokens.remaining - (this.started.tokens - call.startedBefore.tokens);
+      const sameWindow = p.tokensLeft !== undefined && now < p.tokensResetAt;
+      p.tokensLeft = sameWindow ? Math.min(p.tokensLeft!, left) : left;
+      if (!sameWindow) p.tokensResetAt = now + Math.min(limits.tokens.resetMs, LONGEST_WAIT_MS);
     }
   }
 
