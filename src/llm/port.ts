@@ -43,8 +43,12 @@ export interface CompletionRequest {
   sampling: Sampling;
   responseSchema?: ResponseSchema;
   signal?: AbortSignal;
-  /** Scheduling only, never sent: when calls wait for a place, higher goes first. Default 0. */
-  priority?: number;
+  /**
+   * Scheduling only, never sent: when calls wait for a place, higher goes first. Default 0. A
+   * function is asked again whenever the scheduler reorders its line (what goes first can change as
+   * a run learns).
+   */
+  priority?: number | (() => number);
 }
 
 

@@ -20,6 +20,12 @@ export interface MethodSettings {
   sampling: Record<StepKind, Sampling>;
 }
 
+/** Where a call sits in the method: its level, and its re-synthesis round (0: the first pass). */
+export interface CallPlace {
+  level: Level;
+  round: number;
+}
+
 /** A valid reply to one structured call: the value read from it and the reply as it came. */
 export interface Asked<T> {
   value: T;
@@ -35,9 +41,9 @@ export interface DocumentContext {
   seed: number;
   /**
    * One structured call: resolves with a valid reply and its value, rejects with UnusableReplyError when the model
-   * kept replying unusably, or with EngineCallError / AbortedError from the transport. `round` is the re-synthesis
-   * round the call belongs to (0, the default: the first pass); a level waits for each of its rounds to end, so the
-   * pipeline serves later rounds first.
+   * kept replying unusably, or with EngineCallError / AbortedError from the transport. `place` says where the call
+   * sits (levels give it; Self-QA has none): the pipeline serves first the calls likely to have the longest chain
+   * of calls still to come.
    */
-  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined, round?: number): Promise<Asked<T>>;
+  ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined, place?: CallPlace): Promise<Asked<T>>;
 }

@@ -104,16 +104,17 @@ describe("answers and re-synthesis", () => {
     expect(outcome.chain).toBe(1 + 2 + 2 * 3);
   });
 
-  it("marks every call of a re-synthesis round, and the answer after it, with its round", async () => {
+  it("marks every call with its level, and the calls of a re-synthesis round (the answer after it too) with the round", async () => {
     const model = new ScriptedModel((call) =>
       call.step === "answer" && String(call.tag("instruction")).includes(spelled("opened")) ? { answerable: false, answer: "" } : happyReply(call),
     );
     const ctx = context(model, { maxRounds: 3 });
     const asked: string[] = [];
     const ask = ctx.ask;
-    ctx.ask = (kind, messages, schema, check, round) => {
-      asked.push(`${kind} ${round ?? 0}`);
-      return ask(kind, messages, schema, check, round);
+    ctx.ask = (kind, messages, schema, check, place) => {
+      expect(place?.level).toBe("micro");
+      asked.push(`${kind} ${place?.round}`);
+      return ask(kind, messages, schema, check, place);
     };
     await runLevel(ctx, microPlan);
     expect(asked.filter((a) => !a.endsWith(" 0"))).toEqual(["resynthesize 1", "answer 1", "resynthesize 2", "answer 2", "resynthesize 3", "answer 3"]);

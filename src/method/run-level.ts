@@ -86,7 +86,7 @@ async function settle<F>(ctx: DocumentContext, plan: LevelPlan<F>, item: Item<F>
 async function resynthesize<F>(ctx: DocumentContext, plan: LevelPlan<F>, items: readonly Item<F>[], item: Item<F>, round: number): Promise<void> {
   const random = seededRandom(ctx.seed, ctx.document.index, plan.level, round, item.index);
   // The round's calls, the re-synthesis and the answer after it, are marked with their round.
-  const roundCtx: DocumentContext = { ...ctx, ask: (kind, messages, schema, check) => ctx.ask(kind, messages, schema, check, round) };
+  const roundCtx: DocumentContext = { ...ctx, ask: (kind, messages, schema, check) => ctx.ask(kind, messages, schema, check, { level: plan.level, round }) };
   const shots = drawShots(items, ctx.settings.shots, random, plan.promptFeature);
   if (item.failure?.reason !== "unusable re-synthesis reply") item.instructionFailure = item.failure;
   const why = describeFailure(item.instructionFailure ?? failure("unanswerable"));
@@ -116,10 +116,10 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
   let unusableExtractions = 0;
   const ctx: DocumentContext = {
     ...documentCtx,
-    ask: (kind, messages, schema, check, round) => {
-      if (kind !== "extract") return documentCtx.ask(kind, messages, schema, check, round);
+    ask: (kind, messages, schema, check, place = { level: plan.level, round: 0 }) => {
+      if (kind !== "extract") return documentCtx.ask(kind, messages, schema, check, place);
       extractions++;
-      return documentCtx.ask(kind, messages, schema, check).catch((error: unknown) => {
+      return documentCtx.ask(kind, messages, schema, check, place).catch((error: unknown) => {
         if (error instanceof UnusableReplyError) unusableExtractions++;
         throw error;
       });

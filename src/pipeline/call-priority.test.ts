@@ -1,30 +1,59 @@
 import { describe, expect, it } from "vitest";
-import { callPriority } from "./call-priority.js";
+import type { CallPlace, StepKind } from "../method/context.js";
+import { CallPriorities } from "./call-priority.js";
 
-describe("callPriority", () => {
+const at = (level: CallPlace["level"], round = 0): CallPlace => ({ level, round });
+
+/** The names of calls, highest priority first, ranked now. */
+function ranked(calls: Array<{ name: string; rank: () => number }>): string[] {
+  return [...calls].sort((a, b) => b.rank() - a.rank()).map((c) => c.name);
+}
+
+describe("CallPriorities", () => {
   it("serves later re-synthesis rounds first, then the longest remaining chain, then earlier documents", () => {
+    const p = new CallPriorities();
+    const call = (name: string, kind: StepKind, place: CallPlace | undefined, doc: number) => ({ name, rank: p.of(kind, place, doc) });
     const calls = [
-      { name: "answer, round 0, document 0", p: callPriority("answer", 0, 0) },
-      { name: "extract, round 0, document 9", p: callPriority("extract", 0, 9) },
-      { name: "extract, round 0, document 2", p: callPriority("extract", 0, 2) },
-      { name: "answer, round 1, document 40", p: callPriority("answer", 1, 40) },
-      { name: "resynthesize, round 1, document 40", p: callPriority("resynthesize", 1, 40) },
-      { name: "answer, round 3, document 1000000", p: callPriority("answer", 3, 1_000_000) },
-      { name: "synthesize, round 0, document 0", p: callPriority("synthesize", 0, 0) },
+      call("answer, round 0, document 0", "answer", at("micro"), 0),
+      call("extract, round 0, document 9", "extract", at("micro"), 9),
+      call("extract, round 0, document 2", "extract", at("micro"), 2),
+      call("synthesize, round 0, document 0", "synthesize", at("micro"), 0),
+      call("self-qa, document 1", "selfQa", undefined, 1),
     ];
-    expect(calls.sort((a, b) => b.p - a.p).map((c) => c.name)).toEqual([
-      "answer, round 3, document 1000000",
-      "resynthesize, round 1, document 40",
-      "answer, round 1, document 40",
+    expect(ranked(calls)).toEqual([
       "extract, round 0, document 2",
       "extract, round 0, document 9",
       "synthesize, round 0, document 0",
       "answer, round 0, document 0",
+      "self-qa, document 1",
     ]);
+    const later = [...calls, call("answer, round 1, document 40", "answer", at("micro", 1), 40), call("answer, round 3, document 1000000", "answer", at("macro", 3), 1_000_000)];
+    expect(ranked(later).slice(0, 2)).toEqual(["answer, round 3, document 1000000", "answer, round 1, document 40"]);
+  });
+
+  it("learns which levels take rounds, and then starts their first pass before the others'", () => {
+    let changes = 0;
+    const p = new CallPriorities(() => changes++);
+    const scatter = { name: "scatter answer, document 1", rank: p.of("answer", at("scatter"), 1) };
+    const macro = { name: "macro answer, document 9", rank: p.of("answer", at("macro"), 9) };
+    expect(ranked([scatter, macro])).toEqual(["scatter answer, document 1", "macro answer, document 9"]);
+    // Documents 2 and 3 met macro items that kept failing; scatter items never did.
+    p.of("answer", at("scatter"), 2);
+    p.of("answer", at("macro", 0), 2);
+    p.of("resynthesize", at("macro", 4), 2);
+    p.of("resynthesize", at("macro", 5), 3);
+    expect(changes).toBe(2);
+    // The calls already waiting are ranked anew: the macro answer now goes first.
+    expect(ranked([scatter, macro])).toEqual(["macro answer, document 9", "scatter answer, document 1"]);
+    // But never before a call of a re-synthesis round.
+    const round = { name: "scatter round 1", rank: p.of("resynthesize", at("scatter", 1), 30) };
+    expect(ranked([scatter, macro, round])[0]).toBe("scatter round 1");
   });
 
   it("stays exact for any number of rounds", () => {
-    expect(Number.isSafeInteger(callPriority("extract", 10_000, 0))).toBe(true);
-    expect(callPriority("answer", 10_000, 5)).toBeGreaterThan(callPriority("answer", 254, 5));
+    const p = new CallPriorities();
+    const deep = p.of("extract", at("micro", 10_000), 0)();
+    expect(Number.isSafeInteger(deep)).toBe(true);
+    expect(p.of("answer", at("micro", 10_000), 5)()).toBeGreaterThan(p.of("answer", at("micro", 254), 5)());
   });
 });

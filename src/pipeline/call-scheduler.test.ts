@@ -87,6 +87,20 @@ describe("CallScheduler places", () => {
     expect(server.served.map((c) => c.name)).toEqual(["first", "high", "high2", "mid", "low"]);
   });
 
+  it("ranks waiting calls anew when told to, as a run learns which calls lead to longer chains", async () => {
+    const clock = new FakeClock();
+    const server = fakeServer(clock);
+    const s = scheduler(clock, [[server.model, { concurrency: 1 }]]);
+    let boost = 0;
+    const requests = [request("first"), request("a", 5), { ...request("b"), priority: () => boost }];
+    const done = runAll(clock, s, requests);
+    await settle();
+    boost = 10;
+    s.reorder();
+    await done;
+    expect(server.served.map((c) => c.name)).toEqual(["first", "b", "a"]);
+  });
+
   it("never has more in flight than the concurrency", async () => {
     const clock = new FakeClock();
     const server = fakeServer(clock, { slots: 3 });

@@ -24,6 +24,7 @@ export interface CallSchedulerOptions {
 
 interface Waiter {
   tokens: number;
+  rank: () => number;
   /** A call that failed before: it does not probe a lane back from an outage while another lane answers. */
   retry: boolean;
   resolve: (place: Place) => void;
@@ -62,6 +63,7 @@ export class CallScheduler implements LanguageModel {
   private readonly onRetry: (info: RetryInfo) => void;
   private timer: AbortController | undefined;
   private inFlight = 0;
+  private unordered = false;
   private heldSince: number | undefined;
 
   constructor(
@@ -85,7 +87,7 @@ export class CallScheduler implements LanguageModel {
     const tokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? ASSUMED_COMPLETION_TOKENS);
     let failedAttempts = 0;
     for (let attempt = 1; ; attempt++) {
-      const { lane, call } = await this.place(request.priority ?? 0, tokens, request.signal, attempt > 1);
+      const { lane, call } = await this.place(rankOf(request), tokens, request.signal, attempt > 1);
       let completion: Completion;
       try {
         completion = await lane.model.complete(request);
@@ -122,7 +124,7 @@ export class CallScheduler implements LanguageModel {
   }
 
   /** A place on a lane for a call of `tokens`: at once when the line is empty and a lane has room, else in turn. */
-  private place(priority: number, tokens: number, signal: AbortSignal | undefined, retry: boolean): Promise<Place> {
+  private place(rank: () => number, tokens: number, signal: AbortSignal | undefined, retry: boolean): Promise<Place> {
     if (this.draining?.aborted) return Promise.reject(this.draining.reason);
     if (signal?.aborted) return Promise.reject(new AbortedError("stopped while waiting for a place"));
     if (this.line.size === 0) {
@@ -133,6 +135,7 @@ export class CallScheduler implements LanguageModel {
     return new Promise<Place>((resolve, reject) => {
       const waiter: Waiter = {
         tokens,
+        rank,
         retry,
         resolve,
         reject,
@@ -144,7 +147,7 @@ export class CallScheduler implements LanguageModel {
         },
       };
       if (signal !== this.stop) signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.line.add(waiter, priority);
+      this.line.add(waiter, rank());
       this.pump();
     });
   }
@@ -197,10 +200,19 @@ export class CallScheduler implements LanguageModel {
     this.heldSince = undefined;
   }
 
+  /** Asks every waiting call for its priority again before the next place is given. */
+  reorder(): void {
+    this.unordered = true;
+  }
+
   /** Gives places to waiting calls in turn while lanes have room; when limits hold the line, wakes when one may lift. */
   private pump(): void {
     this.timer?.abort();
     this.timer = undefined;
+    if (this.unordered) {
+      this.unordered = false;
+      this.line.reorder((waiter) => waiter.rank());
+    }
     const now = this.clock.now();
     for (let head = this.line.peek(); head; head = this.line.peek()) {
       const { lane, soonestMs } = this.roomiest(head.tokens, head.retry, now);
@@ -250,4 +262,9 @@ export class CallScheduler implements LanguageModel {
       waiter.reject(reason);
     }
   }
+}
+
+function rankOf(request: CompletionRequest): () => number {
+  const priority = request.priority ?? 0;
+  return typeof priority === "function" ? priority : () => priority;
 }

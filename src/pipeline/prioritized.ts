@@ -1,7 +1,7 @@
-import type { LanguageModel } from "../llm/port.js";
+import type { CompletionRequest, LanguageModel } from "../llm/port.js";
 
 /** The model as one kind of call of one document sees it: its calls wait for a place with this priority. */
-export function prioritized(model: LanguageModel, priority: number): LanguageModel {
+export function prioritized(model: LanguageModel, priority: NonNullable<CompletionRequest["priority"]>): LanguageModel {
   return {
     description: model.description,
     modelId: model.modelId,

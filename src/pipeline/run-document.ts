@@ -8,7 +8,7 @@ import type { Level } from "../method/levels.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { runSelfQa } from "../method/self-qa.js";
 import type { StoredDocument } from "../store/run-store.js";
-import { callPriority } from "./call-priority.js";
+import type { CallPriorities } from "./call-priority.js";
 import { documentKey } from "./document-key.js";
 import type { RunSettings } from "./resolve-settings.js";
 import type { RunStats } from "./run-stats.js";
@@ -26,6 +26,8 @@ export interface RunParts {
   stats: RunStats;
   /** Aborts calls in flight. */
   signal: AbortSignal;
+  /** Who goes first among waiting calls; learns what each level takes as the run goes. */
+  priorities: CallPriorities;
   /** The model: the store in front when there is one, then the call gate, then the scheduler. */
   model: LanguageModel;
 }
@@ -53,9 +55,9 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
       budget: options.budgets?.of(document) ?? settings.mu,
       settings: settings.methodSettings,
       seed: settings.seed,
-      ask: (kind, messages, schema, check, round) =>
+      ask: (kind, messages, schema, check, place) =>
         completeStructured(
-          prioritized(parts.model, callPriority(kind, round ?? 0, document.index)),
+          prioritized(parts.model, parts.priorities.of(kind, place, document.index)),
           { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
           { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
         ),

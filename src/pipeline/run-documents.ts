@@ -6,6 +6,7 @@ import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
 import { cachedModel } from "../store/cached-model.js";
 import { CallGate } from "./call-gate.js";
+import { CallPriorities } from "./call-priority.js";
 import { CallScheduler } from "./call-scheduler.js";
 import { CallsInFlight } from "./calls-in-flight.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
@@ -100,7 +101,8 @@ export async function* runDocuments(
     : gated;
   const inFlight = new CallsInFlight();
   const model = inFlight.of(cached);
-  const parts: RunParts = { options, settings, stats, signal: abort.signal, model };
+  const priorities = new CallPriorities(() => scheduler.reorder());
+  const parts: RunParts = { options, settings, stats, signal: abort.signal, model, priorities };
 
   // Enough documents in progress to keep every place busy; finished ones wait for their turn.
   const inProgressLimit = Math.max(16, 2 * places);

@@ -21,6 +21,19 @@ describe("WaitingLine", () => {
     expect(served).toEqual(expected);
   });
 
+  it("reorders by new priorities, keeping the order of arrival among equals, and drops entries taken out", () => {
+    const line = new WaitingLine<{ name: string; rank: number }>();
+    const items = ["a", "b", "c", "d", "e"].map((name, i) => ({ name, rank: i }));
+    for (const item of items) line.add(item, item.rank);
+    line.remove(items[4]!);
+    for (const item of items) item.rank = item.name === "a" || item.name === "c" ? 10 : 1;
+    line.reorder((item) => item.rank);
+    expect(line.size).toBe(4);
+    const served: string[] = [];
+    for (let item = line.take(); item !== undefined; item = line.take()) served.push(item.name);
+    expect(served).toEqual(["a", "c", "b", "d"]);
+  });
+
   it("skips an entry taken out, and counts only those still waiting", () => {
     const line = new WaitingLine<string>();
     line.add("a", 2);

@@ -35,6 +35,15 @@ export class WaitingLine<T> {
     return this.pop();
   }
 
+  /** Gives every waiting item its priority anew (their order of arrival kept): one pass over the line. */
+  reorder(priorityOf: (item: T) => number): void {
+    const live = this.heap.filter((entry) => !this.removed.has(entry.item));
+    this.removed.clear();
+    this.heap.length = 0;
+    for (const entry of live) this.heap.push({ ...entry, priority: priorityOf(entry.item) });
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
   /** Takes `item` out wherever it is (it is skipped when it reaches the front). */
   remove(item: T): void {
     if (this.heap.some((entry) => entry.item === item)) this.removed.add(item);
@@ -50,19 +59,23 @@ export class WaitingLine<T> {
     if (top === undefined || last === undefined) return undefined;
     if (this.heap.length > 0) {
       this.heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let best = i;
-        if (left < this.heap.length && this.before(left, best)) best = left;
-        if (right < this.heap.length && this.before(right, best)) best = right;
-        if (best === i) break;
-        this.swap(i, best);
-        i = best;
-      }
+      this.siftDown(0);
     }
     return top.item;
+  }
+
+  private siftDown(from: number): void {
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let best = i;
+      if (left < this.heap.length && this.before(left, best)) best = left;
+      if (right < this.heap.length && this.before(right, best)) best = right;
+      if (best === i) return;
+      this.swap(i, best);
+      i = best;
+    }
   }
 
   private before(a: number, b: number): boolean {
