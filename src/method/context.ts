@@ -46,4 +46,6 @@ export interface DocumentContext {
    * of calls still to come.
    */
   ask<T>(kind: StepKind, messages: ChatMessage[], schema: StepSchema<T>, check?: (value: T) => string | undefined, place?: CallPlace): Promise<Asked<T>>;
+  /** Told, as soon as it is known, that calls at `place` will follow (an item failed and goes to that round). */
+  ahead?(place: CallPlace): void;
 }

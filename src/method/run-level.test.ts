@@ -121,6 +121,18 @@ describe("answers and re-synthesis", () => {
     expect(asked.filter((a) => a.endsWith(" 0"))).toEqual(["extract 0", "synthesize 0", "answer 0", "answer 0", "answer 0", "answer 0"]);
   });
 
+  it("tells, as soon as an item fails, that its next round will come", async () => {
+    const model = new ScriptedModel((call) =>
+      call.step === "answer" && String(call.tag("instruction")).includes(spelled("opened")) ? { answerable: false, answer: "" } : happyReply(call),
+    );
+    const ctx = context(model, { maxRounds: 2 });
+    const told: string[] = [];
+    ctx.ahead = (place) => told.push(`${place.level} ${place.round}`);
+    await runLevel(ctx, microPlan);
+    // After the first pass and after round 1; after the last round, nothing is to come.
+    expect(told).toEqual(["micro 1", "micro 2"]);
+  });
+
   it("draws no examples when nothing has succeeded yet", async () => {
     const model = new ScriptedModel((call) => (call.step === "answer" && !call.prompt.includes("Reworded") ? { answerable: false, answer: "" } : happyReply(call)));
     const outcome = await runLevel(context(model, { maxRounds: 1 }), microPlan);

@@ -145,13 +145,17 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
     rounds: 0,
     ...(reply ? { reply } : {}),
   }));
-  await Promise.all(items.map((item) => settle(ctx, plan, item)));
+  // The pipeline learns at once that a failed item's next round will come, to start such levels first.
+  const tellAhead = (item: Item<F>) => {
+    if (!succeeded(item) && item.rounds < ctx.settings.maxRounds) ctx.ahead?.({ level: plan.level, round: item.rounds + 1 });
+  };
+  await Promise.all(items.map((item) => settle(ctx, plan, item).then(() => tellAhead(item))));
   let rounds = 0;
   for (let round = 1; round <= ctx.settings.maxRounds; round++) {
     const failed = items.filter((item) => !succeeded(item));
     if (failed.length === 0) break;
     rounds = round;
-    await Promise.all(failed.map((item) => resynthesize(ctx, plan, items, item, round)));
+    await Promise.all(failed.map((item) => resynthesize(ctx, plan, items, item, round).then(() => tellAhead(item))));
   }
 
   const dropped = items

@@ -43,7 +43,8 @@ export class CallPriorities {
     return () => fixed + 2 * (level.sum / level.deepest.size) * 2 ** 34;
   }
 
-  private note(place: CallPlace, documentIndex: number) {
+  /** Notes that a call at `place` of this document will come (or has come): what its level takes. */
+  note(place: CallPlace, documentIndex: number) {
     let level = this.rounds.get(place.level);
     if (!level) this.rounds.set(place.level, (level = { deepest: new Map(), sum: 0 }));
     const deepest = level.deepest.get(documentIndex);

@@ -38,6 +38,9 @@ interface Place {
   call: LaneCall;
 }
 
+/** The least time between two rankings of the whole line anew. */
+const REORDER_EVERY_MS = 50;
+
 /** Completion tokens assumed for a call that sets no max_tokens, for the tokens-per-minute limits. */
 const ASSUMED_COMPLETION_TOKENS = 500;
 
@@ -64,6 +67,7 @@ export class CallScheduler implements LanguageModel {
   private timer: AbortController | undefined;
   private inFlight = 0;
   private unordered = false;
+  private reorderedAt = -Infinity;
   private heldSince: number | undefined;
 
   constructor(
@@ -209,11 +213,13 @@ export class CallScheduler implements LanguageModel {
   private pump(): void {
     this.timer?.abort();
     this.timer = undefined;
-    if (this.unordered) {
+    const now = this.clock.now();
+    // Ranking the whole line again costs a pass over it: at most every REORDER_EVERY_MS.
+    if (this.unordered && now - this.reorderedAt >= REORDER_EVERY_MS) {
       this.unordered = false;
+      this.reorderedAt = now;
       this.line.reorder((waiter) => waiter.rank());
     }
-    const now = this.clock.now();
     for (let head = this.line.peek(); head; head = this.line.peek()) {
       const { lane, soonestMs } = this.roomiest(head.tokens, head.retry, now);
       if (!lane) {

@@ -55,6 +55,7 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
       budget: options.budgets?.of(document) ?? settings.mu,
       settings: settings.methodSettings,
       seed: settings.seed,
+      ahead: (place) => parts.priorities.note(place, document.index),
       ask: (kind, messages, schema, check, place) =>
         completeStructured(
           prioritized(parts.model, parts.priorities.of(kind, place, document.index)),

@@ -40,7 +40,10 @@ export class WaitingLine<T> {
     const live = this.heap.filter((entry) => !this.removed.has(entry.item));
     this.removed.clear();
     this.heap.length = 0;
-    for (const entry of live) this.heap.push({ ...entry, priority: priorityOf(entry.item) });
+    for (const entry of live) {
+      entry.priority = priorityOf(entry.item);
+      this.heap.push(entry);
+    }
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
