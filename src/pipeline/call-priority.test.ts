@@ -50,6 +50,17 @@ describe("CallPriorities", () => {
     expect(ranked([scatter, macro, round])[0]).toBe("scatter round 1");
   });
 
+  it("keeps what finished documents' levels took after forgetting them", () => {
+    const p = new CallPriorities();
+    p.of("answer", at("macro"), 1);
+    p.of("resynthesize", at("macro", 4), 1);
+    p.forget(1);
+    const waiting = p.of("answer", at("macro"), 2);
+    const other = p.of("answer", at("scatter"), 0);
+    // Two documents began macro, one took 4 rounds: a mean of 2, so two calls of 2 rounds ahead.
+    expect(waiting() - other()).toBe(2 * 2 * 2 ** 34 - 2);
+  });
+
   it("stays exact for any number of rounds", () => {
     const p = new CallPriorities();
     const deep = p.of("extract", at("micro", 10_000), 0)();

@@ -21,8 +21,11 @@ const TOP_ROUND = 255;
  *   (say, one whose sentences get quoted) is started before one that is done after its first pass.
  */
 export class CallPriorities {
-  /** Per level: the deepest round seen in each document that has begun it, and their sum (their mean is what the level takes). */
-  private readonly rounds = new Map<string, { deepest: Map<number, number>; sum: number }>();
+  /**
+   * Per level: the deepest round seen in each document in progress, and over every document that
+   * began it, how many and the sum of their deepest rounds (the mean is what the level takes).
+   */
+  private readonly rounds = new Map<string, { deepest: Map<number, number>; documents: number; sum: number }>();
 
   constructor(
     /** Told when what a level takes has changed, so that waiting calls are ranked again. */
@@ -40,19 +43,25 @@ export class CallPriorities {
     const level = this.note(place, documentIndex);
     if (round > 0) return () => fixed;
     // Each round is two calls in a row: a re-synthesis and its answer.
-    return () => fixed + 2 * (level.sum / level.deepest.size) * 2 ** 34;
+    return () => fixed + 2 * (level.sum / level.documents) * 2 ** 34;
   }
 
   /** Notes that a call at `place` of this document will come (or has come): what its level takes. */
   note(place: CallPlace, documentIndex: number) {
     let level = this.rounds.get(place.level);
-    if (!level) this.rounds.set(place.level, (level = { deepest: new Map(), sum: 0 }));
+    if (!level) this.rounds.set(place.level, (level = { deepest: new Map(), documents: 0, sum: 0 }));
     const deepest = level.deepest.get(documentIndex);
+    if (deepest === undefined) level.documents++;
     if (deepest === undefined || place.round > deepest) {
       level.sum += place.round - (deepest ?? 0);
       level.deepest.set(documentIndex, place.round);
       if (place.round > 0) this.onChange();
     }
     return level;
+  }
+
+  /** The document is finished: only its share of the sums is kept, so memory follows the documents in progress. */
+  forget(documentIndex: number): void {
+    for (const level of this.rounds.values()) level.deepest.delete(documentIndex);
   }
 }

@@ -118,6 +118,7 @@ export async function* runDocuments(
     const entry: (typeof pending)[number] = {
       promise: runDocument(document, parts).then((done) => {
         inProgress--;
+        priorities.forget(document.index);
         entry.done = done;
         if (done.error && isFatal(done.error)) fail(done.error);
         wake();
