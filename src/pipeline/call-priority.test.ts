@@ -61,6 +61,12 @@ describe("CallPriorities", () => {
     expect(waiting() - other()).toBe(2 * 2 * 2 ** 34 - 2);
   });
 
+  it("never lets a first-pass call outrank a call of a round, however many rounds its level takes", () => {
+    const p = new CallPriorities();
+    for (let doc = 0; doc < 10; doc++) p.of("answer", at("macro", 600), doc);
+    expect(p.of("answer", at("macro"), 11)()).toBeLessThan(p.of("answer", at("scatter", 1), 12)());
+  });
+
   it("stays exact for any number of rounds", () => {
     const p = new CallPriorities();
     const deep = p.of("extract", at("micro", 10_000), 0)();

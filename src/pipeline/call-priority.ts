@@ -43,7 +43,8 @@ export class CallPriorities {
     const level = this.note(place, documentIndex);
     if (round > 0) return () => fixed;
     // Each round is two calls in a row: a re-synthesis and its answer.
-    return () => fixed + 2 * (level.sum / level.documents) * 2 ** 34;
+    // Capped as rounds are, so that no first-pass call outranks a call of a round.
+    return () => fixed + 2 * Math.min(level.sum / level.documents, TOP_ROUND) * 2 ** 34;
   }
 
   /** Notes that a call at `place` of this document will come (or has come): what its level takes. */

@@ -138,6 +138,25 @@ describe("Lane pauses", () => {
     expect(l.waitMs(0, 1)).toBe(999);
   });
 
+  it("takes a call's own tokens as counted by its server, not twice", () => {
+    const l = lane({ concurrency: 8 });
+    const call = l.start(100, 0);
+    l.succeeded(call, 100, 100, { tokens: { remaining: 1000, resetMs: 2000 } }, 0);
+    expect(l.waitMs(1000, 0)).toBe(0);
+  });
+
+  it("follows the count of the call sent last, across windows, whatever order the replies come in", () => {
+    const l = lane({ concurrency: 8 });
+    l.succeeded(l.start(0, 0), 0, 0, { requests: { remaining: 10, resetMs: 59_000 } }, 1000);
+    const x = l.start(0, 50_000);
+    const b = l.start(0, 61_000);
+    // x was taken at the end of the old window; b in the new one, whose reply says so.
+    l.succeeded(x, 0, 0, { requests: { remaining: 0, resetMs: 10_000 } }, 70_000);
+    expect(l.waitMs(0, 70_000)).toBe(10_000);
+    l.succeeded(b, 0, 0, { requests: { remaining: 98, resetMs: 50_000 } }, 71_000);
+    expect(l.waitMs(0, 71_000)).toBe(0);
+  });
+
   it("holds the lane for no more than two minutes on a server's word", () => {
     const l = lane({ concurrency: 8 });
     l.failed(l.start(0, 0), refusal(undefined, { requests: { remaining: 0, resetMs: 1.7e12 } }), 0);

@@ -7,7 +7,7 @@
  */
 import { ConfigError, EngineCallError } from "../errors.js";
 import type { LanguageModel } from "../llm/port.js";
-import type { PublishedLimits } from "../rate-limit-state.js";
+import type { PublishedLimit, PublishedLimits } from "../rate-limit-state.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export interface LaneLimits {
@@ -28,8 +28,8 @@ export class LaneCall {
   refused = false;
   constructor(
     private before: readonly LaneCall[],
-    /** Calls and tokens started on the lane before this one: what its server could have counted when it took it. */
-    readonly startedBefore: { calls: number; tokens: number },
+    /** Its place among the calls started on the lane: its server counted these when it took it. */
+    readonly startedThrough: { calls: number; tokens: number },
   ) {}
 
   /** Its level, once it has ended; it then lets go of the calls before it, which would otherwise chain back to the run's first. */
@@ -88,7 +88,7 @@ export class Lane {
   private readonly unexplained: boolean[] = [];
   private pausedUntil = -Infinity;
   private pauseMs = DEFAULT_PAUSE_MS;
-  private published: { requestsLeft?: number; requestsResetAt: number; tokensLeft?: number; tokensResetAt: number } = { requestsResetAt: -Infinity, tokensResetAt: -Infinity };
+  private readonly published: { requests?: Published; tokens?: Published } = {};
   private failuresInRow = 0;
   private outUntil = -Infinity;
   private outageMs = FIRST_OUTAGE_MS;
@@ -145,12 +145,12 @@ export class Lane {
   waitMs(tokens: number, now: number, evenIfDown = false): number {
     if (!evenIfDown && now < this.outUntil) return this.outUntil - now;
     if (this.inFlight >= (evenIfDown ? this.ceiling : this.concurrency)) return Infinity;
-    const p = this.published;
+    const { requests, tokens: published } = this.published;
     return Math.max(
       0,
       this.pausedUntil - now,
-      p.requestsLeft !== undefined && p.requestsLeft <= 0 ? p.requestsResetAt - now : 0,
-      p.tokensLeft !== undefined && p.tokensLeft < tokens ? p.tokensResetAt - now : 0,
+      requests && requests.left <= 0 ? requests.resetAt - now : 0,
+      published && published.left < tokens ? published.resetAt - now : 0,
       this.requests?.waitFor(1, now) ?? 0,
       this.tokens?.waitFor(tokens, now) ?? 0,
     );
@@ -160,12 +160,11 @@ export class Lane {
   start(tokens: number, now: number): LaneCall {
     this.requests?.take(1, now);
     this.tokens?.take(tokens, now);
-    const p = this.published;
-    if (p.requestsLeft !== undefined) p.requestsLeft--;
-    if (p.tokensLeft !== undefined) p.tokensLeft -= tokens;
-    const call = new LaneCall([...this.calls], { ...this.started });
+    if (this.published.requests) this.published.requests.left--;
+    if (this.published.tokens) this.published.tokens.left -= tokens;
     this.started.calls++;
     this.started.tokens += tokens;
+    const call = new LaneCall([...this.calls], { ...this.started });
     this.calls.add(call);
     return call;
   }
@@ -266,24 +265,15 @@ export class Lane {
 
   /**
    * What the server published with the reply to `call`. It counted what it had taken in when it
-   * took that call: the calls sent after it are taken from its count, those before are in it.
-   * Replies come back out of order: within a window, an older (higher) count does not undo a newer.
+   * took that call, so the calls sent after it are taken from its count. Replies come back out of
+   * order: the count from the call sent last is the best informed, and a reply to a call sent
+   * earlier does not replace it.
    */
   private observe(limits: PublishedLimits | undefined, call: LaneCall, now: number): void {
     if (!limits) return;
-    const p = this.published;
-    if (limits.requests) {
-      const left = limits.requests.remaining - (this.started.calls - call.startedBefore.calls - 1);
-      const sameWindow = p.requestsLeft !== undefined && now < p.requestsResetAt;
-      p.requestsLeft = sameWindow ? Math.min(p.requestsLeft!, left) : left;
-      if (!sameWindow) p.requestsResetAt = now + Math.min(limits.requests.resetMs, LONGEST_WAIT_MS);
-    }
-    if (limits.tokens) {
-      const left = limits.tokens.remaining - (this.started.tokens - call.startedBefore.tokens);
-      const sameWindow = p.tokensLeft !== undefined && now < p.tokensResetAt;
-      p.tokensLeft = sameWindow ? Math.min(p.tokensLeft!, left) : left;
-      if (!sameWindow) p.tokensResetAt = now + Math.min(limits.tokens.resetMs, LONGEST_WAIT_MS);
-    }
+    const { calls, tokens } = call.startedThrough;
+    if (limits.requests) this.published.requests = newer(this.published.requests, limits.requests, this.started.calls - calls, calls, now);
+    if (limits.tokens) this.published.tokens = newer(this.published.tokens, limits.tokens, this.started.tokens - tokens, calls, now);
   }
 
   private note(refused: boolean): void {
@@ -295,4 +285,18 @@ export class Lane {
     this.outcomes.push(outcome);
     if (this.outcomes.length > OUTCOME_MEMORY) this.outcomes.shift();
   }
+}
+
+/** A count a server published, as this lane keeps it: what is left now, when it is whole again, and from which call. */
+interface Published {
+  left: number;
+  resetAt: number;
+  /** The number of the call whose reply said it. */
+  from: number;
+}
+
+/** The count `limit` says, less `sentSince` (what went out after the call it came with), unless `current` came from a later call. */
+function newer(current: Published | undefined, limit: PublishedLimit, sentSince: number, from: number, now: number): Published {
+  if (current && current.from > from) return current;
+  return { left: limit.remaining - sentSince, resetAt: now + Math.min(limit.resetMs, LONGEST_WAIT_MS), from };
 }

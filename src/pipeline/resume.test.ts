@@ -151,6 +151,31 @@ describe("resuming from the run store", () => {
     expect(store.status().replies).toBe(inFlightAnswered);
   });
 
+  it("keeps the reply of a call still in flight when its document failed and the run ended", async () => {
+    const store = RunStore.open(join(dir, "sibling.db"));
+    const scripted = new ScriptedModel(happyReply);
+    const bad = new EngineCallError("400 Bad Request", { url: "u", model: "m", status: 400, retryable: false });
+    const model = {
+      description: scripted.description,
+      modelId: scripted.modelId,
+      complete: async (request: Parameters<ScriptedModel["complete"]>[0]) => {
+        if (request.responseSchema?.name === "scatter_keywords") throw bad;
+        // A call that honours its abort signal, as HTTP does: aborted, its reply is lost.
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, 50);
+          request.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(new AbortedError("aborted"))), { once: true });
+        });
+        return scripted.complete(request);
+      },
+    };
+    const run = synthesize(docs.slice(0, 1), { ...options(scripted, store, { levels: ["micro", "scatter"] }), model });
+    await collect(run);
+    expect(run.stats.documentsFailed).toBe(1);
+    // The micro level's first call was in flight when the scatter level failed the document.
+    expect(store.status().replies).toBe(scripted.calls.length);
+    expect(scripted.calls.length).toBeGreaterThan(0);
+  });
+
   it("stops before crossing the spending limit, and a later run with a larger one finishes", async () => {
     const store = RunStore.open(join(dir, "budget.db"));
     // $1 per million tokens, 1,000 prompt tokens a call: $0.001 a call.

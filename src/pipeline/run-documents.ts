@@ -118,7 +118,8 @@ export async function* runDocuments(
     const entry: (typeof pending)[number] = {
       promise: runDocument(document, parts).then((done) => {
         inProgress--;
-        priorities.forget(document.index);
+        // A failed document's other calls may still be going: it is forgotten only when it finished.
+        if (!done.error) priorities.forget(document.index);
         entry.done = done;
         if (done.error && isFatal(done.error)) fail(done.error);
         wake();
@@ -163,8 +164,9 @@ export async function* runDocuments(
     if (fatal) throw fatal;
     if (draining.signal.aborted) throw draining.signal.reason;
   } finally {
-    // Reached also when the consumer stops early: nothing may keep running behind its back.
-    if (!draining.signal.aborted) fail(new AbortedError("stopped"));
+    // Reached also when the consumer stops early: no new call goes out behind its back, and calls
+    // still in flight (a failed document's others) have the grace period to end and be kept.
+    if (!draining.signal.aborted) drain(new AbortedError("stopped"));
     options.signal?.removeEventListener("abort", onUserStop);
     await Promise.allSettled(pending.map((p) => p.promise));
     // A document that failed or stopped may leave calls of its own in flight: their replies are

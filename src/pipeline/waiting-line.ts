@@ -38,12 +38,14 @@ export class WaitingLine<T> {
   /** Gives every waiting item its priority anew (their order of arrival kept): one pass over the line. */
   reorder(priorityOf: (item: T) => number): void {
     const live = this.heap.filter((entry) => !this.removed.has(entry.item));
+    // Every priority is asked for before the line is touched: one that throws leaves it whole.
+    const priorities = live.map((entry) => priorityOf(entry.item));
     this.removed.clear();
     this.heap.length = 0;
-    for (const entry of live) {
-      entry.priority = priorityOf(entry.item);
+    live.forEach((entry, i) => {
+      entry.priority = priorities[i]!;
       this.heap.push(entry);
-    }
+    });
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
