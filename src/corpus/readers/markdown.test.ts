@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../errors.js";
+import { readMarkdown } from "./markdown.js";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+async function read(markdown: string) {
+  const [document, ...rest] = await readMarkdown(bytes(markdown), "guide.md");
+  expect(rest).toEqual([]);
+  return document!;
+}
+
+describe("readMarkdown", () => {
+  it("keeps headings as sections, with their paths, and removes inline markup", async () => {
+    const doc = await read(
+      [
+        "Intro with *emphasis* and `code`.",
+        "",
+        "# History",
+        "",
+        "The town was **founded** in [1850](https://example.com/1850 \"year\").",
+        "",
+        "## The 1903 flood",
+        "",
+        "Water rose ![a wave](wave.png) fast.  ",
+        "Boats were used.",
+        "",
+        "Setext title",
+        "============",
+        "",
+        "Body.",
+      ].join("\n"),
+    );
+    expect(doc.sourceId).toBe("guide.md");
+    expect(doc.text).toBe(
+      "Intro with emphasis and code.\n\nHistory\n\nThe town was founded in 1850.\n\nThe 1903 flood\n\nWater rose a wave fast.\nBoats were used.\n\nSetext title\n\nBody.",
+    );
+    expect(doc.structure.file).toBe("guide.md");
+    expect(doc.structure.pages).toBeUndefined();
+    expect(doc.structure.sections.map((s) => [s.path.join(" > "), doc.text.slice(s.start, s.end)])).toEqual([
+      ["", "Intro with emphasis and code."],
+      ["History", "History\n\nThe town was founded in 1850."],
+      ["History > The 1903 flood", "The 1903 flood\n\nWater rose a wave fast.\nBoats were used."],
+      ["Setext title", "Setext title\n\nBody."],
+    ]);
+  });
+
+  it("makes every list item a paragraph, nested ones too, and keeps code and quotes as text", async () => {
+    const doc = await read(
+      [
+        "# Steps",
+        "",
+        "- Open the *valve*.",
+        "- Wait.",
+        "  1. Count to ten.",
+        "  2. Listen.",
+        "",
+        "> Quoted **advice**.",
+        "",
+        "```js",
+        "const x = 1;",
+        "```",
+        "",
+        "<div class=\"ad\">Buy now</div>",
+        "",
+        "---",
+        "",
+        "[ref]: https://example.com",
+        "",
+        "Last [linked][ref] words.",
+      ].join("\n"),
+    );
+    expect(doc.text.split("\n\n")).toEqual([
+      "Steps",
+      "Open the valve.",
+      "Wait.",
+      "Count to ten.",
+      "Listen.",
+      "Quoted advice.",
+      "const x = 1;",
+      "Last linked words.",
+    ]);
+    expect(doc.text).not.toContain("Buy now");
+    expect(doc.structure.sections).toEqual([{ path: ["Steps"], start: 0, end: doc.text.length }]);
+  });
+
+  it("reads a byte order mark and CRLF line ends as text", async () => {
+    const doc = await read("\uFEFF# Title\r\n\r\nBody line.\r\n");
+    expect(doc.text).toBe("Title\n\nBody line.");
+  });
+
+  it("refuses a file with no text, naming it", async () => {
+    await expect(readMarkdown(bytes("<!-- only a comment -->\n\n---\n"), "empty.md")).rejects.toThrow(InputError);
+    await expect(readMarkdown(bytes("  \n"), "empty.md")).rejects.toThrow(/^empty\.md: empty document/);
+  });
+});
