@@ -273,16 +273,70 @@ describe("CSV", () => {
   });
 });
 
-describe("text files", () => {
-  it.each(["a.txt", "b.md", "c.markdown", "D.TXT"])("reads %s as one document", async (name) => {
-    const path = await put(name, "# Title\n\nBody.\n");
-    expect(await collect(path)).toEqual([{ index: 0, sourceId: name, text: "# Title\n\nBody.\n" }]);
+describe("text and Markdown files", () => {
+  // Until issue 14 these were passed through raw; now .md goes through the Markdown reader, so the
+  // model sees "Title", not "# Title", and the heading becomes a section.
+  it.each(["b.md", "c.markdown", "E.MD"])("reads %s with its headings as sections and no markup", async (name) => {
+    const path = await put(name, "# Title\n\nBody with **bold**.\n");
+    expect(await collect(path)).toEqual([
+      { index: 0, sourceId: name, text: "Title\n\nBody with bold.", structure: { file: name, sections: [{ path: ["Title"], start: 0, end: 22 }] } },
+    ]);
   });
 
-  it("strips a BOM and reports an empty file", async () => {
+  it.each(["a.txt", "D.TXT"])("reads %s as plain text, paragraphs at blank lines", async (name) => {
+    const path = await put(name, "# Title\r\n\r\nBody.\n");
+    expect(await collect(path)).toEqual([
+      { index: 0, sourceId: name, text: "# Title\n\nBody.", structure: { file: name, sections: [{ path: [], start: 0, end: 14 }] } },
+    ]);
+  });
+
+  it("strips a BOM and reports an empty file by its full path", async () => {
     expect((await collect(await put("bom.txt", "\uFEFFhi")))[0]?.text).toBe("hi");
     const path = await put("blank.md", " \n\n");
-    expect((await failure(path)).message).toBe(`${path}: empty document`);
+    expect((await failure(path)).message).toBe(`${path}: empty document: the Markdown file has no text`);
+    const nested = await put("sub/blank.txt", "\n");
+    const { skipped } = await collectSkipping(join(root, "sub"));
+    expect(skipped.map((e) => e.message)).toEqual([`${nested}: empty document`]);
+  });
+
+  it("names a document in a folder by its path under the folder, in its structure too", async () => {
+    await put("guide/part/one.md", "## Setup\n\nRun it.");
+    const [doc] = await collect(join(root, "guide"));
+    expect(doc?.sourceId).toBe("part/one.md");
+    expect(doc?.structure?.file).toBe("part/one.md");
+    expect(doc?.structure?.sections[0]?.path).toEqual(["Setup"]);
+  });
+});
+
+describe("JSONL written by foveate extract", () => {
+  const source = { file: "report.pdf", pages: [{ page: 1, start: 0, end: 9 }, { page: 2, start: 11, end: 20 }], sections: [{ path: ["Intro"], start: 0, end: 20 }] };
+
+  it("reads its source back as the document's structure", async () => {
+    const path = await put("corpus.jsonl", jsonl({ content: "Intro\n\nOne.\n\nTwo page.", source_id: "report.pdf", source }));
+    expect(await collect(path)).toEqual([{ index: 0, sourceId: "corpus.jsonl:1", text: "Intro\n\nOne.\n\nTwo page.", structure: source }]);
+  });
+
+  it("keeps a chapter, and cuts offsets past the end of a text that was edited since", async () => {
+    const chaptered = { file: "book.epub", chapter: { number: 2, title: "Rain" }, sections: [{ path: [], start: 0, end: 40 }] };
+    const [doc] = await collect(await put("c.jsonl", jsonl({ content: "Short now.", source: chaptered })));
+    expect(doc?.structure).toEqual({ ...chaptered, sections: [{ path: [], start: 0, end: 10 }] });
+  });
+
+  it("leaves a source field of the user's own alone", async () => {
+    const path = await put("own.jsonl", jsonl({ content: "a", source: "wikipedia" }, { content: "b", source: { url: "https://x" } }));
+    expect(await collect(path)).toEqual([
+      { index: 0, sourceId: "own.jsonl:1", text: "a" },
+      { index: 1, sourceId: "own.jsonl:2", text: "b" },
+    ]);
+  });
+
+  it("reports a broken source at its line", async () => {
+    const path = await put("broken.jsonl", jsonl({ content: "a", source: { file: "x.md", sections: [{ path: "Intro", start: 0, end: 1 }] } }));
+    const error = await failure(path);
+    expect(error.line).toBe(1);
+    expect(error.problem).toMatch(/^"source" is not as foveate extract writes it: sections\[0\]/);
+    const pages = await put("pages.jsonl", jsonl({ content: "a", source: { file: "x.pdf", sections: [], pages: [{ page: 0, start: 0, end: 1 }] } }));
+    expect((await failure(pages)).problem).toMatch(/pages\[0\]/);
   });
 });
 
@@ -296,12 +350,13 @@ describe("directories", () => {
     await put("c/rows.jsonl", jsonl({ content: "row 1" }, { content: "row 2" }));
     await put("c/table.csv", "content\ncell\n");
     await put("c/list.json", JSON.stringify([{ content: "item" }]));
-    await put("notes.pdf", "ignored");
+    await put("notes.rtf", "ignored");
     await put("image.png", "ignored");
     await put(".hidden.txt", "hidden");
     await put(".git/config.txt", "hidden");
     await put("a/.cache/x.txt", "hidden");
 
+    // .md and .txt files are read by their readers: a document's text is its paragraphs, tidied.
     expect((await collect(root)).map((d) => [d.index, d.sourceId, d.text])).toEqual([
       [0, "a-b.md", "A-B"],
       [1, "a.txt", "A.txt"],

@@ -7,7 +7,10 @@ import { basename, extname, join, relative, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { CsvError, parse as parseCsv } from "csv-parse";
 import { InputError } from "../errors.js";
+import type { DocumentStructure } from "./extracted-document.js";
+import { DOCUMENT_EXTENSIONS, readerFor } from "./readers/index.js";
 import type { SourceDocument } from "./source-document.js";
+import { structureOfRecord } from "./structure-of-record.js";
 
 export interface ReadCorpusOptions {
   /** Field holding the text in JSON/JSONL records and the CSV column name. Default "content". */
@@ -19,27 +22,29 @@ export interface ReadCorpusOptions {
   onSkip?: (error: InputError) => void;
 }
 
-type Kind = "jsonl" | "json" | "csv" | "text";
+/** Records of a table, or a document read whole by its format's reader (readers/index.ts). */
+type Kind = "jsonl" | "json" | "csv" | "document";
 
 /** A document found in a file (not yet numbered), or the reason a record could not be used. */
-type Item = { sourceId: string; text: string } | InputError;
+type Item = { sourceId: string; text: string; structure?: DocumentStructure } | InputError;
 
-const KINDS: Record<string, Kind> = {
+const RECORD_KINDS: Record<string, Kind> = {
   ".jsonl": "jsonl",
   ".ndjson": "jsonl",
   ".json": "json",
   ".csv": "csv",
-  ".txt": "text",
-  ".md": "text",
-  ".markdown": "text",
 };
 
-const SUPPORTED =
-  "expected a directory or a file ending in .jsonl, .ndjson, .json, .csv, .txt, .md or .markdown";
+const EXTENSIONS = [...Object.keys(RECORD_KINDS), ...DOCUMENT_EXTENSIONS];
+/** The extensions a corpus file may have, in words: ".jsonl, .ndjson, ... or .markdown". */
+export const CORPUS_EXTENSIONS = `${EXTENSIONS.slice(0, -1).join(", ")} or ${EXTENSIONS.at(-1)}`;
+const SUPPORTED = `expected a directory or a file ending in ${CORPUS_EXTENSIONS}`;
 
 /**
- * Reads the documents at `path`: a .jsonl/.ndjson, .json, .csv, .txt/.md/.markdown file, or a
- * directory of such files. A missing or unreadable top-level path always throws.
+ * Reads the documents at `path`: a .jsonl/.ndjson, .json or .csv file of records, a document of a
+ * format readers/index.ts knows (.md, .txt, ...), or a directory of such files. A document read by
+ * its reader comes with its structure; so does a JSONL record written by `foveate extract`. A
+ * missing or unreadable top-level path always throws.
  */
 export async function* readCorpus(
   path: string,
@@ -133,8 +138,8 @@ async function* readFile(
       case "csv":
         yield* readCsv(handle, file, name, field);
         break;
-      case "text":
-        yield* readText(handle, file, name);
+      case "document":
+        yield* readDocument(handle, file, name);
         break;
     }
   } catch (error) {
@@ -167,9 +172,14 @@ async function* readJsonLines(
         continue;
       }
       const text = recordText(record, field);
-      yield typeof text === "string"
-        ? { sourceId: `${name}:${lineNumber}`, text }
-        : new InputError(file, lineNumber, text.problem);
+      if (typeof text !== "string") {
+        yield new InputError(file, lineNumber, text.problem);
+        continue;
+      }
+      const structure = structureOfRecord((record as Record<string, unknown>).source, text.length);
+      yield structure && "problem" in structure
+        ? new InputError(file, lineNumber, structure.problem)
+        : { sourceId: `${name}:${lineNumber}`, text, ...(structure ? { structure } : {}) };
     }
   } finally {
     lines.close();
@@ -267,9 +277,21 @@ async function* readCsv(
   }
 }
 
-async function* readText(handle: FileHandle, file: string, name: string): AsyncGenerator<Item> {
-  const text = stripBom(await handle.readFile("utf8"));
-  yield isBlank(text) ? new InputError(file, undefined, "empty document") : { sourceId: name, text };
+/** A document of a format with a reader: one item per document it holds (an EPUB's chapters), with its structure. */
+async function* readDocument(handle: FileHandle, file: string, name: string): AsyncGenerator<Item> {
+  const bytes = await handle.readFile();
+  let documents;
+  try {
+    documents = await readerFor(name)!(bytes, name);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // Readers name the file as the corpus names it; the user is told the path they can open.
+    yield new InputError(file, error.line, error.problem);
+    return;
+  }
+  for (const { sourceId, text, structure } of documents) {
+    yield isBlank(text) ? new InputError(file, undefined, `empty document${sourceId === name ? "" : ` (${sourceId})`}`) : { sourceId, text, structure };
+  }
 }
 
 /** The text of a parsed JSON record, or the problem that keeps it from being a document. */
@@ -290,7 +312,9 @@ function recordText(record: unknown, field: string): string | { problem: string 
 }
 
 function kindOf(path: string): Kind | undefined {
-  return KINDS[extname(path).toLowerCase()];
+  const extension = extname(path).toLowerCase();
+  if (Object.hasOwn(RECORD_KINDS, extension)) return RECORD_KINDS[extension];
+  return readerFor(path) ? "document" : undefined;
 }
 
 async function openFile(path: string): Promise<FileHandle> {

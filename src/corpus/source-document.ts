@@ -1,3 +1,5 @@
+import type { DocumentStructure } from "./extracted-document.js";
+
 /** One document read from the corpus, ready for the pipeline. */
 export interface SourceDocument {
   /** 0-based position among the documents actually yielded (becomes article_index). */
@@ -7,4 +9,10 @@ export interface SourceDocument {
   text: string;
   /** For one chunk of a long document: its offsets [start, end) in the original text. */
   span?: { start: number; end: number };
+  /**
+   * Where the parts of `text` came from (file, sections, pages), with offsets in `text` itself (a
+   * chunk's are re-based to the chunk). Only documents read by a format's reader, or written by
+   * `foveate extract`, have one.
+   */
+  structure?: DocumentStructure;
 }

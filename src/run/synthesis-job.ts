@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
 import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
-import { readCorpus } from "../corpus/read-corpus.js";
+import { CORPUS_EXTENSIONS, readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun } from "../cost/estimate.js";
 import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
@@ -426,8 +426,6 @@ async function nothingToSynthesize(corpus: string, skipped: number): Promise<Inp
   const folder = (await stat(corpus).catch(() => undefined))?.isDirectory() === true;
   return new InputError(corpus, undefined, folder ? `no documents to synthesize: no ${CORPUS_EXTENSIONS} file in this folder holds one` : "no documents to synthesize: the file holds no records");
 }
-
-const CORPUS_EXTENSIONS = ".jsonl, .ndjson, .json, .csv, .txt, .md or .markdown";
 
 function throwIfStopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError("interrupted");
