@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chunkDocuments, chunkSpans, type ChunkedDocument, type Span } from "./chunk-document.js";
+import { chunkDocuments, chunkSpans, structureWithin, type ChunkedDocument, type Span } from "./chunk-document.js";
 import { estimateTokens } from "./estimate-tokens.js";
+import { TextBuilder } from "./text-builder.js";
 import type { SourceDocument } from "./source-document.js";
 
 /** Checks what every result of chunkSpans must satisfy, and returns the chunks' texts. */
@@ -167,5 +168,78 @@ describe("chunkDocuments", () => {
 
   it("rejects a budget below one token", async () => {
     await expect(collect([], 0)).rejects.toThrow(RangeError);
+  });
+
+  /** Two sections: "Alpha" of three paragraphs (about 65 tokens), "Beta" of four, each paragraph about 20 tokens. */
+  function sectioned() {
+    const b = new TextBuilder();
+    const paragraph = (word: string) => `${word} `.repeat(15).trim() + ".";
+    b.page(1);
+    b.heading(1, "Alpha");
+    for (const word of ["one", "two", "three"]) b.paragraph(paragraph(word));
+    b.page(2);
+    b.heading(2, "Beta");
+    for (const word of ["four", "five", "six", "seven"]) b.paragraph(paragraph(word));
+    const { text, sections, pages } = b.build();
+    return { index: 0, sourceId: "doc.md", text, structure: { file: "doc.md", sections, pages: pages! } };
+  }
+
+  it("cuts at a section boundary rather than at a later paragraph break", async () => {
+    const document = sectioned();
+    const betaStart = document.structure.sections[1]!.start;
+    // Without the structure, the first chunk runs on into Beta up to a paragraph break.
+    expect(chunkSpans(document.text, 100)[0]!.end).toBeGreaterThan(betaStart);
+    const out = await collect([document], 100);
+    expect(out[0]!.span!.end).toBe(betaStart);
+    expect(out[1]!.text).toMatch(/^Beta\n\nfour/);
+  });
+
+  it("gives each chunk the sections and pages in it, re-based to the chunk", async () => {
+    const document = sectioned();
+    const out = await collect([document], 40);
+    expect(out.length).toBeGreaterThan(3);
+    for (const chunk of out) {
+      const { sections, pages, file } = chunk.structure!;
+      expect(file).toBe("doc.md");
+      expect(sections.length).toBeGreaterThan(0);
+      for (const section of sections) {
+        expect(section.start).toBeGreaterThanOrEqual(0);
+        expect(section.end).toBeLessThanOrEqual(chunk.text.length);
+        // The same text as the original section holds at that place.
+        const original = document.structure.sections.find((s) => s.path.join() === section.path.join())!;
+        expect(chunk.text.slice(section.start, section.end)).toBe(document.text.slice(section.start + chunk.span!.start, section.end + chunk.span!.start));
+        expect(chunk.span!.start + section.start).toBeGreaterThanOrEqual(original.start);
+      }
+      expect(pages!.map((p) => p.page)).toEqual(sections.map((s) => (s.path.at(-1) === "Beta" ? 2 : 1)));
+    }
+    expect(out.at(-1)!.structure!.sections.map((s) => s.path)).toEqual([["Alpha", "Beta"]]);
+  });
+
+  it("leaves a document without structure without one", async () => {
+    const out = await collect([{ index: 0, sourceId: "a.txt", text: "Some words here. ".repeat(30) }], 20);
+    expect(out.length).toBeGreaterThan(1);
+    for (const chunk of out) expect(chunk).not.toHaveProperty("structure");
+  });
+});
+
+describe("structureWithin", () => {
+  it("keeps the parts that overlap the span, cut to it, and the file and chapter", () => {
+    const structure = {
+      file: "book.epub",
+      chapter: { number: 3 },
+      sections: [
+        { path: [], start: 0, end: 10 },
+        { path: ["A"], start: 12, end: 30 },
+        { path: ["B"], start: 32, end: 50 },
+      ],
+    };
+    expect(structureWithin(structure, { start: 20, end: 40 })).toEqual({
+      file: "book.epub",
+      chapter: { number: 3 },
+      sections: [
+        { path: ["A"], start: 0, end: 10 },
+        { path: ["B"], start: 12, end: 20 },
+      ],
+    });
   });
 });
