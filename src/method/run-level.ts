@@ -183,7 +183,8 @@ export async function runLevel<F>(documentCtx: DocumentContext, plan: LevelPlan<
       features: plan.recordFeatures(item.feature),
       resynthesized: item.rounds > 0,
       rounds: item.rounds,
-      ...provenance(ctx.document),
+      // A macro record's place is its sentence's; the others' is where their text starts.
+      ...provenance(ctx.document, plan.offsets?.(item.feature)[0]?.[0]),
       ...(plan.offsets ? { offsets: plan.offsets(item.feature) } : {}),
     })),
     dropped,
