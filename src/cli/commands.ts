@@ -6,7 +6,7 @@ import { formatComparison, formatDifficulty, formatDiversity, formatQa } from ".
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { exportStore, runStatus, SynthesisJob } from "../index.js";
+import { exportStore, extractCorpus, runStatus, SynthesisJob } from "../index.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
 
@@ -94,6 +94,33 @@ any reply twice.`,
     } finally {
       report.stop();
     }
+  },
+});
+
+const extract = define({
+  name: "extract",
+  description:
+    "Write the corpus as synth reads it, one JSON line per document: its text (\"content\"), \"source_id\", and, for a " +
+    "document read with its structure (.md, .txt), \"source\": the file, pages, chapter and heading paths with their " +
+    "offsets. Check or fix the text, then give the file to synth, which reads the structure back.",
+  args: [{ name: "corpus", help: "corpus file or directory" }],
+  flags: ["output", "textField", "onBadInput"],
+  helpAfter: `
+Examples:
+  foveate extract docs/ -o corpus.jsonl
+  foveate extract docs/ --on-bad-input skip -o corpus.jsonl      (a file that cannot be read is named and left out)
+  foveate synth corpus.jsonl -o data.jsonl      (records keep "source", "page" and "section")`,
+  action: async ([corpus], flags, io) => {
+    const print = line(io.stderr);
+    const { documents, skipped } = await extractCorpus(corpus!, {
+      output: flags.output ?? io.stdout,
+      textField: flags.textField,
+      onBadInput: flags.onBadInput,
+      onSkip: (error) => print(`skipped ${error.message}`),
+    });
+    const where = flags.output ? ` to ${flags.output}` : "";
+    print(`Extracted ${documents.toLocaleString("en-US")} documents${where}${skipped > 0 ? `; skipped ${skipped.toLocaleString("en-US")} bad input` : ""}`);
+    return 0;
   },
 });
 
@@ -208,4 +235,4 @@ const compare = define({
 });
 
 /** Every command, in the order `foveate --help` lists them. */
-export const COMMANDS = [synth, exportCommand, status, diversity, difficulty, qa, compare] as const;
+export const COMMANDS = [synth, extract, exportCommand, status, diversity, difficulty, qa, compare] as const;

@@ -70,7 +70,7 @@ function importantCounts(value: string, previous: number[] | undefined): number[
 
 export const FLAGS = {
   // Where data goes and the run store.
-  output: spec({ flags: "-o, --output <file>", help: "where to write the dataset (JSON Lines); standard output if omitted" }),
+  output: spec({ flags: "-o, --output <file>", help: "where to write the dataset (extract: the corpus), as JSON Lines; standard output if omitted" }),
   store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free", defaultHelp: "synth OUTPUT.foveate.db, or without -o foveate-CORPUS-HASH.foveate.db; eval foveate-eval.foveate.db" }),
   acceptThin: toggle("--accept-thin", "exit 0 even when less than half of the instructions asked for were kept"),
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
@@ -129,7 +129,7 @@ export const FLAGS = {
 
   // The corpus.
   textField: spec({ flags: "--text-field <name>", help: "field (JSON, JSONL) or column (CSV) holding the text", default: "content" }),
-  onBadInput: spec({ flags: "--on-bad-input <mode>", help: "a malformed record: fail, or skip it with a warning", choices: ["fail", "skip"] as const, default: "fail" }),
+  onBadInput: spec({ flags: "--on-bad-input <mode>", help: "a malformed record or a file that cannot be read: fail, or skip it with a warning", choices: ["fail", "skip"] as const, default: "fail" }),
   limit: spec({ flags: "--limit <n>", help: "only the first N documents", parse: integer(1) }),
   maxDocTokens: spec({ flags: "--max-doc-tokens <n>", help: "longer documents are split into chunks of about this many tokens", parse: integer(100), default: 12000 }),
 
