@@ -54,7 +54,7 @@ const synth = define({
   name: "synth",
   description:
     "Synthesize (instruction, response) pairs from a corpus: JSONL or JSON with a text field, CSV with a header, " +
-    "a .txt/.md file, or a directory of them. Talks to an OpenAI-compatible endpoint, or runs a GGUF model in this " +
+    "a Markdown (.md, read with its headings) or .txt file, or a directory of them. Talks to an OpenAI-compatible endpoint, or runs a GGUF model in this " +
     "process (--engine local; the default when no API key or base URL is set).",
   args: [{ name: "corpus", help: "corpus file or directory" }],
   flags: SYNTH_FLAGS,
