@@ -28,6 +28,12 @@ describe("domText", () => {
     expect(text).toBe("- Apples\n\n- Pears\n\n- Conference\n\n3. Third\n\n4. Fourth");
   });
 
+  it("keeps an item's marker on the paragraph it holds", () => {
+    expect(read("<ol><li><p>Held <em>firm</em>.</p><p>Second part.</p></li><li><ul><li>Inner</li></ul></li></ol>").text).toBe(
+      "1. Held firm.\n\nSecond part.\n\n- Inner",
+    );
+  });
+
   it("reads a table row as one paragraph of its cells, and a br as a line break", () => {
     const { text } = read(
       "<table><thead><tr><th>City</th><th>Rain</th></tr></thead><tbody><tr><td>Oslo</td><td><p>820 mm</p></td></tr><tr><td></td><td></td></tr></tbody></table><p>Line one<br>line two</p>",

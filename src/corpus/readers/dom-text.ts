@@ -92,13 +92,13 @@ class Walker {
         .map((cell) => inlineText(cell).replace(/\s+/g, " ").trim());
       if (cells.some((cell) => cell !== "")) this.builder.paragraph(cells.join(" | "));
     } else if (tag === "pre") {
-      this.flush();
+      this.flushKeepingMarker();
       this.preDepth += 1;
       this.children(node);
       this.preDepth -= 1;
       this.flush();
     } else if (BLOCKS.has(tag)) {
-      this.flush();
+      this.flushKeepingMarker();
       this.children(node);
       this.flush();
     } else {
@@ -108,8 +108,17 @@ class Walker {
 
   flush(): void {
     // A list item's marker alone (an item holding only a nested list) is no paragraph.
-    if (!/^(- |\d+\. )?\s*$/.test(this.line)) this.builder.paragraph(this.line);
+    if (!this.markerOnly()) this.builder.paragraph(this.line);
     this.line = "";
+  }
+
+  /** Before a block inside a list item (a p in an li), the item's marker waits for the block's text. */
+  private flushKeepingMarker(): void {
+    if (!this.markerOnly() || /^\s*$/.test(this.line)) this.flush();
+  }
+
+  private markerOnly(): boolean {
+    return /^(- |\d+\. )?\s*$/.test(this.line);
   }
 
   private children(node: DomNode): void {
