@@ -32,6 +32,11 @@ export function listItem(kind: "bullet" | "number", text: string): string {
   return `<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="${kind === "bullet" ? 1 : 2}"/></w:numPr></w:pPr>${run(text)}</w:p>`;
 }
 
+/** A paragraph ending in a reference to footnote `id` (its text given to buildDocx). */
+export function paragraphWithFootnote(text: string, id: number): string {
+  return `<w:p>${run(text)}<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="${id}"/></w:r></w:p>`;
+}
+
 /** A table, one array of cell texts per row. */
 export function table(rows: string[][]): string {
   const body = rows.map((cells) => `<w:tr>${cells.map((cell) => `<w:tc>${paragraph(cell)}</w:tc>`).join("")}</w:tr>`).join("");
@@ -39,7 +44,7 @@ export function table(rows: string[][]): string {
 }
 
 /** A .docx whose body holds `blocks` (from the functions above), with a page header and footer on every page. */
-export function buildDocx(blocks: string[], page: { header?: string; footer?: string } = {}): Uint8Array {
+export function buildDocx(blocks: string[], page: { header?: string; footer?: string; footnotes?: string[] } = {}): Uint8Array {
   const header = page.header ?? "Riverside Water Board — internal";
   const footer = page.footer ?? "Page 1 of 1";
   const contentTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -51,6 +56,7 @@ export function buildDocx(blocks: string[], page: { header?: string; footer?: st
 <Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>
 <Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>
 <Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>
+<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>
 </Types>`;
   const rels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="${PACKAGE_R}"><Relationship Id="rId1" Type="${R}/officeDocument" Target="word/document.xml"/></Relationships>`;
@@ -60,6 +66,7 @@ export function buildDocx(blocks: string[], page: { header?: string; footer?: st
 <Relationship Id="rId2" Type="${R}/numbering" Target="numbering.xml"/>
 <Relationship Id="rId3" Type="${R}/header" Target="header1.xml"/>
 <Relationship Id="rId4" Type="${R}/footer" Target="footer1.xml"/>
+<Relationship Id="rId5" Type="${R}/footnotes" Target="footnotes.xml"/>
 </Relationships>`;
   const style = (id: string, name: string) =>
     `<w:style w:type="paragraph" w:styleId="${id}"><w:name w:val="${name}"/><w:basedOn w:val="Normal"/></w:style>`;
@@ -75,7 +82,12 @@ ${style("Heading1", "heading 1")}${style("Heading2", "heading 2")}${style("Headi
   const document = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="${W}" xmlns:r="${R}"><w:body>${blocks.join("")}
 <w:sectPr><w:headerReference w:type="default" r:id="rId3"/><w:footerReference w:type="default" r:id="rId4"/></w:sectPr></w:body></w:document>`;
+  // Footnotes 1, 2, ... after the separators Word always writes as -1 and 0.
+  const notes = (page.footnotes ?? []).map((note, i) => `<w:footnote w:id="${i + 1}">${paragraph(note)}</w:footnote>`);
+  const footnotes = `<w:footnotes xmlns:w="${W}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>${notes.join("")}</w:footnotes>`;
   return zipSync({
+    "word/footnotes.xml": strToU8(footnotes),
     "[Content_Types].xml": strToU8(contentTypes),
     "_rels/.rels": strToU8(rels),
     "word/_rels/document.xml.rels": strToU8(documentRels),

@@ -1,7 +1,7 @@
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../errors.js";
-import { buildDocx, heading, listItem, paragraph, table } from "../../../test/support/docx-fixture.js";
+import { buildDocx, heading, listItem, paragraph, paragraphWithFootnote, table } from "../../../test/support/docx-fixture.js";
 import { readDocx } from "./docx.js";
 
 const REPORT = buildDocx(
@@ -76,6 +76,12 @@ describe("readDocx", () => {
     await expect(readDocx(doc, "old.doc")).rejects.toThrow("old.doc: an old Word file (.doc), which cannot be read: open it in Word or LibreOffice and save it as .docx");
     const locked = Uint8Array.from([...ole, ...Buffer.from("EncryptionInfo\0EncryptedPackage", "utf16le")]);
     await expect(readDocx(locked, "locked.docx")).rejects.toThrow("locked.docx: a Word file locked with a password");
+  });
+
+  it("keeps footnotes as text at the end, without the links back to where they were cited", async () => {
+    const docx = buildDocx([paragraphWithFootnote("The gauge read thirteen feet.", 1)], { footnotes: ["Gauge at the old mill, since moved."] });
+    const [doc] = await readDocx(docx, "notes.docx");
+    expect(doc!.text).toBe("The gauge read thirteen feet.[1]\n\n1. Gauge at the old mill, since moved.");
   });
 
   it("refuses a Word file with no text", async () => {
