@@ -24,11 +24,28 @@ const HEADING_MAX_WORDS = 25;
 
 const sizeKey = (size: number) => Math.round(size * 2) / 2;
 
-export function measureTypesetting(pages: PdfLine[][]): PdfTypesetting {
+/** Characters set in each font size (rounded to half a point). */
+function charsBySize(pages: PdfLine[][]): Map<number, number> {
   const chars = new Map<number, number>();
   for (const lines of pages) for (const l of lines) chars.set(sizeKey(l.size), (chars.get(sizeKey(l.size)) ?? 0) + l.text.length);
+  return chars;
+}
+
+/** The font size most of the text is set in. */
+export function bodySizeOf(pages: PdfLine[][]): number {
+  return mostCommon(charsBySize(pages));
+}
+
+/** Whether text of `size` is set clearly bigger than body text of `bodySize`. */
+export function isHeadingSize(size: number, bodySize: number): boolean {
+  const s = sizeKey(size);
+  return s >= bodySize * HEADING_RATIO && s - bodySize >= 1;
+}
+
+export function measureTypesetting(pages: PdfLine[][]): PdfTypesetting {
+  const chars = charsBySize(pages);
   const bodySize = mostCommon(chars);
-  const headingSizes = [...chars.keys()].filter((s) => s >= bodySize * HEADING_RATIO && s - bodySize >= 1).sort((a, b) => b - a);
+  const headingSizes = [...chars.keys()].filter((s) => isHeadingSize(s, bodySize)).sort((a, b) => b - a);
   const headingLevels = new Map(headingSizes.map((s, i) => [s, Math.min(6, i + 1)]));
 
   const gaps = new Map<number, number>();

@@ -2,6 +2,7 @@
  * Running headers, footers and page numbers: lines at the top or bottom of pages that repeat across
  * pages once digits are set aside ("Page 3" and "Page 4" match), and lone page numbers.
  */
+import { isHeadingSize } from "./pdf-blocks.js";
 import type { PdfLine } from "./pdf-layout.js";
 
 /** Rows from each edge of a page where headers and footers are looked for. */
@@ -19,9 +20,13 @@ export function boilerplateKey(text: string): string {
   return text.toLowerCase().replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
 }
 
-/** Each page's lines without its running headers, footers and page numbers. */
-export function removeBoilerplate(pages: PdfLine[][]): PdfLine[][] {
-  const edges = pages.map(edgeLines);
+/**
+ * Each page's lines without its running headers, footers and page numbers. Lines set bigger than
+ * the body (`bodySize`) are headings: a chapter's title at the top of its first page is content,
+ * even when every chapter's title reads alike once digits are set aside ("Chapter 3").
+ */
+export function removeBoilerplate(pages: PdfLine[][], bodySize: number): PdfLine[][] {
+  const edges = pages.map((lines) => new Set([...edgeLines(lines)].filter((l) => !isHeadingSize(l.size, bodySize))));
   const pagesWithKey = new Map<string, number>();
   for (const edge of edges) {
     for (const key of new Set([...edge].map((l) => boilerplateKey(l.text)))) pagesWithKey.set(key, (pagesWithKey.get(key) ?? 0) + 1);

@@ -7,7 +7,7 @@ import { getDocumentProxy } from "unpdf";
 import { InputError } from "../../errors.js";
 import type { DocumentReader } from "../extracted-document.js";
 import { TextBuilder } from "../text-builder.js";
-import { measureTypesetting, pageBlocks } from "./pdf-blocks.js";
+import { bodySizeOf, measureTypesetting, pageBlocks } from "./pdf-blocks.js";
 import { removeBoilerplate } from "./pdf-boilerplate.js";
 import { pageLines, type PdfLine, type PdfTextItem } from "./pdf-layout.js";
 
@@ -23,7 +23,7 @@ export const readPdf: DocumentReader = async (bytes, file) => {
   }
   if (!pages.some((lines) => lines.length > 0)) throw new InputError(file, undefined, "no text layer (a scanned PDF?): run OCR first");
 
-  const content = removeBoilerplate(pages);
+  const content = removeBoilerplate(pages, bodySizeOf(pages));
   const type = measureTypesetting(content);
   const builder = new TextBuilder();
   content.forEach((lines, i) => {
