@@ -3,10 +3,11 @@ import { benchBudgets } from "./budgets.bench.js";
 import { benchEmbeddingDiversity } from "./embedding-diversity.bench.js";
 import { benchLimits } from "./limits.bench.js";
 import { benchLocal } from "./local.bench.js";
+import { benchPdf } from "./pdf.bench.js";
 import { benchRules } from "./rules.bench.js";
 import { benchSelfBleu } from "./self-bleu.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth(), await benchLimits(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets(), await benchRules(), await benchLocal()];
+const results = [await benchSynth(), await benchLimits(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets(), await benchRules(), await benchLocal(), await benchPdf()];
 process.exitCode = results.every(Boolean) ? 0 : 1;
