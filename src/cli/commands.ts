@@ -101,7 +101,7 @@ const extract = define({
   name: "extract",
   description:
     "Write the corpus as synth reads it, one JSON line per document: its text (\"content\"), \"source_id\", and, for a " +
-    "document read with its structure (.md, .txt), \"source\": the file, pages, chapter and heading paths with their " +
+    "document read with its structure (.pdf, .docx, .html, .md, .epub, .txt), \"source\": the file, pages, chapter and heading paths with their " +
     "offsets. Check or fix the text, then give the file to synth, which reads the structure back.",
   args: [{ name: "corpus", help: "corpus file or directory" }],
   flags: ["output", "textField", "onBadInput"],

@@ -199,10 +199,11 @@ describe("case 8: an empty corpus exits 1 with one line, before any call, leavin
     await writeFile(join(corpora, "header.csv"), "id,content\n");
     await writeFile(join(corpora, "empty-array.json"), "[]");
     await writeFile(join(corpora, "bad.jsonl"), '{"content": 1}\nnot json\n{"text": "no content field"}\n');
-    await writeFile(join(corpora, "folder-of-nothing", "notes.pdf"), "not a corpus file");
+    await writeFile(join(corpora, "folder-of-nothing", "notes.rtf"), "not a corpus file");
     await writeFile(join(corpora, "folder-of-nothing", "empty.jsonl"), "");
     const noRecords = "no documents to synthesize: the file holds no records";
-    const noFile = "no documents to synthesize: no .jsonl, .ndjson, .json, .csv, .txt, .md or .markdown file in this folder holds one";
+    const noFile =
+      "no documents to synthesize: no .jsonl, .ndjson, .json, .csv, .txt, .md, .markdown, .pdf, .docx, .doc, .html, .htm or .epub file in this folder holds one";
     const cases: Array<[string, string[], string]> = [
       ["empty.jsonl", [], noRecords],
       ["blank-lines.jsonl", [], noRecords],

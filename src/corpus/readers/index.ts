@@ -4,19 +4,24 @@
  */
 import { extname } from "node:path";
 import type { DocumentReader } from "../extracted-document.js";
+import { readDocx } from "./docx.js";
+import { readEpub } from "./epub.js";
+import { readHtml } from "./html.js";
 import { readMarkdown } from "./markdown.js";
+import { readPdf } from "./pdf.js";
 import { readText } from "./text.js";
 
 const READERS: Readonly<Record<string, DocumentReader>> = {
   ".txt": readText,
   ".md": readMarkdown,
   ".markdown": readMarkdown,
-  // One line per format as its reader is merged (issue 14), e.g. `".pdf": readPdf,` with its import:
-  // ".pdf": readPdf,
-  // ".docx": readDocx,
-  // ".html": readHtml,
-  // ".htm": readHtml,
-  // ".epub": readEpub,
+  ".pdf": readPdf,
+  ".docx": readDocx,
+  // Old Word files are refused by the DOCX reader with what to do.
+  ".doc": readDocx,
+  ".html": readHtml,
+  ".htm": readHtml,
+  ".epub": readEpub,
 };
 
 /** The extensions the readers take, lower case with their dot, in the table's order. */
