@@ -1,8 +1,8 @@
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { readCorpus, type ReadCorpusOptions } from "./read-corpus.js";
+import { MAX_DOCUMENT_BYTES, readCorpus, type ReadCorpusOptions } from "./read-corpus.js";
 import type { SourceDocument } from "./source-document.js";
 import { SAMPLE_CORPUS } from "../../test/support/fixtures.js";
 import { tempDir } from "../../test/support/temp-dir.js";
@@ -297,6 +297,14 @@ describe("text and Markdown files", () => {
     const nested = await put("sub/blank.txt", "\n");
     const { skipped } = await collectSkipping(join(root, "sub"));
     expect(skipped.map((e) => e.message)).toEqual([`${nested}: empty document`]);
+  });
+
+  it("refuses a document file too large to read in one piece, before reading it", async () => {
+    // A sparse file: as large as it says, without taking the disk.
+    const path = join(root, "huge.pdf");
+    await writeFile(path, "");
+    await truncate(path, MAX_DOCUMENT_BYTES + 2 ** 20);
+    expect((await failure(path)).message).toBe(`${path}: a 513 MB file, larger than foveate reads in one piece (512 MB): split it into parts`);
   });
 
   it("names a document in a folder by its path under the folder, in its structure too", async () => {

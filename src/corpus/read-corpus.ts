@@ -277,8 +277,20 @@ async function* readCsv(
   }
 }
 
+/**
+ * The largest document file read: readers take a file whole (pdf.js, zip directories), and what
+ * they build from it is several times its size.
+ */
+export const MAX_DOCUMENT_BYTES = 512 * 2 ** 20;
+
 /** A document of a format with a reader: one item per document it holds (an EPUB's chapters), with its structure. */
 async function* readDocument(handle: FileHandle, file: string, name: string): AsyncGenerator<Item> {
+  const { size } = await handle.stat();
+  if (size > MAX_DOCUMENT_BYTES) {
+    const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+    yield new InputError(file, undefined, `a ${mb(size)} file, larger than foveate reads in one piece (${mb(MAX_DOCUMENT_BYTES)}): split it into parts`);
+    return;
+  }
   const bytes = await handle.readFile();
   let documents;
   try {
