@@ -307,6 +307,16 @@ describe("text and Markdown files", () => {
     expect((await failure(path)).message).toBe(`${path}: a 513 MB file, larger than foveate reads in one piece (512 MB): split it into parts`);
   });
 
+  it("makes a file a reader's library fails on one line, and skips it on request", async () => {
+    // Nesting deep enough to overflow the Markdown parser's stack.
+    const deep = await put("deep/quotes.md", ">".repeat(50_000) + " deep\n");
+    await put("deep/ok.md", "# Fine\n\nA readable note.\n");
+    expect((await failure(deep)).message).toMatch(new RegExp(`^${deep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: could not be read \\(`));
+    const { docs, skipped } = await collectSkipping(join(root, "deep"));
+    expect(docs.map((d) => d.sourceId)).toEqual(["ok.md"]);
+    expect(skipped).toHaveLength(1);
+  });
+
   it("names a document in a folder by its path under the folder, in its structure too", async () => {
     await put("guide/part/one.md", "## Setup\n\nRun it.");
     const [doc] = await collect(join(root, "guide"));

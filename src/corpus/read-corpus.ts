@@ -296,9 +296,12 @@ async function* readDocument(handle: FileHandle, file: string, name: string): As
   try {
     documents = await readerFor(name)!(bytes, name);
   } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    // Readers name the file as the corpus names it; the user is told the path they can open.
-    yield new InputError(file, error.line, error.problem);
+    // Readers name the file as the corpus names it; the user is told the path they can open. A
+    // file a reader's library fails on some other way (nesting deep enough to overflow the stack)
+    // is that file's problem too: one line, and with --on-bad-input skip the corpus goes on.
+    yield error instanceof InputError
+      ? new InputError(file, error.line, error.problem)
+      : new InputError(file, undefined, `could not be read (${error instanceof Error ? error.message : String(error)})`);
     return;
   }
   for (const { sourceId, text, structure } of documents) {

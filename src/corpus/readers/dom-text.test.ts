@@ -8,6 +8,18 @@ function read(html: string): ReturnType<typeof domText> {
 }
 
 describe("domText", () => {
+  it("numbers a long ordered list in time proportional to it", () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => `<li>Item ${i}</li>`).join("");
+    const { document } = parseHTML(`<!doctype html><html><body><ol start="3">${items}</ol></body></html>`);
+    const started = performance.now();
+    const { text } = domText(document.body as DomNode);
+    const elapsed = performance.now() - started;
+    expect(text.startsWith("3. Item 0\n\n4. Item 1")).toBe(true);
+    expect(text.endsWith("20002. Item 19999")).toBe(true);
+    // Counting earlier siblings for every item took seconds here; a counter per list takes milliseconds.
+    expect(elapsed).toBeLessThan(2000);
+  });
+
   it("reads headings, paragraphs and their sections in order", () => {
     const { text, sections } = read(
       "<h1>Rivers</h1><p>Rivers   flow\n downhill.</p><h2>The 1903 flood</h2><p>It rained <em>for</em> weeks.</p><h3>Aftermath</h3><p>Levees rose.</p><h2>Today</h2><p>Calm.</p>",

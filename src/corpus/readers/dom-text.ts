@@ -60,6 +60,7 @@ class Walker {
   /** Inline text waiting for the block it belongs to to end. */
   private line = "";
   private preDepth = 0;
+  private readonly listCounters = new Map<DomNode, number>();
 
   constructor(private readonly builder: TextBuilder) {}
 
@@ -82,7 +83,7 @@ class Walker {
       this.line += "\n";
     } else if (tag === "li") {
       this.flush();
-      this.line = listMarker(node);
+      this.line = this.listMarker(node);
       this.children(node);
       this.flush();
     } else if (tag === "tr") {
@@ -106,6 +107,22 @@ class Walker {
     }
   }
 
+  /**
+   * "- " in an unordered list, "n. " in an ordered one, counting from its start attribute: items are
+   * met in order, so each list keeps a counter (counting earlier siblings made long lists quadratic).
+   */
+  private listMarker(item: DomNode): string {
+    const list = item.parentNode;
+    if (!list || tagOf(list) !== "ol") return "- ";
+    let n = this.listCounters.get(list);
+    if (n === undefined) {
+      const start = Number.parseInt(list.getAttribute?.("start") ?? "", 10);
+      n = Number.isFinite(start) ? start : 1;
+    }
+    this.listCounters.set(list, n + 1);
+    return `${n}. `;
+  }
+
   flush(): void {
     // A list item's marker alone (an item holding only a nested list) is no paragraph.
     if (!this.markerOnly()) this.builder.paragraph(this.line);
@@ -126,18 +143,6 @@ class Walker {
   }
 }
 
-/** "- " in an unordered list, "n. " in an ordered one (counting from its start attribute). */
-function listMarker(item: DomNode): string {
-  const list = item.parentNode;
-  if (!list || tagOf(list) !== "ol") return "- ";
-  const start = Number.parseInt(list.getAttribute?.("start") ?? "", 10);
-  let n = Number.isFinite(start) ? start : 1;
-  for (const sibling of Array.from(list.childNodes)) {
-    if (sibling === item) break;
-    if (sibling.nodeType === ELEMENT && tagOf(sibling) === "li") n += 1;
-  }
-  return `${n}. `;
-}
 
 function isHidden(node: DomNode): boolean {
   const hidden = node.getAttribute?.("hidden");

@@ -45,6 +45,14 @@ describe("readHtml", () => {
     ]);
   });
 
+  it("keeps an article inside a wrapper named for what sits beside it", async () => {
+    for (const wrapper of ["container has-sidebar", "layout social-enabled"]) {
+      const [doc] = await readHtml(page(`${CHROME_TOP}<div class="${wrapper}">${ARTICLE}${CHROME_BOTTOM}</div>`), "wrapped.html");
+      expect(doc!.text).toContain("In the spring of 1903 the river rose eleven feet in two days");
+      expect(doc!.text).not.toContain("Most read");
+    }
+  });
+
   it("takes the page's title as the first heading when the page has no h1", async () => {
     const article = ARTICLE.replace("<h1>The 1903 flood</h1>", "");
     const [doc] = await readHtml(page(article, "<title>When the river rose</title>"), "flood.html");

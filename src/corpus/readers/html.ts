@@ -56,6 +56,8 @@ const CONTENT_NAMES = /article|content|main|body|story|post\b/i;
 function isChrome(element: DomElement): boolean {
   const tag = tagOf(element);
   if (tag === "article" || tag === "main") return false;
+  // A wrapper named for what sits beside the article ("has-sidebar", "social-enabled") may hold it.
+  if (element.querySelectorAll("article, main, [role=main]").length > 0) return false;
   if (tag === "nav" || tag === "aside" || tag === "footer" || tag === "form") return true;
   // A header outside any article or section is the page's banner (the site's name, its menus).
   if (tag === "header" && element.closest("article, main, section") === null) return true;
