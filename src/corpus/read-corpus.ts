@@ -176,10 +176,11 @@ async function* readJsonLines(
         yield new InputError(file, lineNumber, text.problem);
         continue;
       }
-      const structure = structureOfRecord((record as Record<string, unknown>).source, text.length);
-      yield structure && "problem" in structure
-        ? new InputError(file, lineNumber, structure.problem)
-        : { sourceId: `${name}:${lineNumber}`, text, ...(structure ? { structure } : {}) };
+      const { source, source_id: given } = record as Record<string, unknown>;
+      const structure = structureOfRecord(source, text.length);
+      // A line foveate extract wrote keeps the source_id its document had ("book.epub#3").
+      const sourceId = structure && typeof given === "string" && given !== "" ? given : `${name}:${lineNumber}`;
+      yield structure && "problem" in structure ? new InputError(file, lineNumber, structure.problem) : { sourceId, text, ...(structure ? { structure } : {}) };
     }
   } finally {
     lines.close();

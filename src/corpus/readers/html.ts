@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import { InputError } from "../../errors.js";
 import type { ExtractedDocument } from "../extracted-document.js";
 import { TextBuilder } from "../text-builder.js";
+import { hasManyNuls } from "./decode-utf8.js";
 import { domText, tagOf, walkDom, type DomNode } from "./dom-text.js";
 
 /** The part of a linkedom element this file uses beyond what the walker reads. */
@@ -19,6 +20,8 @@ interface DomElement extends DomNode {
  * out. The article's title opens the text as its top heading unless the article has an h1 itself.
  */
 export async function readHtml(bytes: Uint8Array, file: string): Promise<ExtractedDocument[]> {
+  const marked = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (!marked && hasManyNuls(bytes)) throw new InputError(file, undefined, "not readable as a web page (UTF-16 without a byte order mark, or a binary file): save it as UTF-8");
   const markup = decodeMarkup(bytes);
   // linkedom builds no document element for a fragment (a saved snippet, an empty file).
   const { document } = parseHTML(/<html[\s>]/i.test(markup) ? markup : `<!doctype html><html><body>${markup}</body></html>`);

@@ -89,6 +89,27 @@ describe("readMarkdown", () => {
     expect(doc.text).toBe("Title\n\nBody line.");
   });
 
+  it("keeps a line break written as <br> between its words, and drops other tags", async () => {
+    expect((await read("line one<br>line two, <span>kept</span> words\n")).text).toBe("line one\nline two, kept words");
+  });
+
+  it("leaves front matter out: it is a site generator's metadata, not text", async () => {
+    const doc = await read("---\ntitle: Hello\ntags: [a, b]\n---\n# Hello\n\nThe text.\n");
+    expect(doc.text).toBe("Hello\n\nThe text.");
+    expect(doc.structure.sections.map((s) => s.path)).toEqual([["Hello"]]);
+    await expect(readMarkdown(bytes("+++\ntitle = 'x'\n+++\n"), "only-meta.md")).rejects.toThrow("only-meta.md: empty document");
+  });
+
+  it("reads UTF-16 with a byte order mark, and refuses UTF-16 without one in one line", async () => {
+    const utf16 = (text: string, bom: boolean) => {
+      const body = Buffer.from(text, "utf16le");
+      return new Uint8Array(bom ? Buffer.concat([Buffer.from([0xff, 0xfe]), body]) : body);
+    };
+    const [doc] = await readMarkdown(utf16("# Titre\n\nL'été fut long.\n", true), "fr.md");
+    expect(doc!.text).toBe("Titre\n\nL'été fut long.");
+    await expect(readMarkdown(utf16("# Titre\n\nTexte.\n", false), "fr.md")).rejects.toThrow("fr.md: not UTF-8 text (UTF-16 without a byte order mark, or a binary file): save it as UTF-8");
+  });
+
   it("refuses a file with no text, naming it", async () => {
     await expect(readMarkdown(bytes("<!-- only a comment -->\n\n---\n"), "empty.md")).rejects.toThrow(InputError);
     await expect(readMarkdown(bytes("  \n"), "empty.md")).rejects.toThrow(/^empty\.md: empty document/);

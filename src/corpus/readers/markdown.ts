@@ -12,7 +12,7 @@ import { decodeUtf8 } from "./decode-utf8.js";
  */
 export const readMarkdown: DocumentReader = async (bytes, file) => {
   const builder = new TextBuilder();
-  addBlocks(builder, fromMarkdown(decodeUtf8(bytes)).children);
+  addBlocks(builder, fromMarkdown(withoutFrontMatter(decodeUtf8(bytes, file))).children);
   const { text, sections } = builder.build();
   if (text === "") throw new InputError(file, undefined, "empty document: the Markdown file has no text");
   return [{ sourceId: file, text, structure: { file, sections } }];
@@ -57,8 +57,17 @@ function inlineText(node: Nodes | Root): string {
     case "imageReference":
       return node.alt ?? "";
     case "html":
-      return "";
+      // Tags are markup; a line break between two words is not.
+      return /^<br\s*\/?>$/i.test(node.value) ? "\n" : "";
     default:
       return "children" in node ? node.children.map((child) => inlineText(child as Nodes)).join("") : "";
   }
+}
+
+/**
+ * Front matter (YAML between `---` lines, or TOML between `+++` lines, at the very top) is the
+ * file's metadata for a site generator, not its text.
+ */
+function withoutFrontMatter(source: string): string {
+  return source.replace(/^(---|\+\+\+)[^\S\n]*\r?\n[\s\S]*?\r?\n\1[^\S\n]*(\r?\n|$)/, "");
 }
