@@ -27,11 +27,13 @@ describe("provenance", () => {
 
   it("gives the file, and the page and heading path where the text starts", () => {
     const doc = report();
-    expect(provenance(doc)).toEqual({ article_index: 4, source_id: "report.pdf", source: { file: "report.pdf" }, page: 1 });
+    const whole: [number, number] = [0, doc.text.length];
+    expect(provenance(doc)).toEqual({ article_index: 4, source_id: "report.pdf", source_span: whole, source: { file: "report.pdf" }, page: 1 });
     const at = doc.text.indexOf("Boats");
     expect(provenance(doc, at)).toEqual({
       article_index: 4,
       source_id: "report.pdf",
+      source_span: whole,
       source: { file: "report.pdf" },
       page: 2,
       section: "History > The 1903 flood",

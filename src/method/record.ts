@@ -16,7 +16,7 @@ export interface SynthRecord {
   /** Re-synthesis rounds it took (0 for a first-time success). */
   rounds: number;
   source_id: string;
-  /** For a document split into chunks: where this record's chunk stands in it, [start, end). */
+  /** Where this record's text stands in its document, [start, end): its chunk, or for a read document (PDF, Markdown, ...) the whole text when not cut. */
   source_span?: [number, number];
   /** Macro only: character offsets [start, end) of the sentence in the document. */
   offsets?: Array<[number, number]>;
@@ -48,6 +48,8 @@ export function provenance(document: SourceDocument, at?: number): Provenance {
   const path = lastStartingBy(structure.sections, offset)?.path ?? [];
   return {
     ...fields,
+    // The span in the extracted text is said for every record of a read document, the whole text when it was not cut.
+    source_span: fields.source_span ?? [0, document.text.length],
     source: { file: structure.file, ...(structure.chapter ? { chapter: structure.chapter } : {}) },
     ...(page !== undefined ? { page } : {}),
     ...(path.length > 0 ? { section: path.join(" > ") } : {}),
