@@ -20,7 +20,7 @@ export type { ReadCorpusOptions } from "./corpus/read-corpus.js";
 export type { SourceDocument } from "./corpus/source-document.js";
 export { chunkDocuments } from "./corpus/chunk-document.js";
 export { estimateTokens } from "./corpus/estimate-tokens.js";
-export { extractCorpus, type ExtractOptions, type ExtractedLine } from "./corpus/extract-corpus.js";
+export { extractCorpus, type ExtractOptions, type ExtractedLine } from "./run/extract-corpus.js";
 export type { DocumentStructure, SectionSpan, PageSpan, ExtractedDocument, DocumentReader } from "./corpus/extracted-document.js";
 
 export type { LanguageModel, EmbeddingModel, CompletionRequest, Completion, ChatMessage, Sampling, TokenUsage, PublishedLimits } from "./llm/port.js";

@@ -6,9 +6,9 @@ import { realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, sep } from "node:path";
 import { ConfigError, InputError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
-import type { DocumentStructure } from "./extracted-document.js";
-import { readCorpus } from "./read-corpus.js";
-import type { SourceDocument } from "./source-document.js";
+import type { DocumentStructure } from "../corpus/extracted-document.js";
+import { readCorpus } from "../corpus/read-corpus.js";
+import type { SourceDocument } from "../corpus/source-document.js";
 
 export interface ExtractOptions {
   /** A file (written whole or not at all) or a stream. */

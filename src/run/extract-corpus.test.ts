@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, InputError } from "../errors.js";
 import { extractCorpus } from "./extract-corpus.js";
-import { readCorpus } from "./read-corpus.js";
-import type { SourceDocument } from "./source-document.js";
+import { readCorpus } from "../corpus/read-corpus.js";
+import type { SourceDocument } from "../corpus/source-document.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 
 let root: string;
