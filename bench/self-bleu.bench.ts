@@ -29,7 +29,7 @@ function vocabulary(random: Random): string[] {
 }
 
 /** Instructions whose words follow a Zipf law (exponent about 1) over the vocabulary. */
-function instructions(count: number, seed: number): string[] {
+export function instructions(count: number, seed: number): string[] {
   const random = seededRandom("self-bleu-bench", seed);
   const words = vocabulary(random);
   // Cumulative Zipf weights, sampled by binary search on a uniform draw.

@@ -1,0 +1,96 @@
+/**
+ * Near-duplicate detection at scale (issue 15's `curate --dedup`): 100,000 synthetic instructions
+ * (those of the Self-BLEU bench), with every 100th a copy of an earlier one with one word changed
+ * (its last, of 12 or more words) and every 250th an exact copy in other case and punctuation, found in a process of its own so
+ * that its memory is its own. Goals: under 10 s and under 1 GB, every planted copy found.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { findDuplicates } from "../src/curate/near-duplicates.js";
+import { seededRandom } from "../src/random.js";
+import { repoRoot } from "./paths.js";
+import { instructions } from "./self-bleu.bench.js";
+
+const COUNT = 100_000;
+const GOAL_SECONDS = 10;
+const GOAL_PEAK_MB = 1024;
+
+/** The instructions with their planted copies, and which index copies which. */
+function dataset(): { texts: string[]; planted: Map<number, "near" | "exact"> } {
+  const texts = instructions(COUNT, 15);
+  const random = seededRandom("dedup-bench", 1);
+  const planted = new Map<number, "near" | "exact">();
+  for (let i = 100; i < COUNT; i++) {
+    if (i % 250 === 0) {
+      texts[i] = `${texts[random.int(0, i - 1)]!.toUpperCase()}!!`;
+      planted.set(i, "exact");
+    } else if (i % 100 === 0) {
+      // The last word changed: one shingle of three words differs, Jaccard (s - 1) / (s + 1) >= 0.8 from 12 words
+      // (a last word such as "rin't" is two words once punctuation is set aside: not planted).
+      const words = texts[random.int(0, i - 1)]!.split(" ");
+      if (words.length < 12 || !/^[a-z]+[?.]?$/i.test(words[words.length - 1]!)) continue;
+      words[words.length - 1] = "changed";
+      texts[i] = words.join(" ");
+      planted.set(i, "near");
+    }
+  }
+  return { texts, planted };
+}
+
+interface Measured {
+  seconds: number;
+  peakMb: number;
+  found: number;
+  exact: number;
+  missed: number;
+}
+
+/** The process's own resident-set high-water mark (see pdf.bench.ts for why not getrusage). */
+function peakRssMb(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function measureOnce(): void {
+  const { texts, planted } = dataset();
+  const started = performance.now();
+  const duplicates = findDuplicates(texts, { threshold: 0.8 });
+  const seconds = (performance.now() - started) / 1000;
+  const found = new Set(duplicates.map((d) => d.index));
+  const measured: Measured = {
+    seconds,
+    peakMb: peakRssMb(),
+    found: duplicates.length,
+    exact: duplicates.filter((d) => d.kind === "exact").length,
+    missed: [...planted.keys()].filter((i) => !found.has(i)).length,
+  };
+  console.log(JSON.stringify(measured));
+}
+
+export async function benchDedup(): Promise<boolean> {
+  const self = fileURLToPath(import.meta.url);
+  const args = self.endsWith(".ts") ? ["--import", "tsx", self] : [self];
+  const { stdout } = await promisify(execFile)(process.execPath, [...args, "--measure"], { cwd: repoRoot, maxBuffer: 1 << 20 });
+  const m = JSON.parse(stdout.trim().split("\n").pop()!) as Measured;
+  const planted = dataset().planted.size;
+  const speedOk = m.seconds < GOAL_SECONDS;
+  const memoryOk = m.peakMb < GOAL_PEAK_MB;
+  console.log(`dedup: ${COUNT.toLocaleString("en-US")} instructions (Self-BLEU bench's), ${planted} planted copies (one word changed, or case and punctuation), MinHash LSH, Jaccard >= 0.8, in a process of its own`);
+  console.log(`  found             ${m.found} duplicates (${m.exact} exact); planted copies missed: ${m.missed}`);
+  console.log(`  time              ${m.seconds.toFixed(2)} s (goal < ${GOAL_SECONDS} s) ${speedOk ? "ok" : "MISSED"}`);
+  console.log(`  peak memory       ${m.peakMb.toFixed(0)} MB RSS high-water (goal < ${GOAL_PEAK_MB} MB) ${memoryOk ? "ok" : "MISSED"}`);
+  return speedOk && memoryOk && m.missed === 0;
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  if (process.argv.includes("--measure")) measureOnce();
+  else await benchDedup();
+}
