@@ -1,6 +1,6 @@
 import { estimateTokens } from "../corpus/estimate-tokens.js";
-import { AbortedError, ConfigError, EngineCallError } from "../errors.js";
-import { defaultRetryPolicy, retryDelayMs, type RetryInfo, type RetryPolicy } from "../llm/http/retry.js";
+import { AbortedError, ConfigError } from "../errors.js";
+import { defaultRetryPolicy, withRetries, type RetryInfo, type RetryPolicy } from "../llm/http/retry.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Lane, LaneCall } from "./lane.js";
@@ -89,29 +89,28 @@ export class CallScheduler implements LanguageModel {
 
   async complete(request: CompletionRequest): Promise<Completion> {
     const tokens = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.sampling.maxTokens ?? ASSUMED_COMPLETION_TOKENS);
-    let failedAttempts = 0;
-    for (let attempt = 1; ; attempt++) {
-      const { lane, call } = await this.place(rankOf(request), tokens, request.signal, attempt > 1);
-      let completion: Completion;
-      try {
-        completion = await lane.model.complete(request);
-      } catch (error) {
-        lane.failed(call, error, this.clock.now());
-        this.ended();
-        failedAttempts++;
-        if (error instanceof AbortedError || request.signal?.aborted) throw error;
-        if (this.draining?.aborted) throw this.draining.reason;
-        if (!(error instanceof EngineCallError) || !error.details.retryable || attempt > this.retry.maxRetries) throw error;
-        const delayMs = retryDelayMs(attempt, error, this.retry);
-        this.onRetry({ attempt, delayMs, error });
-        await this.wait(delayMs, request.signal);
-        continue;
-      }
-      const { promptTokens, completionTokens } = completion.usage;
-      lane.succeeded(call, tokens, promptTokens + completionTokens, completion.limits, this.clock.now());
-      this.ended();
-      return { ...completion, attempts: failedAttempts + completion.attempts };
-    }
+    // Each attempt takes a place and gives it back when it ends: the backoff between attempts holds none.
+    const { value, attempts } = await withRetries(
+      async (attempt) => {
+        const { lane, call } = await this.place(rankOf(request), tokens, request.signal, attempt > 1);
+        try {
+          const completion = await lane.model.complete(request);
+          const { promptTokens, completionTokens } = completion.usage;
+          lane.succeeded(call, tokens, promptTokens + completionTokens, completion.limits, this.clock.now());
+          return completion;
+        } catch (error) {
+          lane.failed(call, error, this.clock.now());
+          // A run that stops taking work tries nothing again: the call ends with the run's reason.
+          if (this.draining?.aborted && !(error instanceof AbortedError) && !request.signal?.aborted) throw this.draining.reason;
+          throw error;
+        } finally {
+          this.ended();
+        }
+      },
+      { ...this.retry, ...(request.signal ? { signal: request.signal } : {}), onRetry: this.onRetry, sleep: (ms) => this.wait(ms, request.signal) },
+    );
+    // The engine counts its own sends (a second one without a schema); each failed attempt was one.
+    return { ...value, attempts: attempts - 1 + value.attempts };
   }
 
   /** How the run met its lanes' limits so far. */
