@@ -5,12 +5,12 @@
  * that its memory is its own. Goals: under 10 s and under 1 GB, every planted copy found.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { findDuplicates } from "../src/curate/near-duplicates.js";
 import { seededRandom } from "../src/random.js";
 import { repoRoot } from "./paths.js";
+import { peakRssMb } from "./peak-rss.js";
 import { instructions } from "./self-bleu.bench.js";
 
 const COUNT = 100_000;
@@ -45,17 +45,6 @@ interface Measured {
   found: number;
   exact: number;
   missed: number;
-}
-
-/** The process's own resident-set high-water mark (see pdf.bench.ts for why not getrusage). */
-function peakRssMb(): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // Not Linux.
-  }
-  return process.resourceUsage().maxRSS / 1024;
 }
 
 function measureOnce(): void {

@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { readPdf } from "../src/corpus/readers/pdf.js";
 import { buildReport, REPORT_HEADER, type ReportPage } from "../test/support/pdf-fixtures.js";
 import { repoRoot } from "./paths.js";
+import { peakRssMb } from "./peak-rss.js";
 
 const PAGES = 500;
 const GOAL_PAGES_PER_SECOND = 50;
@@ -58,22 +59,6 @@ function reportPages(): ReportPage[] {
     for (let n = 1; n <= 5; n++) blocks.push({ paragraph: paragraph(page, n) });
     return { blocks };
   });
-}
-
-/**
- * This process's resident-set high-water mark. Linux's VmHWM belongs to the process's own memory
- * since it started; getrusage's maxRSS keeps the parent's across fork and exec, so under
- * `npm run bench` (whose process holds the earlier benchmarks' hundreds of MB) it said 376 MB for a
- * reader that never passed 140.
- */
-function peakRssMb(): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // Not Linux: fall back to getrusage.
-  }
-  return process.resourceUsage().maxRSS / 1024;
 }
 
 /** In the reading process: reads the file once and prints what it measured as one JSON line. */
