@@ -3,7 +3,7 @@ import { parseHTML } from "linkedom";
 import { InputError } from "../../errors.js";
 import type { ExtractedDocument } from "../extracted-document.js";
 import { TextBuilder } from "../text-builder.js";
-import { hasManyNuls } from "./decode-utf8.js";
+import { hasManyNuls, utf16Bom } from "./decode-text.js";
 import { domText, tagOf, walkDom, type DomNode } from "./dom-text.js";
 
 /** The part of a linkedom element this file uses beyond what the walker reads. */
@@ -20,8 +20,7 @@ interface DomElement extends DomNode {
  * out. The article's title opens the text as its top heading unless the article has an h1 itself.
  */
 export async function readHtml(bytes: Uint8Array, file: string): Promise<ExtractedDocument[]> {
-  const marked = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-  if (!marked && hasManyNuls(bytes)) throw new InputError(file, undefined, "not readable as a web page (UTF-16 without a byte order mark, or a binary file): save it as UTF-8");
+  if (!utf16Bom(bytes) && hasManyNuls(bytes)) throw new InputError(file, undefined, "not readable as a web page (UTF-16 without a byte order mark, or a binary file): save it as UTF-8");
   const markup = decodeMarkup(bytes);
   // linkedom builds no document element for a fragment (a saved snippet, an empty file).
   const { document } = parseHTML(/<html[\s>]/i.test(markup) ? markup : `<!doctype html><html><body>${markup}</body></html>`);
@@ -84,8 +83,8 @@ function hasH1(node: DomNode): boolean {
  * meta charset names (within the first 1024 bytes, as browsers look), else UTF-8.
  */
 export function decodeMarkup(bytes: Uint8Array): string {
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+  const utf16 = utf16Bom(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes);
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
   const label = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1] ?? /<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)/i.exec(head)?.[1];
   try {

@@ -3,7 +3,7 @@ import { fromMarkdown } from "mdast-util-from-markdown";
 import { InputError } from "../../errors.js";
 import type { DocumentReader } from "../extracted-document.js";
 import { TextBuilder } from "../text-builder.js";
-import { decodeUtf8 } from "./decode-utf8.js";
+import { decodeText } from "./decode-text.js";
 
 /**
  * Markdown (CommonMark): `#` headings open sections, every list item is a paragraph of its own,
@@ -12,7 +12,7 @@ import { decodeUtf8 } from "./decode-utf8.js";
  */
 export const readMarkdown: DocumentReader = async (bytes, file) => {
   const builder = new TextBuilder();
-  for (const piece of piecesOf(withoutFrontMatter(decodeUtf8(bytes, file)))) addBlocks(builder, fromMarkdown(piece).children);
+  for (const piece of piecesOf(withoutFrontMatter(decodeText(bytes, file)))) addBlocks(builder, fromMarkdown(piece).children);
   const { text, sections } = builder.build();
   if (text === "") throw new InputError(file, undefined, "empty document: the Markdown file has no text");
   return [{ sourceId: file, text, structure: { file, sections } }];

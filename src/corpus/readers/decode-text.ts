@@ -5,9 +5,9 @@ import { InputError } from "../../errors.js";
  * A file full of NUL bytes and no mark is UTF-16 (or binary) that cannot be told apart safely:
  * refused in one line rather than read as garbage.
  */
-export function decodeUtf8(bytes: Uint8Array, file: string): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+export function decodeText(bytes: Uint8Array, file: string): string {
+  const utf16 = utf16Bom(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes.subarray(2));
   if (hasManyNuls(bytes)) throw new InputError(file, undefined, "not UTF-8 text (UTF-16 without a byte order mark, or a binary file): save it as UTF-8");
   const text = new TextDecoder("utf-8").decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -19,4 +19,11 @@ export function hasManyNuls(bytes: Uint8Array): boolean {
   let nuls = 0;
   for (const byte of head) if (byte === 0) nuls++;
   return head.length > 0 && nuls * 8 > head.length;
+}
+
+/** The UTF-16 a byte order mark names, if the bytes start with one. */
+export function utf16Bom(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
 }
