@@ -149,8 +149,8 @@ export class Lane {
     return Math.max(
       0,
       this.pausedUntil - now,
-      requests && requests.left <= 0 ? requests.resetAt - now : 0,
-      published && published.left < tokens ? published.resetAt - now : 0,
+      requests && left(requests, this.started.calls) <= 0 ? requests.resetAt - now : 0,
+      published && left(published, this.started.tokens) < tokens ? published.resetAt - now : 0,
       this.requests?.waitFor(1, now) ?? 0,
       this.tokens?.waitFor(tokens, now) ?? 0,
     );
@@ -160,8 +160,6 @@ export class Lane {
   start(tokens: number, now: number): LaneCall {
     this.requests?.take(1, now);
     this.tokens?.take(tokens, now);
-    if (this.published.requests) this.published.requests.left--;
-    if (this.published.tokens) this.published.tokens.left -= tokens;
     this.started.calls++;
     this.started.tokens += tokens;
     const call = new LaneCall([...this.calls], { ...this.started });
@@ -272,8 +270,8 @@ export class Lane {
   private observe(limits: PublishedLimits | undefined, call: LaneCall, now: number): void {
     if (!limits) return;
     const { calls, tokens } = call.startedThrough;
-    if (limits.requests) this.published.requests = newer(this.published.requests, limits.requests, this.started.calls - calls, calls, now);
-    if (limits.tokens) this.published.tokens = newer(this.published.tokens, limits.tokens, this.started.tokens - tokens, calls, now);
+    if (limits.requests) this.published.requests = newer(this.published.requests, limits.requests, calls, calls, now);
+    if (limits.tokens) this.published.tokens = newer(this.published.tokens, limits.tokens, tokens, calls, now);
   }
 
   private note(refused: boolean): void {
@@ -287,16 +285,23 @@ export class Lane {
   }
 }
 
-/** A count a server published, as this lane keeps it: what is left now, when it is whole again, and from which call. */
+/** A count a server published, as this lane keeps it. */
 interface Published {
-  left: number;
+  remaining: number;
+  /** What the lane had started (calls, or tokens) up to the call the count came with: what the server had counted. */
+  counted: number;
   resetAt: number;
   /** The number of the call whose reply said it. */
   from: number;
 }
 
-/** The count `limit` says, less `sentSince` (what went out after the call it came with), unless `current` came from a later call. */
-function newer(current: Published | undefined, limit: PublishedLimit, sentSince: number, from: number, now: number): Published {
+/** What is left of a published count once `started` (calls, or tokens) have gone out. */
+function left(published: Published, started: number): number {
+  return published.remaining - (started - published.counted);
+}
+
+/** The count `limit` says, counted up to `counted`, unless `current` came from a later call. */
+function newer(current: Published | undefined, limit: PublishedLimit, counted: number, from: number, now: number): Published {
   if (current && current.from > from) return current;
-  return { left: limit.remaining - sentSince, resetAt: now + Math.min(limit.resetMs, LONGEST_WAIT_MS), from };
+  return { remaining: limit.remaining, counted, resetAt: now + Math.min(limit.resetMs, LONGEST_WAIT_MS), from };
 }
