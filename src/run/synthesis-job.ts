@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
 import { planBudgets, type BudgetPlan } from "../budget/plan-budgets.js";
 import { chunkDocuments } from "../corpus/chunk-document.js";
 import { estimateTokens } from "../corpus/estimate-tokens.js";
@@ -254,6 +255,8 @@ export class SynthesisJob {
           if (event.type === "failed") emit({ type: "document-failed", document: event.document, error: event.error });
         },
       });
+      // Where the documents are, for a judge's passages at curation (after synthesize, which may start the store over).
+      store.setMeta("corpus", JSON.stringify({ path: resolvePath(o.corpus), textField: o.textField ?? "content" }));
       const settings = resolveSettings(this.methodOptions());
       const plan = planCalls(settings, corpus.documents.map((document) => budgets?.of(document) ?? settings.mu));
       return await this.stream(run, corpus, { transport, plan }, storePath, store, handlers);

@@ -62,6 +62,59 @@ describe("RunStore", () => {
     store.close();
   });
 
+  it("holds one curation: finished documents' items are decided on, export leaves out what it removed, a new curation replaces it", () => {
+    const path = join(dir, "cur.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("micro", 0, 3, 1));
+    store.finishDocument(doc(0));
+    store.startDocument(doc(1));
+    store.saveLevel(doc(1), outcome("micro", 1, 1));
+    const items = [...store.finishedItems<Item>()];
+    // The unfinished document's item is not offered.
+    expect(items.map((i) => i.record.instruction)).toEqual(["micro q0 of 0", "micro q1 of 0", "micro q2 of 0"]);
+    store.saveCuration(
+      [
+        { id: items[1]!.id, removedFor: "duplicate", detail: { of: items[0]!.id } },
+        { id: items[2]!.id, detail: { score: 9 } },
+      ],
+      { dedup: true },
+    );
+    store.close();
+    const reader = RunStore.open(path, { readonly: true });
+    expect([...reader.records<Item>({ curated: true })].map((r) => r.instruction)).toEqual(["micro q0 of 0", "micro q2 of 0", "micro q0 of 1"]);
+    expect([...reader.records<Item>()]).toHaveLength(4);
+    expect(reader.removedCounts()).toEqual({ duplicate: 1 });
+    expect(reader.curationSummary()).toEqual({ dedup: true });
+    expect([...reader.curationDecisions()]).toEqual([
+      { id: items[1]!.id, removedFor: "duplicate", detail: { of: items[0]!.id } },
+      { id: items[2]!.id, detail: { score: 9 } },
+    ]);
+    reader.close();
+    const again = RunStore.open(path);
+    again.saveCuration([], { dedup: false });
+    expect(again.removedCounts()).toEqual({});
+    // A level saved again loses its decisions with its items.
+    again.saveCuration([{ id: items[0]!.id, removedFor: "low-score", detail: {} }], {});
+    again.saveLevel(doc(0), outcome("micro", 0, 2));
+    expect(again.removedCounts()).toEqual({});
+    again.close();
+  });
+
+  it("reads a store made before curation existed, read-only, as never curated", () => {
+    const path = join(dir, "old.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("micro", 0, 2));
+    store.close();
+    const db = new Database(path);
+    db.exec("DROP TABLE curation");
+    db.close();
+    const reader = RunStore.open(path, { readonly: true });
+    expect([...reader.records({ curated: true })]).toHaveLength(2);
+    expect(reader.removedCounts()).toEqual({});
+    expect([...reader.curationDecisions()]).toEqual([]);
+    reader.close();
+  });
+
   it("orders and names levels as the caller ranked and named them, also after reopening read-only", () => {
     const path = join(dir, "names.db");
     const store = RunStore.open(path);

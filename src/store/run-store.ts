@@ -44,6 +44,28 @@ export interface FinishedLevel {
   outcome: unknown;
 }
 
+/** Where a kept item is in the store: its document, level and place. Stable while its level is not run again. */
+export interface ItemId {
+  docKey: string;
+  rank: number;
+  position: number;
+}
+
+/** A kept item as curation sees it: where it is, and its record as saved. */
+export interface KeptItem<R = unknown> {
+  id: ItemId;
+  record: R;
+}
+
+/** What curation decided about one kept item. */
+export interface CurationDecision {
+  id: ItemId;
+  /** Why it was removed (e.g. "duplicate", "low-score"); undefined for an item kept. */
+  removedFor?: string;
+  /** The caller's JSON: the twin a duplicate repeats, a judge's score and reason. */
+  detail: unknown;
+}
+
 /** What a resumed document already has: its status and the saved outcomes of its finished levels, by level. */
 export interface DocumentProgress {
   status: DocumentStatus;
@@ -105,6 +127,17 @@ CREATE TABLE IF NOT EXISTS items (
   PRIMARY KEY (doc_key, level_rank, kept, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_in_order ON items (kept, article_index, level_rank, position);
+-- The last curation's decision on kept items: each removed item with its reason, and what a step
+-- learned of items it kept (a judge's score). Items have no row until curated.
+CREATE TABLE IF NOT EXISTS curation (
+  doc_key TEXT NOT NULL,
+  level_rank INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  reason TEXT,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (doc_key, level_rank, position)
+) WITHOUT ROWID;
 -- An ordinary rowid table: its rows (kilobytes of vector each) are too large for WITHOUT ROWID,
 -- which measured three to four times slower here.
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -399,7 +432,9 @@ export class RunStore {
   resetRun(): void {
     this.write("reset the run", () =>
       this.db.transaction(() => {
-        this.db.exec("DELETE FROM items; DELETE FROM levels; DELETE FROM documents; DELETE FROM meta WHERE key = 'config';");
+        this.db.exec(
+          "DELETE FROM items; DELETE FROM levels; DELETE FROM documents; DELETE FROM curation; DELETE FROM meta WHERE key IN ('config', 'curation');",
+        );
       })(),
     );
   }
@@ -527,6 +562,8 @@ export class RunStore {
     this.write("save a finished level", () =>
       this.db.transaction(() => {
         this.statements.deleteItems.run(doc.key, rank);
+        // A decision on an item of a level run again would fall on another item.
+        this.db.prepare("DELETE FROM curation WHERE doc_key = ? AND level_rank = ?").run(doc.key, rank);
         finished.kept.forEach((record, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 1, JSON.stringify(record)));
         finished.dropped.forEach((item, i) => this.statements.putItem.run(doc.key, rank, i, doc.index, 0, JSON.stringify(item)));
         this.statements.putLevel.run(doc.key, level, JSON.stringify(finished.outcome));
@@ -547,13 +584,89 @@ export class RunStore {
 
   /**
    * Every kept record of every finished level, in document order and level rank: the dataset.
-   * Records come back as saved; `R` is the type the caller saved them as.
+   * Records come back as saved; `R` is the type the caller saved them as. `curated`: without the
+   * items the last curation removed (what `export` writes).
    */
-  *records<R = unknown>(): Generator<R> {
-    const rows = this.readRows("read its records", () =>
-      this.db.prepare<[], { record: string }>("SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position").iterate(),
-    );
+  *records<R = unknown>(options: { curated?: boolean } = {}): Generator<R> {
+    const curated = options.curated === true && this.hasTable("curation");
+    const sql = curated
+      ? `SELECT i.record FROM items i LEFT JOIN curation c ON c.doc_key = i.doc_key AND c.level_rank = i.level_rank AND c.position = i.position
+         WHERE i.kept = 1 AND coalesce(c.removed, 0) = 0 ORDER BY i.article_index, i.level_rank, i.position`
+      : "SELECT record FROM items WHERE kept = 1 ORDER BY article_index, level_rank, position";
+    const rows = this.readRows("read its records", () => this.db.prepare<[], { record: string }>(sql).iterate());
     for (const row of rows) yield JSON.parse(row.record) as R;
+  }
+
+  /**
+   * The kept items of finished documents, in dataset order, with where each is: what curation
+   * decides on. Items of documents still unfinished are left out (their levels may be run again).
+   */
+  *finishedItems<R = unknown>(): Generator<KeptItem<R>> {
+    const rows = this.readRows("read its records", () =>
+      this.db
+        .prepare<[], { doc_key: string; level_rank: number; position: number; record: string }>(
+          `SELECT i.doc_key, i.level_rank, i.position, i.record FROM items i JOIN documents d ON d.doc_key = i.doc_key
+           WHERE i.kept = 1 AND d.status = 'done' ORDER BY i.article_index, i.level_rank, i.position`,
+        )
+        .iterate(),
+    );
+    for (const row of rows) yield { id: { docKey: row.doc_key, rank: row.level_rank, position: row.position }, record: JSON.parse(row.record) as R };
+  }
+
+  /**
+   * Record a curation: replaces the last one's decisions (and its summary, meta "curation") in one
+   * transaction, so a store holds the decisions of one curation, whole.
+   */
+  saveCuration(decisions: readonly CurationDecision[], summary: unknown): void {
+    this.write("save the curation", () =>
+      this.db.transaction(() => {
+        this.db.exec("DELETE FROM curation");
+        const put = this.db.prepare("INSERT INTO curation (doc_key, level_rank, position, removed, reason, detail) VALUES (?, ?, ?, ?, ?, ?)");
+        for (const d of decisions) put.run(d.id.docKey, d.id.rank, d.id.position, d.removedFor === undefined ? 0 : 1, d.removedFor ?? null, JSON.stringify(d.detail));
+        this.statements.setMeta.run("curation", JSON.stringify(summary));
+      })(),
+    );
+  }
+
+  /** The last curation's decisions, in dataset order; none when the store was never curated. */
+  *curationDecisions(): Generator<CurationDecision> {
+    if (!this.hasTable("curation")) return;
+    const rows = this.readRows("read its curation", () =>
+      this.db
+        .prepare<[], { doc_key: string; level_rank: number; position: number; reason: string | null; detail: string }>(
+          `SELECT c.doc_key, c.level_rank, c.position, c.reason, c.detail FROM curation c
+           LEFT JOIN items i ON i.doc_key = c.doc_key AND i.level_rank = c.level_rank AND i.position = c.position AND i.kept = 1
+           ORDER BY i.article_index, c.level_rank, c.position`,
+        )
+        .iterate(),
+    );
+    for (const row of rows) {
+      yield {
+        id: { docKey: row.doc_key, rank: row.level_rank, position: row.position },
+        ...(row.reason !== null ? { removedFor: row.reason } : {}),
+        detail: JSON.parse(row.detail) as unknown,
+      };
+    }
+  }
+
+  /** Items the last curation removed, by reason; empty when the store was never curated. */
+  removedCounts(): Record<string, number> {
+    if (!this.hasTable("curation")) return {};
+    const rows = this.read("read its curation", () =>
+      this.db.prepare<[], { reason: string; n: number }>("SELECT reason, count(*) AS n FROM curation WHERE removed = 1 GROUP BY reason ORDER BY reason").all(),
+    );
+    return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+  }
+
+  /** What the last curation recorded of itself (its settings and counts), as the caller saved it. */
+  curationSummary<S = unknown>(): S | undefined {
+    const json = this.meta("curation");
+    return json === undefined ? undefined : (JSON.parse(json) as S);
+  }
+
+  /** Whether the store has the table: a store written by an earlier foveate and opened read-only may lack a newer one. */
+  private hasTable(name: string): boolean {
+    return this.read("read its tables", () => this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined);
   }
 
   /** The saved level outcomes of every finished document, in document order: what a run's counts are made of. */
