@@ -69,6 +69,11 @@ describe("RunStore", () => {
     store.finishDocument(doc(0));
     store.startDocument(doc(1));
     store.saveLevel(doc(1), outcome("micro", 1, 1));
+    store.putReply("run", "micro_questions", reply("q"));
+    store.putReply("judged", "curate_item_judgement", reply("{}"));
+    // A judge's replies are the curation's, not the run's: they count apart.
+    expect(store.status()).toMatchObject({ replies: 1, promptTokens: 100 });
+    expect(store.curationUsage()).toEqual({ replies: 1, promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 });
     const items = [...store.finishedItems<Item>()];
     // The unfinished document's item is not offered.
     expect(items.map((i) => i.record.instruction)).toEqual(["micro q0 of 0", "micro q1 of 0", "micro q2 of 0"]);
