@@ -15,15 +15,13 @@ import { withPaperSettings } from "./paper-settings.js";
 import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
 import { selfBleu } from "./self-bleu/self-bleu.js";
 import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
-import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
-import type { EmbeddingModel } from "../llm/port.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
 import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openEmbeddingModel, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
 
 export const DEFAULT_EVAL_STORE = "foveate-eval.foveate.db";
 
@@ -103,19 +101,23 @@ export async function measureDiversity(data: string | InstructionRecord[], given
   const bleu = selfBleu(texts.map(tokenizeWords));
   const result: DiversityResult = { instructions: texts.length, selfBleu: { mean: { ...bleu.mean }, diversity: bleu.diversity } };
   if (!options.embeddings) return result;
-  const env = options.env ?? process.env;
   const name = options.embedModel ?? DEFAULT_API_EMBED_MODEL;
-  // The model is loaded first, so that one that cannot load leaves no store behind.
-  const local = isLocalModelSpec(name) ? await openLocalEmbeddings(name, options, localIo(options)) : undefined;
+  // The model is opened first, so that one that cannot load leaves no store behind.
+  const model = await openEmbeddingModel(
+    { model: name, baseUrl: options.embedBaseUrl, apiKey: options.embedApiKey },
+    { name: "embeddings", flagPrefix: "embed-" },
+    options,
+    localIo(options),
+  );
   let store: RunStore;
   try {
     store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
   } catch (error) {
-    await local?.dispose();
+    await model.dispose();
     throw error;
   }
   try {
-    const engine = cachedEmbeddings(local ?? apiEmbeddings(name, options, env), store);
+    const engine = cachedEmbeddings(model, store);
     const topK = options.topK ?? 5;
     const d = embeddingDiversity(await engine.embed(texts), { topK });
     result.embedding = {
@@ -127,7 +129,7 @@ export async function measureDiversity(data: string | InstructionRecord[], given
     };
   } finally {
     store.close();
-    await local?.dispose();
+    await model.dispose();
   }
   return result;
 }
@@ -199,15 +201,6 @@ async function readDocuments(path: string, textField: string): Promise<CorpusDoc
 }
 
 const localIo = (options: EvaluationOptions): LocalIo => ({ env: options.env ?? process.env, ...(options.download ? { download: options.download } : {}) });
-
-function apiEmbeddings(model: string, options: DiversityOptions, env: NodeJS.ProcessEnv): EmbeddingModel {
-  const { baseURL, apiKey } = resolveEndpoint(
-    { ...(options.embedBaseUrl ? { baseUrl: options.embedBaseUrl } : {}), ...(options.embedApiKey ? { apiKey: options.embedApiKey } : {}) },
-    env,
-    { name: "embeddings", flagPrefix: "embed-" },
-  );
-  return createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model });
-}
 
 interface Models {
   /** A chat model with its replies cached: a GGUF file or URI runs in this process, any other name is asked of an endpoint. */
