@@ -105,6 +105,18 @@ describe("RunStore", () => {
     again.close();
   });
 
+  it("ends a query its reader stops early, so that the store still closes", () => {
+    const path = join(dir, "early.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("micro", 0, 3));
+    store.finishDocument(doc(0));
+    for (const _ of store.records()) break;
+    expect(() => {
+      for (const _ of store.finishedLevelOutcomes()) throw new Error("a reader fails");
+    }).toThrow("a reader fails");
+    expect(() => store.close()).not.toThrow();
+  });
+
   it("reads a store made before curation existed, read-only, as never curated", () => {
     const path = join(dir, "old.db");
     const store = RunStore.open(path);

@@ -408,15 +408,20 @@ export class RunStore {
     } catch (error) {
       throw storeError(this.path, action, error);
     }
-    for (;;) {
-      let next: IteratorResult<T>;
-      try {
-        next = iterator.next();
-      } catch (error) {
-        throw storeError(this.path, action, error);
+    try {
+      for (;;) {
+        let next: IteratorResult<T>;
+        try {
+          next = iterator.next();
+        } catch (error) {
+          throw storeError(this.path, action, error);
+        }
+        if (next.done) return;
+        yield next.value;
       }
-      if (next.done) return;
-      yield next.value;
+    } finally {
+      // A reader that stops early (a break, a throw) ends the query, or the connection stays busy and cannot close.
+      iterator.return?.();
     }
   }
 
