@@ -7,6 +7,7 @@ export { SynthesisJob } from "./run/synthesis-job.js";
 export type { SynthesisJobOptions } from "./run/job-options.js";
 export type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./run/job-events.js";
 export { exportStore, runStatus, type RunStatus } from "./run/store-tools.js";
+export { curateStore, type CurateOptions, type CurationSummary, type RemovalReason } from "./run/curate-store.js";
 
 export { synthesize } from "./pipeline/synthesize.js";
 export type { SynthesisRun } from "./pipeline/synthesize.js";

@@ -6,7 +6,8 @@ import { formatComparison, formatDifficulty, formatDiversity, formatQa } from ".
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { exportStore, extractCorpus, runStatus, SynthesisJob } from "../index.js";
+import { curateStore, exportStore, extractCorpus, runStatus, SynthesisJob } from "../index.js";
+import { formatCuration } from "../output/curation-report.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
 
@@ -136,6 +137,29 @@ const exportCommand = define({
   },
 });
 
+const curate = define({
+  name: "curate",
+  description:
+    "Curate a run's dataset: remove duplicates (--dedup, --dedup-embeddings). The decisions are recorded in the store " +
+    "(nothing is deleted): export writes what curation kept, status shows what it removed, and curating again replaces them.",
+  args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
+  flags: ["dedup", "dedupThreshold", "dedupEmbeddings", "dedupCosine", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet"],
+  env: LOCAL_ENGINE_FLAGS,
+  helpAfter: `
+Examples:
+  foveate curate data.jsonl.foveate.db --dedup
+  foveate curate data.jsonl.foveate.db --dedup --dedup-embeddings --embed-model text-embedding-3-small
+  foveate export data.jsonl.foveate.db -o curated.jsonl      (what curation kept)
+
+Only finished documents are curated; a store a run is still writing is refused. Curating again
+costs nothing that was paid for before: embeddings are cached in the store.`,
+  action: async ([store], flags, io) => {
+    const summary = await curateStore(store!, { ...flags, env: io.env, download: downloadProgress(line(io.stderr), io.stderr), ...(io.interrupt ? { signal: io.interrupt() } : {}) });
+    if (!flags.quiet) for (const text of formatCuration(summary)) line(io.stderr)(text);
+    return 0;
+  },
+});
+
 const status = define({
   name: "status",
   description: "Show where a run stands: documents done, unfinished and failed per level, items, calls, tokens, cost.",
@@ -235,4 +259,4 @@ const compare = define({
 });
 
 /** Every command, in the order `foveate --help` lists them. */
-export const COMMANDS = [synth, extract, exportCommand, status, diversity, difficulty, qa, compare] as const;
+export const COMMANDS = [synth, extract, curate, exportCommand, status, diversity, difficulty, qa, compare] as const;

@@ -163,6 +163,12 @@ export const FLAGS = {
   embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key", defaultHelp: "--api-key, else OPENAI_API_KEY" }),
   topK: spec({ flags: "--top-k <n>", help: `most similar pairs to show. ${TOP_PAIRS_METHOD_HELP}`, parse: integer(1), default: 5 }),
 
+  // Curation.
+  dedup: toggle("--dedup", "remove exact duplicates (the same text once case, punctuation and spacing are set aside) and near-duplicate instructions (MinHash with LSH over word shingles), keeping the first"),
+  dedupThreshold: spec({ flags: "--dedup-threshold <j>", help: "--dedup: Jaccard similarity of word shingles at which two instructions are near duplicates", parse: number(0.01, 1), default: 0.8 }),
+  dedupEmbeddings: toggle("--dedup-embeddings", "remove instructions alike in meaning: cosine of their embeddings (--embed-model), cached in the store"),
+  dedupCosine: spec({ flags: "--dedup-cosine <c>", help: "--dedup-embeddings: cosine at which two instructions are duplicates", parse: number(0.01, 1), default: 0.95 }),
+
   // Judges and models under test (eval).
   judgeModel: spec({
     flags: "--judge-model <name>",

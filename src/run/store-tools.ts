@@ -7,6 +7,7 @@ import type { LevelOutcome } from "../method/run-level.js";
 import { countOutcomes, isThin, type ItemCounts } from "../pipeline/run-stats.js";
 import { RunStore, type StoreStatus } from "../store/run-store.js";
 import { checkExportOutput } from "./check-run-paths.js";
+import type { CurationSummary } from "./curate-store.js";
 
 /**
  * Writes the dataset held in a run store, in one of the export formats, also while its run is
@@ -20,7 +21,7 @@ export async function exportStore(storePath: string, output: string | NodeJS.Wri
     const writer = await JsonlWriter.open(output);
     let count = 0;
     try {
-      for (const record of store.records<SynthRecord>()) {
+      for (const record of store.records<SynthRecord>({ curated: true })) {
         await writer.write(convertRecord(format, record));
         count++;
       }
@@ -42,6 +43,8 @@ export interface RunStatus extends StoreStatus {
   counts: ItemCounts;
   /** Whether less than half of the instructions asked for (by the finished documents) were kept. */
   thin: boolean;
+  /** The last curation, and the items it removed by reason; absent when the store was never curated. */
+  curation?: { summary: CurationSummary; removed: Record<string, number> };
 }
 
 const LEVEL_ORDER = ["micro", "scatter", "macro", "self-qa"];
@@ -59,7 +62,14 @@ export function runStatus(storePath: string): RunStatus {
     const status = store.status();
     const price = typeof status.config?.model === "string" ? priceFor(status.config.model) : undefined;
     const counts = inLevelOrder(countOutcomes(store.finishedLevelOutcomes<LevelOutcome>()));
-    return { ...status, ...(price ? { costUsd: costOf(status, price) } : {}), counts, thin: isThin(counts) };
+    const summary = store.curationSummary<CurationSummary>();
+    return {
+      ...status,
+      ...(price ? { costUsd: costOf(status, price) } : {}),
+      counts,
+      thin: isThin(counts),
+      ...(summary ? { curation: { summary, removed: store.removedCounts() } } : {}),
+    };
   } finally {
     store.close();
   }
