@@ -4,6 +4,7 @@
  * many roles use it), measure, close. Every model reply is cached in a store, so measuring again
  * costs nothing and an interrupted measurement resumes.
  */
+import { existsSync } from "node:fs";
 import { readCorpus } from "../corpus/read-corpus.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
 import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
@@ -11,7 +12,7 @@ import type { CorpusDocument } from "./difficulty/document-groups.js";
 import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
 import { JUDGE_PROMPT_VERSION, type DifficultyVerdictStyle, type QaJudgeStyle } from "./judge-prompts.js";
-import { withPaperSettings } from "./paper-settings.js";
+import { withPaperSettings, type EvalCommand } from "./paper-settings.js";
 import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
 import { selfBleu } from "./self-bleu/self-bleu.js";
 import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
@@ -93,8 +94,29 @@ export interface QaJobOptions extends EvaluationOptions, JudgeOptions {
   concurrency?: number;
 }
 
-/** Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. */
+/**
+ * Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. With
+ * `store` naming a synth run's store, the result is recorded there too (meta "eval:diversity"),
+ * for the dataset card `export --format hf` writes.
+ */
 export async function measureDiversity(data: string | InstructionRecord[], given: DiversityOptions = {}): Promise<DiversityResult> {
+  const result = await diversityOf(data, given);
+  if (typeof data === "string" && given.store !== undefined) recordInRunStore(given.store, "diversity", { data, at: new Date().toISOString(), result });
+  return result;
+}
+
+/** Writes an evaluation's result into a run's store (one a synth run made); any other store is left as it is. */
+function recordInRunStore(path: string, command: EvalCommand, value: unknown): void {
+  if (!existsSync(path)) return;
+  const store = RunStore.open(path);
+  try {
+    if (store.readConfig() !== undefined) store.setMeta(`eval:${command}`, JSON.stringify(value));
+  } finally {
+    store.close();
+  }
+}
+
+async function diversityOf(data: string | InstructionRecord[], given: DiversityOptions): Promise<DiversityResult> {
   const options = withPaperSettings("diversity", given);
   const records = typeof data === "string" ? await readInstructions(data) : data;
   const texts = records.map((r) => r.instruction);

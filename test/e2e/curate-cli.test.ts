@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SynthRecord } from "../../src/method/record.js";
@@ -129,5 +129,23 @@ describe("foveate curate (issue 15)", () => {
     writeFileSync(empty, "");
     expect(await runCli(["curate", empty, "--dedup"])).toMatchObject({ code: 1, stderr: `foveate: run store ${empty}: an empty file, not a foveate store\n` });
     expect(readFileSync(empty, "utf8")).toBe("");
+  });
+
+  it("eval diversity --store RUN_STORE records its figures in the run's store, for the dataset card; an eval store is left alone", async () => {
+    const dir = tempDir("foveate-curate-");
+    const store = join(dir, "data.jsonl.foveate.db");
+    plantedStore(store);
+    const data = join(dir, "data.jsonl");
+    writeFileSync(data, DOCUMENTS.flat().map((instruction, i) => JSON.stringify(record(i, instruction))).join("\n"));
+    const measured = await runCli(["eval", "diversity", data, "--store", store, "--json"]);
+    expect(measured.code).toBe(0);
+    const reader = RunStore.open(store, { readonly: true });
+    const recorded = JSON.parse(reader.meta("eval:diversity")!) as { data: string; result: unknown };
+    reader.close();
+    expect(recorded).toMatchObject({ data, result: JSON.parse(measured.stdout) });
+
+    const evalStore = join(dir, "eval.foveate.db");
+    expect((await runCli(["eval", "diversity", data, "--store", evalStore])).code).toBe(0);
+    expect(existsSync(evalStore)).toBe(false);
   });
 });
