@@ -126,7 +126,7 @@ Examples:
 
 const exportCommand = define({
   name: "export",
-  description: "Write the dataset held in a run store, also while its run is going.",
+  description: "Write the dataset held in a run store, without what curation removed, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
   flags: ["output", "format", "system"],
   helpAfter: `

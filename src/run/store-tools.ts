@@ -43,7 +43,7 @@ export interface ExportOptions {
 const STDOUT_FILE_NAME = "data.jsonl";
 
 /**
- * Writes the dataset held in a run store, in one of the
+ * Writes the dataset held in a run store, without what its last curation removed, in one of the
  * export formats, also while its run is going. To a file it is written whole or not at all; for
  * the llama-factory formats the dataset_info.json beside it gets the file's entry, checked before
  * any record is written. Returns the number of records.
@@ -63,7 +63,7 @@ export async function exportStore(
   try {
     const writer = await JsonlWriter.open(output);
     try {
-      for (const record of store.records<SynthRecord>()) {
+      for (const record of store.records<SynthRecord>({ curated: true })) {
         await writer.write(convertRecord(format, record, options.system));
         count++;
       }
