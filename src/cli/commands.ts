@@ -6,7 +6,7 @@ import { formatComparison, formatDifficulty, formatDiversity, formatQa } from ".
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { curateStore, exportStore, extractCorpus, runStatus, SynthesisJob } from "../index.js";
+import { curateStore, exportStore, extractCorpus, runStatus, SynthesisJob, type DatasetInfoNote } from "../index.js";
 import { formatCuration } from "../output/curation-report.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
@@ -127,12 +127,30 @@ Examples:
 
 const exportCommand = define({
   name: "export",
-  description: "Write the dataset held in a run store, also while its run is going.",
+  description: "Write the dataset held in a run store, without what curation removed, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["output", "format"],
+  flags: ["output", "format", "system"],
+  helpAfter: `
+Examples:
+  foveate export data.jsonl.foveate.db -o train.jsonl --format openai --system "You answer questions about the manual."
+  foveate export data.jsonl.foveate.db -o train.jsonl --format trl-messages      (TRL SFTTrainer; trl-prompt-completion: loss on the answer only)
+  foveate export data.jsonl.foveate.db -o LLaMA-Factory/data/manual.jsonl --format llama-factory-alpaca
+      (adds the entry "manual" to LLaMA-Factory/data/dataset_info.json, keeping the others: train with dataset: manual)
+  foveate export data.jsonl.foveate.db -o manual.jsonl --format axolotl
+      and in the Axolotl config:
+        datasets:
+          - path: manual.jsonl
+            ds_type: json
+            type: chat_template
+            field_messages: messages
+            roles_to_train: ["assistant"]`,
   action: async ([store], flags, io) => {
-    const count = await exportStore(store!, flags.output ?? io.stdout, flags.format);
-    if (flags.output) line(io.stderr)(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
+    const print = line(io.stderr);
+    const count = await exportStore(store!, flags.output ?? io.stdout, flags.format, {
+      ...(flags.system === undefined ? {} : { system: flags.system }),
+      onDatasetInfo: (note) => print(formatDatasetInfoNote(note)),
+    });
+    if (flags.output) print(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
     return 0;
   },
 });
@@ -159,6 +177,14 @@ costs nothing that was paid for before: embeddings are cached in the store.`,
     return 0;
   },
 });
+
+/** What the user learns of LLaMA-Factory's dataset_info.json entry: where it went, or the entry to add by hand. */
+function formatDatasetInfoNote(note: DatasetInfoNote): string {
+  if (note.path === undefined) {
+    return `LLaMA-Factory: save the records as ${note.entry.file_name} and add to the dataset_info.json beside them: ${JSON.stringify(note.name)}: ${JSON.stringify(note.entry)}`;
+  }
+  return `LLaMA-Factory: ${note.replaced ? "replaced" : "added"} the entry ${JSON.stringify(note.name)} in ${note.path} (train with dataset: ${note.name})`;
+}
 
 const status = define({
   name: "status",

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { TOP_PAIRS_METHOD_HELP } from "../eval/index.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, LEVELS, type Level } from "../index.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, LEVELS, SYSTEM_FORMATS, type Level } from "../index.js";
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),
@@ -74,7 +74,16 @@ export const FLAGS = {
   store: spec({ flags: "--store <file>", help: "the SQLite store of every model reply, which makes a run resumable and a rerun free", defaultHelp: "synth OUTPUT.foveate.db, or without -o foveate-CORPUS-HASH.foveate.db; eval foveate-eval.foveate.db" }),
   acceptThin: toggle("--accept-thin", "exit 0 even when less than half of the instructions asked for were kept"),
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
-  format: spec({ flags: "--format <format>", help: "record format", choices: EXPORT_FORMATS, default: "jsonl" }),
+  format: spec({
+    flags: "--format <format>",
+    help: "record format: the record with its provenance (jsonl), or the shape a fine-tuning tool reads (openai-chat and openai are the same)",
+    choices: EXPORT_FORMATS,
+    default: "jsonl",
+  }),
+  system: spec({
+    flags: "--system <prompt>",
+    help: `a system message for every record, in the formats that have one: ${SYSTEM_FORMATS.join(", ")}`,
+  }),
 
   // The model's endpoint or file.
   baseUrl: spec<string[]>({
