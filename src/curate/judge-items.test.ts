@@ -1,13 +1,16 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScriptedModel, type ScriptedCall } from "../../test/support/scripted-model.js";
+import { startSimServer } from "../../test/support/sim-server.js";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { AbortedError } from "../errors.js";
+import { createOpenAIEngine } from "../llm/http/openai-engine.js";
 import type { CompletionRequest, LanguageModel } from "../llm/port.js";
 import { SpendingLimit } from "../pipeline/spending-limit.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
 import { ITEM_JUDGE_PROMPT_VERSION } from "./item-judge-prompt.js";
+import { itemPassage } from "./item-passage.js";
 import { judgeItems, stoppedAtCost, verdictCounts, type ItemVerdict, type JudgeProgress } from "./judge-items.js";
 
 const items = (n: number) =>
@@ -128,5 +131,45 @@ describe("judgeItems", () => {
     });
     await expect(judgeItems(items(30), { judge, concurrency: 1 })).rejects.toThrow("the server refused the key");
     expect(judge.calls).toHaveLength(2);
+  });
+});
+
+describe("judgeItems against the simulated server", () => {
+  it("scores planted bad items low, and a second run through the reply cache makes no calls", async () => {
+    const server = await startSimServer();
+    try {
+      const store = RunStore.open(join(tempDir("foveate-judge-sim-"), "run.db"));
+      const sentence = "The harbour bridge was opened to traffic in March 1932 after eight years of construction.";
+      const document = `The city grew around its harbour. ${sentence} Ferries carried most commuters before then.`;
+      const passage = itemPassage({ features: ["bridge"] }, document);
+      const planted = [
+        { instruction: "When was the harbour bridge opened to traffic?", output: "It opened in March 1932, after eight years of construction." },
+        { instruction: "Who designed the harbour bridge?", output: "Engineer Johann Brennermann designed its steel arches for Lisbon." },
+        { instruction: "How did commuters cross before the bridge?", output: "The passage does not say how commuters crossed." },
+        { instruction: "What did ferries carry?", output: "Commuters." },
+      ].map((item) => ({ ...item, passage }));
+      const judge = createOpenAIEngine({ baseURL: server.baseURL, model: "sim-model" });
+      const cache = (m: LanguageModel) => cachedModel(m, store, { promptVersion: ITEM_JUDGE_PROMPT_VERSION });
+
+      const first = await judgeItems(planted, { judge, concurrency: 4, cache });
+      const [good, made, refusing, short] = first.map(scoreOf);
+      expect(good).toBeGreaterThanOrEqual(8);
+      expect(made).toBeLessThanOrEqual(3);
+      expect(refusing).toBeLessThanOrEqual(6);
+      expect(short).toBeLessThanOrEqual(6);
+      expect(first[1]).toMatchObject({ groundedness: made, reason: expect.stringContaining("brennermann") });
+      expect(verdictCounts(first, 7)).toEqual({ judged: 4, low: 3, failed: 0, unjudged: 0 });
+      const calls = server.stats.byStep.item_judgement;
+      expect(calls).toBe(4);
+
+      const progress: JudgeProgress[] = [];
+      const second = await judgeItems(planted, { judge, concurrency: 4, cache, onProgress: (p) => progress.push(p) });
+      expect(second).toEqual(first);
+      expect(server.stats.byStep.item_judgement).toBe(calls);
+      expect(progress.at(-1)).toMatchObject({ done: 4, calls: 0, usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } });
+      store.close();
+    } finally {
+      await server.close();
+    }
   });
 });
