@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CURATION_STEP_PREFIX } from "../store/run-store.js";
 import type { ChatMessage } from "../llm/port.js";
 import type { StepSchema } from "../llm/structured/parse-reply.js";
 
@@ -54,8 +55,9 @@ export interface ItemJudgement {
   reason: string;
 }
 
+/** Its name begins with the store's curation prefix: the judge's replies are counted apart from the run's. */
 export const itemJudgeSchema: StepSchema<ItemJudgement> = {
-  name: "item_judgement",
+  name: `${CURATION_STEP_PREFIX}item_judgement`,
   zod: z.object({ groundedness: scale, usefulness: scale, reason: z.string() }),
 };
 

@@ -32,7 +32,7 @@ describe("judgeItems", () => {
     expect(verdicts[5]).toEqual({ score: 5, groundedness: 5, usefulness: 7, reason: "item 5 rated" });
     expect(judge.calls).toHaveLength(12);
     expect(judge.calls[0]!.request.sampling).toEqual({ temperature: 0 });
-    expect(judge.calls[0]!.step).toBe("item_judgement");
+    expect(judge.calls[0]!.step).toBe("curate_item_judgement");
     expect(verdictCounts(verdicts, 5)).toEqual({ judged: 12, low: 4, failed: 0, unjudged: 0 });
     expect(stoppedAtCost(verdicts)).toBe(false);
   });
@@ -68,7 +68,7 @@ describe("judgeItems", () => {
     const progress: JudgeProgress[] = [];
     const verdicts = await judgeItems(items(3), { judge, concurrency: 1, maxReasks: 2, onProgress: (p) => progress.push(p) });
     expect(scoreOf(verdicts[0])).toBe(7);
-    expect(verdicts[1]).toEqual({ failed: expect.stringContaining("item_judgement") });
+    expect(verdicts[1]).toEqual({ failed: expect.stringContaining("curate_item_judgement") });
     expect(scoreOf(verdicts[2])).toBe(7);
     // Item 1: the first reply and two re-asks; item 2: one re-ask.
     expect(judge.calls.filter((c) => c.prompt.includes("Question 1?"))).toHaveLength(3);
@@ -159,13 +159,13 @@ describe("judgeItems against the simulated server", () => {
       expect(short).toBeLessThanOrEqual(6);
       expect(first[1]).toMatchObject({ groundedness: made, reason: expect.stringContaining("brennermann") });
       expect(verdictCounts(first, 7)).toEqual({ judged: 4, low: 3, failed: 0, unjudged: 0 });
-      const calls = server.stats.byStep.item_judgement;
+      const calls = server.stats.byStep.curate_item_judgement;
       expect(calls).toBe(4);
 
       const progress: JudgeProgress[] = [];
       const second = await judgeItems(planted, { judge, concurrency: 4, cache, onProgress: (p) => progress.push(p) });
       expect(second).toEqual(first);
-      expect(server.stats.byStep.item_judgement).toBe(calls);
+      expect(server.stats.byStep.curate_item_judgement).toBe(calls);
       expect(progress.at(-1)).toMatchObject({ done: 4, calls: 0, usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } });
       store.close();
     } finally {

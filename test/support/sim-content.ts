@@ -236,7 +236,7 @@ const STEP_REPLIES: Record<Step, StepReply> = {
 
   // The item judge of curate: an answer is grounded as far as its words are the passage's, and
   // useful unless it is short, refuses, or leans on "the passage"; tests can plant items of each kind.
-  item_judgement: (request) => {
+  curate_item_judgement: (request) => {
     const passage = tagText(request.task, "passage") ?? "";
     const instruction = tagText(request.task, "instruction") ?? "";
     const answer = tagText(request.task, "answer") ?? "";
