@@ -155,26 +155,41 @@ Examples:
   },
 });
 
+const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
+
 const curate = define({
   name: "curate",
   description:
-    "Curate a run's dataset: remove duplicates (--dedup, --dedup-embeddings). The decisions are recorded in the store " +
-    "(nothing is deleted): export writes what curation kept, status shows what it removed, and curating again replaces them.",
+    "Curate a run's dataset: remove duplicates (--dedup, --dedup-embeddings) and items a judge scores low (--judge-model, --min-score). " +
+    "The decisions are recorded in the store (nothing is deleted): export writes what curation kept, status shows what it removed, and curating again replaces them.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["dedup", "dedupThreshold", "dedupEmbeddings", "dedupCosine", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet"],
+  flags: [
+    "dedup", "dedupThreshold", "dedupEmbeddings", "dedupCosine", "embedModel", "embedBaseUrl", "embedApiKey", ...JUDGE_FLAGS, "minScore", "corpus", "textField",
+    "concurrency", "maxCost", "priceIn", "priceOut", ...LOCAL_ENGINE_FLAGS, "quiet",
+  ],
   env: LOCAL_ENGINE_FLAGS,
   helpAfter: `
 Examples:
   foveate curate data.jsonl.foveate.db --dedup
   foveate curate data.jsonl.foveate.db --dedup --dedup-embeddings --embed-model text-embedding-3-small
+  foveate curate data.jsonl.foveate.db --dedup --judge-model gpt-4o-mini --min-score 6 --max-cost 5
   foveate export data.jsonl.foveate.db -o curated.jsonl      (what curation kept)
 
-Only finished documents are curated; a store a run is still writing is refused. Curating again
-costs nothing that was paid for before: embeddings are cached in the store.`,
+Only finished documents are curated; a store a run is still writing is refused. The judge reads each
+item with the passage of the corpus it came from (the corpus synth read, or --corpus). Curating
+again pays for nothing paid before: embeddings and the judge's replies are kept in the store, and a
+curation stopped by --max-cost (exit 3) goes on where it stopped.`,
   action: async ([store], flags, io) => {
-    const summary = await curateStore(store!, { ...flags, env: io.env, download: downloadProgress(line(io.stderr), io.stderr), ...(io.interrupt ? { signal: io.interrupt() } : {}) });
-    if (!flags.quiet) for (const text of formatCuration(summary)) line(io.stderr)(text);
-    return 0;
+    const print = line(io.stderr);
+    const summary = await curateStore(store!, {
+      ...flags,
+      env: io.env,
+      download: downloadProgress(print, io.stderr),
+      onWarning: (message) => print(`warning: ${message}`),
+      ...(io.interrupt ? { signal: io.interrupt() } : {}),
+    });
+    if (!flags.quiet) for (const text of formatCuration(summary)) print(text);
+    return (summary.judge?.unjudged ?? 0) > 0 ? 3 : 0;
   },
 });
 
@@ -199,7 +214,6 @@ const status = define({
 
 const EVAL = { name: "eval", description: "Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison." };
 const EMBED_FLAGS = ["embeddings", "embedModel", "embedBaseUrl", "embedApiKey", "topK"] as const;
-const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
 const DIFFICULTY_FLAGS = ["verdict", "bothOrders", "seed", "concurrency", "textField"] as const;
 
 /** What every evaluation needs from the CLI: its environment and where a model download is shown. */

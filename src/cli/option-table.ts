@@ -176,6 +176,7 @@ export const FLAGS = {
   dedup: toggle("--dedup", "remove exact duplicates (the same text once case, punctuation and spacing are set aside) and near-duplicate instructions (MinHash with LSH over word shingles), keeping the first"),
   dedupThreshold: spec({ flags: "--dedup-threshold <j>", help: "--dedup: Jaccard similarity of word shingles at which two instructions are near duplicates", parse: number(0.01, 1), default: 0.8 }),
   dedupEmbeddings: toggle("--dedup-embeddings", "remove instructions alike in meaning: cosine of their embeddings (--embed-model), cached in the store"),
+  minScore: spec({ flags: "--min-score <s>", help: "curate: items the judge (--judge-model) scores under this, on its 1-10 scale, are removed", parse: number(1, 10), default: 6 }),
   dedupCosine: spec({ flags: "--dedup-cosine <c>", help: "--dedup-embeddings: cosine at which two instructions are duplicates", parse: number(0.01, 1), default: 0.95 }),
 
   // Judges and models under test (eval).

@@ -11,7 +11,7 @@ import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
 import { ITEM_JUDGE_PROMPT_VERSION } from "./item-judge-prompt.js";
 import { itemPassage } from "./item-passage.js";
-import { judgeItems, stoppedAtCost, verdictCounts, type ItemVerdict, type JudgeProgress } from "./judge-items.js";
+import { JUDGE_MAX_TOKENS, judgeItems, stoppedAtCost, verdictCounts, type ItemVerdict, type JudgeProgress } from "./judge-items.js";
 
 const items = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ instruction: `Question ${i}?`, output: `Answer ${i}.`, passage: `Passage ${i} says something.` }));
@@ -31,7 +31,7 @@ describe("judgeItems", () => {
     expect(verdicts.map(scoreOf)).toEqual([7, 7, 7, 7, 6, 5, 4, 3, 2, 1, 7, 7]);
     expect(verdicts[5]).toEqual({ score: 5, groundedness: 5, usefulness: 7, reason: "item 5 rated" });
     expect(judge.calls).toHaveLength(12);
-    expect(judge.calls[0]!.request.sampling).toEqual({ temperature: 0 });
+    expect(judge.calls[0]!.request.sampling).toEqual({ temperature: 0, maxTokens: JUDGE_MAX_TOKENS });
     expect(judge.calls[0]!.step).toBe("curate_item_judgement");
     expect(verdictCounts(verdicts, 5)).toEqual({ judged: 12, low: 4, failed: 0, unjudged: 0 });
     expect(stoppedAtCost(verdicts)).toBe(false);

@@ -41,9 +41,15 @@ export interface JudgeItemsOptions {
   onProgress?: (progress: JudgeProgress) => void;
   /** Times an unusable reply is asked for again before the item counts as failed. Default 3. */
   maxReasks?: number;
-  /** Default temperature 0: the same item gets the same verdict. */
+  /** Default temperature 0 (the same item gets the same verdict), and at most JUDGE_MAX_TOKENS a reply. */
   sampling?: Sampling;
 }
+
+/**
+ * Two scores and a one-line reason take a few dozen tokens; the cap keeps a rambling judge from
+ * costing more, and lets the spending limit hold a call's bound small from the first call on.
+ */
+export const JUDGE_MAX_TOKENS = 400;
 
 /** Thrown inside to end an item's judging at the spending limit; never leaves judgeItems. */
 class LimitReached extends Error {}
@@ -87,7 +93,7 @@ export async function judgeItems(items: readonly JudgedItem[], options: JudgeIte
     },
   };
   const judge = options.cache ? options.cache(paid) : paid;
-  const sampling = options.sampling ?? { temperature: 0 };
+  const sampling = options.sampling ?? { temperature: 0, maxTokens: JUDGE_MAX_TOKENS };
   const maxReasks = options.maxReasks ?? 3;
 
   const verdicts = new Array<ItemVerdict>(items.length);

@@ -5,10 +5,9 @@
  * costs nothing and an interrupted measurement resumes.
  */
 import { existsSync } from "node:fs";
-import { readCorpus } from "../corpus/read-corpus.js";
 import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
 import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
-import type { CorpusDocument } from "./difficulty/document-groups.js";
+import { readWholeDocuments } from "./difficulty/document-groups.js";
 import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
 import { JUDGE_PROMPT_VERSION, type DifficultyVerdictStyle, type QaJudgeStyle } from "./judge-prompts.js";
@@ -159,7 +158,7 @@ async function diversityOf(data: string | InstructionRecord[], given: DiversityO
 /** Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder. */
 export async function measureDifficulty(a: string, b: string, corpus: string, given: DifficultyJobOptions = {}): Promise<DifficultyReport> {
   const options = withPaperSettings("difficulty", given);
-  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, options.textField ?? "content")]);
+  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readWholeDocuments(corpus, options.textField ?? "content")]);
   return withModels(options, async (models) => {
     const judge = await models.judge(options.judgeModel ?? DEFAULT_API_MODEL);
     return compareDifficulty({
@@ -213,13 +212,6 @@ export async function compareDatasets(a: string, b: string, given: DiversityOpti
   const diversityB = await measureDiversity(recordsB, options);
   const difficulty = options.corpus && options.judgeModel ? await measureDifficulty(a, b, options.corpus, options) : undefined;
   return { a: diversityA, b: diversityB, ...(difficulty ? { difficulty } : {}) };
-}
-
-/** The corpus whole, as synth read it before chunking: records find their chunk by source_id and span. */
-async function readDocuments(path: string, textField: string): Promise<CorpusDocument[]> {
-  const documents: CorpusDocument[] = [];
-  for await (const { sourceId, text } of readCorpus(path, { textField })) documents.push({ sourceId, text });
-  return documents;
 }
 
 const localIo = (options: EvaluationOptions): LocalIo => ({ env: options.env ?? process.env, ...(options.download ? { download: options.download } : {}) });

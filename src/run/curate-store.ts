@@ -1,7 +1,14 @@
 import { findEmbeddingDuplicates } from "../curate/embedding-duplicates.js";
 import { findDuplicates, type Duplicate } from "../curate/near-duplicates.js";
+import { costOf, priceFor, type Price } from "../cost/prices.js";
+import { itemPassage, documentTextsOf } from "../curate/item-passage.js";
+import { ITEM_JUDGE_PROMPT_VERSION } from "../curate/item-judge-prompt.js";
+import { judgeItems, type ItemVerdict, type JudgeProgress } from "../curate/judge-items.js";
+import { readWholeDocuments } from "../eval/difficulty/document-groups.js";
 import { ConfigError, InputError } from "../errors.js";
-import { DEFAULT_API_EMBED_MODEL, openEmbeddingModel, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
+import { DEFAULT_API_EMBED_MODEL, openChatModel, openEmbeddingModel, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
+import { SpendingLimit } from "../pipeline/spending-limit.js";
+import { cachedModel } from "../store/cached-model.js";
 import type { SynthRecord } from "../method/record.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore, type CurationDecision, type KeptItem } from "../store/run-store.js";
@@ -22,9 +29,28 @@ export interface CurateOptions extends LocalEngineSettings {
   embedModel?: string;
   embedBaseUrl?: string;
   embedApiKey?: string;
+  /** A judge rates each item kept by deduplication; items scoring under minScore are removed. */
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKey?: string;
+  /** Items the judge scores under this (1-10) are removed. Default 6. */
+  minScore?: number;
+  /** The corpus the run read, for the judge's passages. Default: the one the run recorded. */
+  corpus?: string;
+  /** Its text field. Default: the run's, else "content". */
+  textField?: string;
+  /** Judge calls in flight. Default 16. */
+  concurrency?: number;
+  /** Stop judging (cleanly, resumable) before curation's spending would cross this many dollars. */
+  maxCost?: number;
+  /** Prices per million tokens of the judge, replacing the built-in table. */
+  priceIn?: number;
+  priceOut?: number;
   env?: NodeJS.ProcessEnv;
   download?: LocalIo["download"];
   signal?: AbortSignal;
+  onJudgeProgress?: (progress: JudgeProgress) => void;
+  onWarning?: (message: string) => void;
 }
 
 /** What a curation records of itself in the store (meta "curation"), and reports. */
@@ -34,6 +60,7 @@ export interface CurationSummary {
   settings: {
     dedup?: { threshold: number };
     dedupEmbeddings?: { model: string; cosine: number };
+    judge?: { model: string; minScore: number };
   };
   /** Finished documents curated. */
   documents: number;
@@ -43,6 +70,23 @@ export interface CurationSummary {
   items: number;
   kept: number;
   removed: Partial<Record<RemovalReason, number>>;
+  judge?: JudgeSummary;
+}
+
+/** What the judge did. */
+export interface JudgeSummary {
+  /** Items with a score, of those deduplication kept. */
+  judged: number;
+  /** Items whose replies stayed unusable: kept. */
+  failed: number;
+  /** Items not judged because --max-cost was reached: kept, judged by the next curation. */
+  unjudged: number;
+  /** Mean score of the items judged. */
+  meanScore?: number;
+  /** Judge calls made by this curation (replies not in the store before) and their tokens. */
+  calls: number;
+  /** What every curation of this store has spent on the judge, when its price is known. */
+  costUsd?: number;
 }
 
 const DUPLICATE_REASON: Record<Duplicate["kind"], RemovalReason> = {
@@ -59,7 +103,13 @@ const DUPLICATE_REASON: Record<Duplicate["kind"], RemovalReason> = {
  * refused and records nothing.
  */
 export async function curateStore(storePath: string, options: CurateOptions): Promise<CurationSummary> {
-  if (!options.dedup && !options.dedupEmbeddings) throw new ConfigError("curate: say what to do: --dedup, --dedup-embeddings, or both");
+  if (!options.dedup && !options.dedupEmbeddings && !options.judgeModel) {
+    throw new ConfigError("curate: say what to do: --dedup, --dedup-embeddings, --judge-model, or several of them");
+  }
+  const price = options.judgeModel ? priceFor(options.judgeModel, { input: options.priceIn, output: options.priceOut }) : undefined;
+  if (options.maxCost !== undefined && options.judgeModel && !price) {
+    throw new ConfigError(`--max-cost: no built-in price for the judge ${options.judgeModel}; give --price-in and --price-out`);
+  }
   // Read first: a missing file, an empty one or another program's database is refused before anything is written to it.
   RunStore.open(storePath, { readonly: true }).close();
   const store = RunStore.open(storePath, { writer: "curation" });
@@ -88,6 +138,20 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
       for (const duplicate of duplicates) decisions.set(duplicate.index, duplicateDecision(items, duplicate));
     }
 
+    let judge: JudgeSummary | undefined;
+    if (options.judgeModel) {
+      const minScore = options.minScore ?? 6;
+      settings.judge = { model: options.judgeModel, minScore };
+      const candidates = items.map((item, index) => ({ item, index })).filter(({ index }) => !decisions.has(index));
+      const verdicts = await judge_(candidates.map(({ item }) => item.record), store, storePath, options, price);
+      candidates.forEach(({ item, index }, k) => {
+        const verdict = verdicts.verdicts[k]!;
+        if (!("score" in verdict)) return;
+        decisions.set(index, { id: item.id, ...(verdict.score < minScore ? { removedFor: "low-score" } : {}), detail: verdict });
+      });
+      judge = verdicts.summary;
+    }
+
     const removed: CurationSummary["removed"] = {};
     for (const decision of decisions.values()) {
       const reason = decision.removedFor as RemovalReason | undefined;
@@ -109,12 +173,72 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
       items: items.length,
       kept: items.length - removedCount,
       removed,
+      ...(judge ? { judge } : {}),
     };
     store.saveCuration([...decisions.entries()].sort(([a], [b]) => a - b).map(([, decision]) => decision), summary);
     return summary;
   } finally {
     store.close();
   }
+}
+
+/** Every item rated by the judge, its replies cached in the store and its spending capped. */
+async function judge_(
+  records: SynthRecord[],
+  store: RunStore,
+  storePath: string,
+  options: CurateOptions,
+  price: Price | undefined,
+): Promise<{ verdicts: ItemVerdict[]; summary: JudgeSummary }> {
+  const corpus = corpusOf(store, options);
+  const texts = documentTextsOf(storePath, records, await readWholeDocuments(corpus.path, corpus.textField), options.onWarning);
+  const items = records.map((record, i) => ({ instruction: record.instruction, output: record.output, passage: itemPassage(record, texts[i]!) }));
+  const env = options.env ?? process.env;
+  const model = await openChatModel(
+    { model: options.judgeModel!, baseUrl: options.judgeBaseUrl, apiKey: options.judgeApiKey },
+    { name: "the judge", flagPrefix: "judge-" },
+    options,
+    { env, ...(options.download ? { download: options.download } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) },
+  );
+  try {
+    const spentBefore = price ? costOf(store.curationUsage(), price) : undefined;
+    const spending = options.maxCost !== undefined && price ? new SpendingLimit(options.maxCost, price, spentBefore) : undefined;
+    let calls = 0;
+    const verdicts = await judgeItems(items, {
+      judge: model,
+      concurrency: options.concurrency ?? 16,
+      cache: (m) => cachedModel(m, store, { promptVersion: ITEM_JUDGE_PROMPT_VERSION }),
+      ...(spending ? { spending } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (progress) => {
+        calls = progress.calls;
+        options.onJudgeProgress?.(progress);
+      },
+    });
+    const scores = verdicts.flatMap((v) => ("score" in v ? [v.score] : []));
+    const summary: JudgeSummary = {
+      judged: scores.length,
+      failed: verdicts.filter((v) => "failed" in v).length,
+      unjudged: verdicts.filter((v) => "unjudged" in v).length,
+      ...(scores.length > 0 ? { meanScore: scores.reduce((a, b) => a + b, 0) / scores.length } : {}),
+      calls,
+      ...(price ? { costUsd: costOf(store.curationUsage(), price) } : {}),
+    };
+    return { verdicts, summary };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** Where the run's documents are: --corpus, else what synth recorded in the store. */
+function corpusOf(store: RunStore, options: CurateOptions): { path: string; textField: string } {
+  const recorded = store.meta("corpus");
+  const fromRun = recorded === undefined ? undefined : (JSON.parse(recorded) as { path: string; textField: string });
+  const path = options.corpus ?? fromRun?.path;
+  if (path === undefined) {
+    throw new ConfigError(`the run store ${store.path} does not say where its corpus is (a run of an earlier foveate): give the judge its passages with --corpus`);
+  }
+  return { path, textField: options.textField ?? fromRun?.textField ?? "content" };
 }
 
 /** "12 exact-duplicate, 3 low-score". */

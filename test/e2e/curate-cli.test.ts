@@ -107,7 +107,7 @@ describe("foveate curate (issue 15)", () => {
     const before = hash(store);
 
     const none = await runCli(["curate", store]);
-    expect(none).toMatchObject({ code: 1, stderr: "foveate: curate: say what to do: --dedup, --dedup-embeddings, or both\n" });
+    expect(none).toMatchObject({ code: 1, stderr: "foveate: curate: say what to do: --dedup, --dedup-embeddings, --judge-model, or several of them\n" });
     expect(hash(store)).toBe(before);
 
     const running = RunStore.open(store, { writer: true });
@@ -147,5 +147,89 @@ describe("foveate curate (issue 15)", () => {
     const evalStore = join(dir, "eval.foveate.db");
     expect((await runCli(["eval", "diversity", data, "--store", evalStore])).code).toBe(0);
     expect(existsSync(evalStore)).toBe(false);
+  });
+
+  describe("--judge-model", () => {
+    const TEXTS = [
+      "The old stone bridge over the Kessel river opened to traffic in 1911, eight years after the flood of 1903 destroyed the wooden crossing.",
+      "The harbour wall was repaired in the spring of 1920, paid for by the merchants of the town and a loan from the provincial bank.",
+    ];
+    /** Two documents of a corpus file, each with a grounded item and one whose answer the passage does not support. */
+    function judgedStore(dir: string): string {
+      const corpus = join(dir, "corpus.jsonl");
+      writeFileSync(corpus, TEXTS.map((content) => JSON.stringify({ content })).join("\n") + "\n");
+      const path = join(dir, "data.jsonl.foveate.db");
+      const store = RunStore.open(path);
+      store.writeConfig({ model: "sim-model", method: "foveate", mu: 2, levels: ["micro"], seed: 0 });
+      store.setMeta("corpus", JSON.stringify({ path: corpus, textField: "content" }));
+      TEXTS.forEach((text, index) => {
+        const doc = { key: `doc${index}`, index, sourceId: `corpus.jsonl:${index + 1}` };
+        const grounded = { ...record(index, index === 0 ? "When did the stone bridge open to traffic?" : "Who paid for the harbour wall repairs?"), output: text };
+        const invented = {
+          ...record(index, index === 0 ? "Which architect designed the bridge's towers?" : "Which admiral inspected the harbour?"),
+          output: "Johann Brennermann, the celebrated Viennese architect, drafted elaborate granite towers.",
+        };
+        const records = [grounded, invented].map((r) => ({ ...r, features: ["bridge"] }));
+        const outcome = { level: "micro", budget: 2, features: 2, records, dropped: [], recovered: 0, chain: 2 };
+        store.startDocument(doc);
+        store.saveLevel(doc, { level: "micro", rank: 0, kept: records, dropped: [], outcome });
+        store.finishDocument(doc);
+      });
+      store.close();
+      return path;
+    }
+    const judgeArgs = (store: string, ...more: string[]) => ["curate", store, "--judge-model", "sim-model", "--judge-base-url", sim.baseURL, ...more];
+
+    it("removes the items the judge scores under --min-score, with its score and reason, and a second curation makes no call", async () => {
+      const dir = tempDir("foveate-curate-");
+      const store = judgedStore(dir);
+      sim.resetStats();
+      const first = await runCli(judgeArgs(store, "--min-score", "5"));
+      expect(first.stderr).toContain("Curated 4 items of 2 finished documents: kept 2, removed 2 (2 low-score)");
+      expect(first.stderr).toMatch(/Judge: scored 4 items, mean score [\d.]+, 4 calls made/);
+      expect(first.code).toBe(0);
+      expect(await exported(store, dir)).toEqual(["When did the stone bridge open to traffic?", "Who paid for the harbour wall repairs?"]);
+      const reader = RunStore.open(store, { readonly: true });
+      const removed = [...reader.curationDecisions()].filter((d) => d.removedFor === "low-score");
+      // The judge's replies are the curation's: the run's counts are untouched.
+      expect(reader.status().replies).toBe(0);
+      reader.close();
+      expect(removed).toHaveLength(2);
+      for (const d of removed) expect(d.detail).toMatchObject({ score: expect.any(Number), reason: expect.stringMatching(/\S/) });
+
+      const calls = sim.stats.requests;
+      const again = await runCli(judgeArgs(store, "--min-score", "5"));
+      expect(again.stderr).toContain("0 calls made");
+      expect(sim.stats.requests).toBe(calls);
+    });
+
+    it("stops at --max-cost with exit 3, keeps what is not judged, and goes on where it stopped", async () => {
+      const dir = tempDir("foveate-curate-");
+      const store = judgedStore(dir);
+      const capped = await runCli(judgeArgs(store, "--concurrency", "1", "--max-cost", "0.2", "--price-in", "100", "--price-out", "100"));
+      expect(capped.code).toBe(3);
+      const judged = Number(/Judge: scored (\d+) items/.exec(capped.stderr)![1]);
+      expect(judged).toBeGreaterThan(0);
+      expect(judged).toBeLessThan(4);
+      expect(capped.stderr).toContain(`stopped at --max-cost with ${4 - judged} items not judged`);
+      const resumed = await runCli(judgeArgs(store, "--max-cost", "1", "--price-in", "100", "--price-out", "100"));
+      expect(resumed.code).toBe(0);
+      // Only the items not judged before are paid for.
+      expect(resumed.stderr).toContain(`${4 - judged} calls made`);
+      expect(resumed.stderr).toMatch(/Judge: scored 4 items/);
+    });
+
+    it("refuses, recording nothing, a curation that would remove every item, and --max-cost for a judge without a price", async () => {
+      const dir = tempDir("foveate-curate-");
+      const store = judgedStore(dir);
+      const all = await runCli(judgeArgs(store, "--min-score", "10"));
+      expect(all.code).toBe(1);
+      expect(all.stderr).toMatch(/^foveate: .+: this curation would remove every one of the 4 items \(4 low-score\); nothing was recorded: loosen its thresholds\n$/);
+      const reader = RunStore.open(store, { readonly: true });
+      expect(reader.curationSummary()).toBeUndefined();
+      reader.close();
+      const unpriced = await runCli(judgeArgs(store, "--max-cost", "1"));
+      expect(unpriced).toMatchObject({ code: 1, stderr: "foveate: --max-cost: no built-in price for the judge sim-model; give --price-in and --price-out\n" });
+    });
   });
 });
