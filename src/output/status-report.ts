@@ -33,6 +33,13 @@ function curationLines(s: RunStatus): string[] {
   const { summary, removed } = s.curation!;
   const total = Object.values(removed).reduce((sum, n) => sum + n, 0);
   const lines = [`Curation (${summary.at}): removed ${int(total)} of ${int(summary.items)} items${total > 0 ? ` (${describeRemoved(removed)})` : ""}; export writes the other ${int(summary.items - total)}`];
+  const judge = summary.judge;
+  if (judge) {
+    const settings = summary.settings.judge;
+    const mean = judge.meanScore !== undefined ? `, mean score ${judge.meanScore.toFixed(1)}` : "";
+    const cost = judge.costUsd !== undefined ? `, ${formatUsd(judge.costUsd)} spent on it` : "";
+    lines.push(`  judge ${settings?.model ?? "?"} (min score ${settings?.minScore ?? "?"}): ${int(judge.judged)} items scored${mean}${cost}${judge.unjudged > 0 ? `; ${int(judge.unjudged)} not judged (--max-cost)` : ""}`);
+  }
   const since = s.documents.done - summary.documents;
   if (since > 0) lines.push(`  ${int(since)} documents finished since are not curated: curate again`);
   return lines;

@@ -197,6 +197,8 @@ describe("foveate curate (issue 15)", () => {
       expect(removed).toHaveLength(2);
       for (const d of removed) expect(d.detail).toMatchObject({ score: expect.any(Number), reason: expect.stringMatching(/\S/) });
 
+      expect((await runCli(["status", store])).stdout).toMatch(/judge sim-model \(min score 5\): 4 items scored, mean score [\d.]+/);
+
       const calls = sim.stats.requests;
       const again = await runCli(judgeArgs(store, "--min-score", "5"));
       expect(again.stderr).toContain("0 calls made");
