@@ -8,7 +8,8 @@ export interface RemoteFile {
   lfs?: { oid: string; size: number };
 }
 
-export type LocalFile = DatasetFile & FileDigests;
+/** A local file, with its digests when the repository has a file at its path (else there is nothing to compare). */
+export type LocalFile = DatasetFile & Partial<FileDigests>;
 
 export interface UploadPlan {
   /** Missing from the repository, or there with other content. */
@@ -27,7 +28,8 @@ export function planUpload(local: readonly LocalFile[], remote: readonly RemoteF
   const plan: UploadPlan = { upload: [], unchanged: [] };
   for (const file of local) {
     const there = byPath.get(file.path);
-    const same = there !== undefined && (there.lfs ? there.lfs.oid === file.sha256 && there.lfs.size === file.size : there.oid === file.gitOid);
+    const same =
+      there !== undefined && (there.lfs ? file.sha256 !== undefined && there.lfs.oid === file.sha256 && there.lfs.size === file.size : file.gitOid !== undefined && there.oid === file.gitOid);
     (same ? plan.unchanged : plan.upload).push(file);
   }
   return plan;
