@@ -33,6 +33,11 @@ describe("hubFailure", () => {
     expect(hubFailure(dropped, target)).toBeInstanceOf(ConfigError);
   });
 
+  it("gives fetch's own reason when no network code says why", () => {
+    const refused = new TypeError("fetch failed", { cause: new Error("bad port") });
+    expect(hubFailure(refused, target)!.message).toContain("cannot reach the Hugging Face Hub at http://hub.test/ (bad port) while pushing");
+  });
+
   it("leaves other errors alone", () => {
     expect(hubFailure(new RangeError("bug"), target)).toBeUndefined();
   });

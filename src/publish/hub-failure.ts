@@ -40,8 +40,12 @@ export function hubFailure(error: unknown, target: PushTarget): ConfigError | un
     return new ConfigError(`the Hub at ${target.hub} refused the push of ${dataset} (${http})`, { cause: error });
   }
   const code = networkCode(error);
-  if (code !== undefined) {
-    const reason = code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found" : code;
+  // fetch says only "fetch failed"; when no code says why, its cause's message does ("bad port", ...).
+  const failedFetch = error instanceof TypeError && error.message === "fetch failed";
+  if (code !== undefined || failedFetch) {
+    const cause = (error as { cause?: unknown }).cause;
+    const reason =
+      code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found" : (code ?? (cause instanceof Error && cause.message ? cause.message.replace(/\s+/g, " ").trim() : "fetch failed"));
     return new ConfigError(`cannot reach the Hugging Face Hub at ${target.hub} (${reason}) while pushing ${dataset}; ${RERUN}`, { cause: error });
   }
   return undefined;
