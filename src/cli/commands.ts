@@ -5,6 +5,10 @@ import { downloadProgress } from "../output/download-progress.js";
 import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
+import { formatPushResult, uploadProgress } from "../output/push-report.js";
+import { hubCredentials } from "../publish/hub-credentials.js";
+import { pushDataset } from "../publish/push-dataset.js";
+import { checkRepoName } from "../publish/repo-name.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
 import { curateStore, exportStore, extractCorpus, runStatus, SynthesisJob, type DatasetInfoNote } from "../index.js";
 import { formatCuration } from "../output/curation-report.js";
@@ -212,6 +216,38 @@ const status = define({
   },
 });
 
+const push = define({
+  name: "push",
+  description:
+    "Upload a dataset folder (what export --format hf -o DIR writes; any folder of files, dot-files left out) to the Hugging Face Hub " +
+    "as a dataset repository, created when missing. Sends only the files the repository lacks or holds with other content, in one commit.",
+  args: [{ name: "dir", help: "the folder to upload" }],
+  flags: ["repo", "private"],
+  required: ["repo"],
+  helpAfter: `
+Examples:
+  foveate export run.foveate.db --format hf -o my-dataset
+  HF_TOKEN=hf_... foveate push my-dataset --repo my-user/my-dataset --private
+
+The token is HF_TOKEN, else the one huggingface-cli login saved; HF_ENDPOINT names another Hub.
+A push cut off (a dropped connection, Ctrl-C) commits nothing: run it again and it sends only what
+is missing.`,
+  action: async ([dir], flags, io) => {
+    const repo = checkRepoName(flags.repo!);
+    const { token, hubUrl } = await hubCredentials(io.env);
+    const print = line(io.stderr);
+    const progress = uploadProgress(print, io.stderr);
+    try {
+      const result = await pushDataset(dir!, { repo, token, hubUrl, private: flags.private === true, onProgress: progress.onProgress });
+      for (const text of formatPushResult(result, flags.private === true)) print(text);
+      line(io.stdout)(result.url);
+      return 0;
+    } finally {
+      progress.stop();
+    }
+  },
+});
+
 const EVAL = { name: "eval", description: "Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison." };
 const EMBED_FLAGS = ["embeddings", "embedModel", "embedBaseUrl", "embedApiKey", "topK"] as const;
 const DIFFICULTY_FLAGS = ["verdict", "bothOrders", "seed", "concurrency", "textField"] as const;
@@ -299,4 +335,4 @@ const compare = define({
 });
 
 /** Every command, in the order `foveate --help` lists them. */
-export const COMMANDS = [synth, extract, curate, exportCommand, status, diversity, difficulty, qa, compare] as const;
+export const COMMANDS = [synth, extract, curate, exportCommand, status, push, diversity, difficulty, qa, compare] as const;

@@ -229,6 +229,10 @@ export const FLAGS = {
   maxStringChars: spec({ flags: "--max-string-chars <n>", help: "local: longest string the JSON grammar lets the model write, a guard against a small model that rambles", parse: integer(1), default: 4000 }),
   cacheDir: spec({ flags: "--cache-dir <dir>", help: "local: where downloaded models are kept", defaultHelp: "$XDG_CACHE_HOME/foveate/models or ~/.cache/foveate/models" }),
 
+  // Publishing to the Hugging Face Hub.
+  repo: spec({ flags: "--repo <repo>", help: "the dataset repository on the Hugging Face Hub, as owner/name; created when missing" }),
+  private: toggle("--private", "create the repository private (one already there keeps its visibility; a public one is refused)"),
+
   quiet: toggle("--quiet", "print nothing but errors"),
 } as const;
 
