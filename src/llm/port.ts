@@ -49,6 +49,11 @@ export interface CompletionRequest {
    * a run learns).
    */
   priority?: number | (() => number);
+  /**
+   * Scheduling only, never sent: the re-synthesis round the call belongs to (0 or absent: a first
+   * pass). A batched run sends later rounds live.
+   */
+  round?: number;
 }
 
 

@@ -58,7 +58,7 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
       ahead: (place) => parts.priorities.note(place, document.index),
       ask: (kind, messages, schema, check, place) =>
         completeStructured(
-          prioritized(parts.model, parts.priorities.of(kind, place, document.index)),
+          prioritized(parts.model, parts.priorities.of(kind, place, document.index), place?.round),
           { messages, sampling: settings.methodSettings.sampling[kind], schema, signal, ...(check ? { check } : {}) },
           { maxReasks: settings.maxReasks, onInvalid: () => stats.invalidReplies++ },
         ),

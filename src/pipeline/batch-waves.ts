@@ -1,0 +1,351 @@
+import { FoveateError } from "../errors.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
+import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
+
+/** A batched run stopped after submitting (--no-wait), or found its batches still running: run it again later. */
+export class BatchesPendingError extends FoveateError {
+  override readonly exitCode = 75;
+}
+
+/** A batch the provider failed as a whole (its input refused): the provider's reason, and the run stops. */
+export class BatchFailedError extends FoveateError {}
+
+/** A batch as the run's store keeps it, before anyone waits on it. */
+export interface RecordedBatch {
+  id: string;
+  wave: number;
+  /** What the wave asked, e.g. "micro_extraction, answer". */
+  label: string;
+  service: string;
+  inputFileId: string;
+  keys: string[];
+  submittedAt: number;
+}
+
+/** What batch waves need of the run store: batches recorded before they are waited on, and replies kept. */
+export interface BatchLedger {
+  recordBatch(batch: RecordedBatch): void;
+  updateBatch(id: string, update: { status: string; counts?: { total: number; completed: number; failed: number } | undefined; error?: string }): void;
+  /** The batch is collected: every answered line's reply is in the store. */
+  finishBatch(id: string): void;
+  /** Submitted and not collected, by this run or an earlier one. */
+  openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys">>;
+  putReply(key: string, step: string, completion: Completion): void;
+}
+
+export type BatchEvent =
+  | { type: "wave-submitted"; wave: number; label: string; batches: string[]; lines: number }
+  | { type: "batch-status"; id: string; wave: number; status: string; counts?: BatchInfo["request_counts"] }
+  | { type: "batch-collected"; id: string; wave: number; answered: number; retried: number; live: number; /** One failed line's reason. */ failure?: string };
+
+export interface BatchWavesOptions {
+  api: BatchApi;
+  ledger: BatchLedger;
+  /** The request's content address in the store: a reply collected from a batch is found by it. */
+  keyOf: (request: CompletionRequest) => string;
+  /** The body a live call would send. */
+  body: (request: CompletionRequest) => Record<string, unknown>;
+  /** A completion from a chat completion body (throws on a malformed one). */
+  read: (body: unknown) => Omit<Completion, "attempts">;
+  /** Where later re-synthesis rounds go (unless batchRounds), and lines a batch failed twice. */
+  live: LanguageModel;
+  /** Send re-synthesis rounds in batches too. Default false: they are few, and a wave of them would wait hours. */
+  batchRounds?: boolean;
+  /** Submit each wave and stop (BatchesPendingError); a later run collects it. */
+  noWait?: boolean;
+  /** Time between two looks at the open batches. Default 30 s. */
+  pollMs?: number;
+  /** A wave is sent once no new request has come for this long. Default 200 ms. */
+  quietMs?: number;
+  /** Lines a failed line is batched again before it goes live. Default 1. */
+  lineRetries?: number;
+  maxLines?: number;
+  maxBytes?: number;
+  /** Stops polling (the run stopped). */
+  signal?: AbortSignal;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+interface Waiter {
+  request: CompletionRequest;
+  resolve(completion: Completion): void;
+  reject(error: unknown): void;
+}
+
+interface Line {
+  key: string;
+  request: CompletionRequest;
+  waiters: Waiter[];
+}
+
+/**
+ * A model that sends its calls as waves of batches. The method is a chain of dependent steps, so
+ * every document asks its next call at about the same time: calls gather into a wave until none
+ * has come for a moment (every document is waiting), and the wave goes as one or more batches. A
+ * batch is recorded in the store before anything waits on it, so a run stopped at any point (even
+ * killed) collects the batches it submitted when it runs again, and never submits them twice: a
+ * request whose key is in an open batch waits for that batch. Collected replies are committed to the
+ * store whoever waits for them. Later re-synthesis rounds go live unless told otherwise.
+ */
+export class BatchWaves implements LanguageModel {
+  readonly description: string;
+  readonly modelId: string;
+  private readonly forming = new Map<string, Line>();
+  private quietTimer: NodeJS.Timeout | undefined;
+  /** Keys of open batches, with the requests waiting for them. */
+  private readonly waiting = new Map<string, { batch: string; waiters: Waiter[]; request?: CompletionRequest }>();
+  private readonly open = new Map<string, { wave: number; keys: string[] }>();
+  private readonly tries = new Map<string, number>();
+  private nextWave: number;
+  private polling: Promise<void> | undefined;
+  private stopped: Error | undefined;
+  private submitting = Promise.resolve();
+
+  constructor(private readonly options: BatchWavesOptions) {
+    this.description = `${options.live.description}, in batches at ${options.api.description}`;
+    this.modelId = options.live.modelId;
+    let lastWave = -1;
+    for (const batch of options.ledger.openBatches()) {
+      this.open.set(batch.id, { wave: batch.wave, keys: batch.keys });
+      for (const key of batch.keys) this.waiting.set(key, { batch: batch.id, waiters: [] });
+      lastWave = Math.max(lastWave, batch.wave);
+    }
+    this.nextWave = lastWave + 1;
+    options.signal?.addEventListener("abort", () => this.stop(options.signal!.reason), { once: true });
+  }
+
+  /** Whether batches from an earlier run are open: the run begins by collecting them. */
+  get hasOpenBatches(): boolean {
+    return this.open.size > 0;
+  }
+
+  /** Starts collecting the batches an earlier run left open, before any document asks for them. */
+  resume(): void {
+    if (this.open.size > 0) this.poll();
+  }
+
+  complete(request: CompletionRequest): Promise<Completion> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    if ((request.round ?? 0) > 0 && !this.options.batchRounds) return this.options.live.complete(request);
+    const key = this.options.keyOf(request);
+    return new Promise<Completion>((resolve, reject) => {
+      const waiter: Waiter = { request, resolve, reject };
+      const inBatch = this.waiting.get(key);
+      if (inBatch) {
+        inBatch.waiters.push(waiter);
+        inBatch.request ??= request;
+        this.poll();
+        return;
+      }
+      const line = this.forming.get(key);
+      if (line) line.waiters.push(waiter);
+      else this.forming.set(key, { key, request, waiters: [waiter] });
+      clearTimeout(this.quietTimer);
+      this.quietTimer = setTimeout(() => this.sendWave(), this.options.quietMs ?? 200);
+    });
+  }
+
+  /** Sends the calls gathered so far as the next wave. */
+  private sendWave(): void {
+    const lines = [...this.forming.values()];
+    this.forming.clear();
+    if (lines.length === 0) return;
+    // One wave at a time reaches the provider, in order.
+    this.submitting = this.submitting.then(() => this.submit(lines)).catch((error: unknown) => {
+      for (const line of lines) for (const waiter of line.waiters) waiter.reject(error);
+    });
+  }
+
+  private async submit(lines: Line[]): Promise<void> {
+    if (this.stopped) throw this.stopped;
+    const { api, ledger, signal } = this.options;
+    const wave = this.nextWave++;
+    const label = [...new Set(lines.map((line) => line.request.responseSchema?.name ?? "text"))].join(", ");
+    const input = lines.map((line): BatchInputLine => ({ custom_id: line.key, method: "POST", url: "/v1/chat/completions", body: this.options.body(line.request) }));
+    const ids: string[] = [];
+    const parts = splitLines(input, this.options.maxLines ?? BATCH_MAX_LINES, this.options.maxBytes ?? BATCH_MAX_BYTES);
+    for (const [k, part] of parts.entries()) {
+      const fileId = await api.upload(`foveate-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}.jsonl`, part, signal);
+      const batch = await api.create(fileId, "/v1/chat/completions", signal);
+      const keys = part.map((line) => line.custom_id);
+      // Recorded before anything waits on it: a run killed from here on collects it, and never submits it again.
+      ledger.recordBatch({ id: batch.id, wave, label, service: api.description, inputFileId: fileId, keys, submittedAt: Date.now() });
+      this.open.set(batch.id, { wave, keys });
+      const byKey = new Map(lines.map((line) => [line.key, line]));
+      for (const key of keys) {
+        const line = byKey.get(key)!;
+        this.waiting.set(key, { batch: batch.id, waiters: line.waiters, request: line.request });
+      }
+      ids.push(batch.id);
+    }
+    this.options.onEvent?.({ type: "wave-submitted", wave, label, batches: ids, lines: input.length });
+    if (this.options.noWait) this.stop(new BatchesPendingError(pendingMessage(ids.length, wave)));
+    else this.poll();
+  }
+
+  /** Looks at the open batches until every one is collected (one loop however often asked). */
+  private poll(): void {
+    this.polling ??= this.pollOpen().finally(() => (this.polling = undefined));
+  }
+
+  private async pollOpen(): Promise<void> {
+    const { api, ledger, signal } = this.options;
+    let firstLook = true;
+    while (this.open.size > 0 && !this.stopped) {
+      for (const [id, batch] of [...this.open]) {
+        let info: BatchInfo;
+        try {
+          info = await api.get(id, signal);
+        } catch (error) {
+          this.stop(error);
+          return;
+        }
+        ledger.updateBatch(id, { status: info.status, counts: info.request_counts });
+        this.options.onEvent?.({ type: "batch-status", id, wave: batch.wave, status: info.status, ...(info.request_counts ? { counts: info.request_counts } : {}) });
+        if (info.status === "failed") {
+          const reason = (info.errors?.data ?? []).map((e) => `${e.line != null ? `line ${e.line}: ` : ""}${e.message ?? e.code ?? "?"}`).join("; ") || "no reason given";
+          ledger.updateBatch(id, { status: info.status, error: reason });
+          ledger.finishBatch(id);
+          this.open.delete(id);
+          this.stop(new BatchFailedError(`batch ${id} (wave ${batch.wave}) failed at ${api.description}: ${reason}`));
+          return;
+        }
+        if (info.status === "completed" || info.status === "expired" || info.status === "cancelled") {
+          try {
+            await this.collect(id, batch, info);
+          } catch (error) {
+            this.stop(error);
+            return;
+          }
+        }
+      }
+      if (this.open.size === 0 || this.stopped) return;
+      if (this.options.noWait && firstLook) {
+        this.stop(new BatchesPendingError(`${this.open.size} batch${this.open.size === 1 ? " is" : "es are"} still running; run the same command later to collect ${this.open.size === 1 ? "it" : "them"} and go on`));
+        return;
+      }
+      firstLook = false;
+      await sleep(this.options.pollMs ?? 30_000, signal);
+    }
+  }
+
+  /** Takes a finished batch's answers into the store, hands them to their waiters, and sends the rest again. */
+  private async collect(id: string, batch: { wave: number; keys: string[] }, info: BatchInfo): Promise<void> {
+    const { api, ledger, signal } = this.options;
+    const output = info.output_file_id ? await api.download(info.output_file_id, signal) : [];
+    const errors = info.error_file_id ? await api.download(info.error_file_id, signal) : [];
+    const answered = new Map<string, Omit<Completion, "attempts">>();
+    for (const line of output) {
+      const completion = this.answerOf(line);
+      const entry = this.waiting.get(line.custom_id);
+      if (!completion || !entry || entry.batch !== id) continue;
+      ledger.putReply(line.custom_id, entry.request?.responseSchema?.name ?? "text", { ...completion, attempts: 1 });
+      answered.set(line.custom_id, completion);
+    }
+    ledger.finishBatch(id);
+    this.open.delete(id);
+    const failure = [...errors, ...output].find((line) => !answered.has(line.custom_id));
+    let retried = 0;
+    let live = 0;
+    const again: Line[] = [];
+    for (const key of batch.keys) {
+      const entry = this.waiting.get(key);
+      if (!entry || entry.batch !== id) continue;
+      this.waiting.delete(key);
+      const completion = answered.get(key);
+      if (completion) {
+        for (const waiter of entry.waiters) waiter.resolve({ ...completion, attempts: 1 });
+        continue;
+      }
+      // Unanswered (a failed line, or a batch that expired or was cancelled before it): nobody waiting means a
+      // later run asks again; else it goes in the next wave, or live when it already failed in one.
+      if (entry.waiters.length === 0 || !entry.request) continue;
+      const tries = (this.tries.get(key) ?? 0) + 1;
+      this.tries.set(key, tries);
+      if (tries <= (this.options.lineRetries ?? 1)) {
+        again.push({ key, request: entry.request, waiters: entry.waiters });
+        retried++;
+      } else {
+        live++;
+        const request = entry.request;
+        const answer = this.options.live.complete(request);
+        for (const waiter of entry.waiters) answer.then(waiter.resolve, waiter.reject);
+      }
+    }
+    this.options.onEvent?.({
+      type: "batch-collected",
+      id,
+      wave: batch.wave,
+      answered: answered.size,
+      retried,
+      live,
+      ...(failure ? { failure: failureOf(failure) } : {}),
+    });
+    if (again.length > 0) {
+      for (const line of again) this.forming.set(line.key, line);
+      this.sendWave();
+    }
+  }
+
+  /** The completion in an output line, or undefined for a line that failed or holds no usable reply. */
+  private answerOf(line: BatchOutputLine): Omit<Completion, "attempts"> | undefined {
+    if (!line.response || line.response.status_code !== 200) return undefined;
+    try {
+      return this.options.read(line.response.body);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every waiting call ends with `reason`; later calls are refused with it. */
+  private stop(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = reason instanceof Error ? reason : new Error(String(reason));
+    clearTimeout(this.quietTimer);
+    for (const line of this.forming.values()) for (const waiter of line.waiters) waiter.reject(this.stopped);
+    this.forming.clear();
+    for (const entry of this.waiting.values()) for (const waiter of entry.waiters.splice(0)) waiter.reject(this.stopped);
+  }
+}
+
+/** Why a line failed, in a few words: its error, or the status and message of its response. */
+function failureOf(line: BatchOutputLine): string {
+  if (line.error) return `${line.error.code ?? "error"}: ${line.error.message ?? ""}`.trim();
+  const body = line.response?.body as { error?: { message?: string } } | undefined;
+  return `status ${line.response?.status_code ?? "?"}${body?.error?.message ? `: ${body.error.message}` : ""}`;
+}
+
+function pendingMessage(batches: number, wave: number): string {
+  return `submitted wave ${wave} as ${batches} batch${batches === 1 ? "" : "es"} (recorded in the run store); run the same command later to collect ${batches === 1 ? "it" : "them"} and go on`;
+}
+
+/** A wave's lines cut into batches of at most `maxLines` lines and `maxBytes` bytes of JSONL. */
+export function splitLines(lines: readonly BatchInputLine[], maxLines: number, maxBytes: number): BatchInputLine[][] {
+  const parts: BatchInputLine[][] = [];
+  let part: BatchInputLine[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const size = Buffer.byteLength(JSON.stringify(line)) + 1;
+    if (part.length > 0 && (part.length >= maxLines || bytes + size > maxBytes)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(line);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
