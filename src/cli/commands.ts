@@ -6,7 +6,7 @@ import { formatComparison, formatDifficulty, formatDiversity, formatQa } from ".
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { exportStore, extractCorpus, runStatus, SynthesisJob } from "../index.js";
+import { ConfigError, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type SplitPart } from "../index.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
 
@@ -128,13 +128,28 @@ const exportCommand = define({
   name: "export",
   description: "Write the dataset held in a run store, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["output", "format"],
+  flags: ["output", "format", "split", "seed"],
+  helpAfter: `
+Examples:
+  foveate export data.foveate.db -o data.jsonl
+  foveate export data.foveate.db --format hf -o dataset/      (data/train-00000-of-00001.parquet and README.md)
+  foveate export data.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/`,
   action: async ([store], flags, io) => {
+    if (flags.format === HF_FORMAT) return exportHf(store!, flags, io);
+    if (flags.split !== undefined) throw new ConfigError("--split is for --format hf, which writes a dataset folder with splits");
     const count = await exportStore(store!, flags.output ?? io.stdout, flags.format);
     if (flags.output) line(io.stderr)(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
     return 0;
   },
 });
+
+async function exportHf(store: string, flags: { output?: string | undefined; split?: SplitPart[] | undefined; seed: number }, io: CliIo): Promise<number> {
+  if (flags.output === undefined) throw new ConfigError("--format hf writes a folder: name it with -o DIR");
+  const summary = await writeHfDataset(store, flags.output, { ...(flags.split ? { split: flags.split } : {}), seed: flags.seed });
+  const splits = summary.splits.map((s) => `${s.name} ${s.rows.toLocaleString("en-US")} (${s.documents.toLocaleString("en-US")} documents)`).join(", ");
+  line(io.stderr)(`Exported ${summary.rows.toLocaleString("en-US")} records (hf) to ${flags.output}: ${splits}`);
+  return 0;
+}
 
 const status = define({
   name: "status",

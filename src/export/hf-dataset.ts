@@ -11,6 +11,9 @@ import { detectLanguages } from "./detect-language.js";
 import { arrowBytes, HF_COLUMNS, hfRow, writeParquet, type HfRow } from "./parquet-table.js";
 import { parseSplit, splitByDocument, WHOLE_TRAIN, type SplitPart } from "./split-by-document.js";
 
+/** The export format that writes a Hugging Face dataset folder rather than records. */
+export const HF_FORMAT = "hf";
+
 /** Rows per Parquet file: the Hub's viewer and `datasets` read shards of this size comfortably. */
 export const SHARD_ROWS = 200_000;
 
