@@ -70,6 +70,8 @@ describe("datasetCard", () => {
     expect(body).toContain("Self-BLEU diversity (1 - mean Self-BLEU): 0.8123");
     expect(body).toContain("embedding diversity (`text-embedding-3-small`, 1 - mean cosine): 0.7000");
     expect(body).toContain("| judge_score | int32, nullable |");
+    expect(body).toContain("| features | list of string |");
+    expect(body).toContain("| source_span | list of int64, nullable |");
   });
 
   it("says so when the run was Self-QA, not curated, not priced or not measured", () => {
@@ -78,6 +80,9 @@ describe("datasetCard", () => {
     expect(body).not.toContain("three levels");
     expect(body).toContain("Not curated");
     expect(body).toContain("(no known price for the model)");
+    expect(split(datasetCard({ ...facts, costUsd: 0.0042, usage: { replies: 1, promptTokens: 10, completionTokens: 2 } })).body).toContain(
+      "$0.0042 at list price: 1 model reply, 10 prompt and 2 completion tokens.",
+    );
     expect(body).toContain("foveate eval diversity");
     expect(body).toContain("Not measured");
   });

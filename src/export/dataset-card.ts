@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { formatUsd } from "../cost/prices.js";
 import type { DiversityResult } from "../eval/measure.js";
 import type { HfColumn } from "./parquet-table.js";
 
@@ -132,8 +133,8 @@ function curationLines(curation: CardFacts["curation"]): string[] {
 
 function costLine(facts: CardFacts): string {
   const { replies, promptTokens, completionTokens } = facts.usage;
-  const tokens = `${count(replies)} model replies, ${count(promptTokens)} prompt and ${count(completionTokens)} completion tokens`;
-  return facts.costUsd === undefined ? `${tokens} (no known price for the model).` : `$${facts.costUsd.toFixed(2)} at list price: ${tokens}.`;
+  const tokens = `${count(replies)} model ${replies === 1 ? "reply" : "replies"}, ${count(promptTokens)} prompt and ${count(completionTokens)} completion tokens`;
+  return facts.costUsd === undefined ? `${tokens} (no known price for the model).` : `${formatUsd(facts.costUsd)} at list price: ${tokens}.`;
 }
 
 function evalLines(diversity: CardFacts["diversity"]): string[] {
@@ -159,7 +160,7 @@ export function datasetCard(facts: CardFacts): string {
     "## How it was made",
     "",
     ...howMade(facts.config),
-    "It was written by [foveate](https://www.npmjs.com/package/foveate).",
+    "It was written by foveate.",
     "",
     ...settingsLines(facts.config),
     "",
@@ -187,7 +188,7 @@ export function datasetCard(facts: CardFacts): string {
     "",
     "| column | type | description |",
     "|---|---|---|",
-    ...facts.columns.map((c) => `| ${c.name} | ${c.kind}${c.nullable ? ", nullable" : ""} | ${c.description} |`),
+    ...facts.columns.map((c) => `| ${c.name} | ${c.kind.replace(/^(\w+)-list$/, "list of $1")}${c.nullable ? ", nullable" : ""} | ${c.description} |`),
     "",
   ];
   return `---\n${stringify(frontMatter(facts), { lineWidth: 0 })}---\n\n${body.join("\n")}`;
