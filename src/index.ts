@@ -6,7 +6,8 @@
 export { SynthesisJob } from "./run/synthesis-job.js";
 export type { SynthesisJobOptions } from "./run/job-options.js";
 export type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./run/job-events.js";
-export { exportStore, runStatus, type RunStatus } from "./run/store-tools.js";
+export { exportStore, runStatus, type DatasetInfoNote, type ExportOptions, type RunStatus } from "./run/store-tools.js";
+export { curateStore, type CurateOptions, type CurationSummary, type RemovalReason } from "./run/curate-store.js";
 
 export { synthesize } from "./pipeline/synthesize.js";
 export type { SynthesisRun } from "./pipeline/synthesize.js";
@@ -43,7 +44,7 @@ export { priceFor, costOf, PRICES_AS_OF } from "./cost/prices.js";
 export type { Price } from "./cost/prices.js";
 export { estimateRun } from "./cost/estimate.js";
 export type { RunEstimate } from "./cost/estimate.js";
-export { convertRecord, EXPORT_FORMATS } from "./export/export-formats.js";
+export { convertRecord, EXPORT_FORMATS, SYSTEM_FORMATS } from "./export/export-formats.js";
 export type { ExportFormat } from "./export/export-formats.js";
 export { writeHfDataset, HF_FORMAT, type HfDatasetOptions, type HfDatasetSummary } from "./export/hf-dataset.js";
 export { parseSplit, type SplitPart } from "./export/split-by-document.js";

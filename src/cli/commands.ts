@@ -5,8 +5,13 @@ import { downloadProgress } from "../output/download-progress.js";
 import { formatComparison, formatDifficulty, formatDiversity, formatQa } from "../output/eval-report.js";
 import { jobReport } from "../output/job-report.js";
 import { formatStatus } from "../output/status-report.js";
+import { formatPushResult, uploadProgress } from "../output/push-report.js";
+import { hubCredentials } from "../publish/hub-credentials.js";
+import { pushDataset } from "../publish/push-dataset.js";
+import { checkRepoName } from "../publish/repo-name.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { ConfigError, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type SplitPart } from "../index.js";
+import { ConfigError, curateStore, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type DatasetInfoNote, type SplitPart } from "../index.js";
+import { formatCuration } from "../output/curation-report.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
 
@@ -126,19 +131,37 @@ Examples:
 
 const exportCommand = define({
   name: "export",
-  description: "Write the dataset held in a run store, also while its run is going.",
+  description: "Write the dataset held in a run store, without what curation removed, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["output", "format", "split", "seed"],
+  flags: ["output", "format", "system", "split", "seed"],
   helpAfter: `
 Examples:
-  foveate export data.foveate.db -o data.jsonl
-  foveate export data.foveate.db --format hf -o dataset/      (data/train-00000-of-00001.parquet and README.md)
-  foveate export data.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/`,
+  foveate export data.jsonl.foveate.db -o train.jsonl --format openai --system "You answer questions about the manual."
+  foveate export data.jsonl.foveate.db -o train.jsonl --format trl-messages      (TRL SFTTrainer; trl-prompt-completion: loss on the answer only)
+  foveate export data.jsonl.foveate.db -o LLaMA-Factory/data/manual.jsonl --format llama-factory-alpaca
+      (adds the entry "manual" to LLaMA-Factory/data/dataset_info.json, keeping the others: train with dataset: manual)
+  foveate export data.jsonl.foveate.db -o manual.jsonl --format axolotl
+      and in the Axolotl config:
+        datasets:
+          - path: manual.jsonl
+            ds_type: json
+            type: chat_template
+            field_messages: messages
+            roles_to_train: ["assistant"]
+  foveate export data.jsonl.foveate.db --format hf -o dataset/      (data/train-00000-of-00001.parquet and README.md)
+  foveate export data.jsonl.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/`,
   action: async ([store], flags, io) => {
-    if (flags.format === HF_FORMAT) return exportHf(store!, flags, io);
+    if (flags.format === HF_FORMAT) {
+      if (flags.system !== undefined) throw new ConfigError("--system is for the fine-tuning formats; --format hf keeps instruction and output as they are");
+      return exportHf(store!, flags, io);
+    }
     if (flags.split !== undefined) throw new ConfigError("--split is for --format hf, which writes a dataset folder with splits");
-    const count = await exportStore(store!, flags.output ?? io.stdout, flags.format);
-    if (flags.output) line(io.stderr)(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
+    const print = line(io.stderr);
+    const count = await exportStore(store!, flags.output ?? io.stdout, flags.format, {
+      ...(flags.system === undefined ? {} : { system: flags.system }),
+      onDatasetInfo: (note) => print(formatDatasetInfoNote(note)),
+    });
+    if (flags.output) print(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
     return 0;
   },
 });
@@ -149,6 +172,52 @@ async function exportHf(store: string, flags: { output?: string | undefined; spl
   const splits = summary.splits.map((s) => `${s.name} ${s.rows.toLocaleString("en-US")} (${s.documents.toLocaleString("en-US")} documents)`).join(", ");
   line(io.stderr)(`Exported ${summary.rows.toLocaleString("en-US")} records (hf) to ${flags.output}: ${splits}`);
   return 0;
+}
+
+const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
+
+const curate = define({
+  name: "curate",
+  description:
+    "Curate a run's dataset: remove duplicates (--dedup, --dedup-embeddings) and items a judge scores low (--judge-model, --min-score). " +
+    "The decisions are recorded in the store (nothing is deleted): export writes what curation kept, status shows what it removed, and curating again replaces them.",
+  args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
+  flags: [
+    "dedup", "dedupThreshold", "dedupEmbeddings", "dedupCosine", "embedModel", "embedBaseUrl", "embedApiKey", ...JUDGE_FLAGS, "minScore", "corpus", "textField",
+    "concurrency", "maxCost", "priceIn", "priceOut", ...LOCAL_ENGINE_FLAGS, "quiet",
+  ],
+  env: LOCAL_ENGINE_FLAGS,
+  helpAfter: `
+Examples:
+  foveate curate data.jsonl.foveate.db --dedup
+  foveate curate data.jsonl.foveate.db --dedup --dedup-embeddings --embed-model text-embedding-3-small
+  foveate curate data.jsonl.foveate.db --dedup --judge-model gpt-4o-mini --min-score 6 --max-cost 5
+  foveate export data.jsonl.foveate.db -o curated.jsonl      (what curation kept)
+
+Only finished documents are curated; a store a run is still writing is refused. The judge reads each
+item with the passage of the corpus it came from (the corpus synth read, or --corpus). Curating
+again pays for nothing paid before: embeddings and the judge's replies are kept in the store, and a
+curation stopped by --max-cost (exit 3) goes on where it stopped.`,
+  action: async ([store], flags, io) => {
+    const print = line(io.stderr);
+    const summary = await curateStore(store!, {
+      ...flags,
+      env: io.env,
+      download: downloadProgress(print, io.stderr),
+      onWarning: (message) => print(`warning: ${message}`),
+      ...(io.interrupt ? { signal: io.interrupt() } : {}),
+    });
+    if (!flags.quiet) for (const text of formatCuration(summary)) print(text);
+    return (summary.judge?.unjudged ?? 0) > 0 ? 3 : 0;
+  },
+});
+
+/** What the user learns of LLaMA-Factory's dataset_info.json entry: where it went, or the entry to add by hand. */
+function formatDatasetInfoNote(note: DatasetInfoNote): string {
+  if (note.path === undefined) {
+    return `LLaMA-Factory: save the records as ${note.entry.file_name} and add to the dataset_info.json beside them: ${JSON.stringify(note.name)}: ${JSON.stringify(note.entry)}`;
+  }
+  return `LLaMA-Factory: ${note.replaced ? "replaced" : "added"} the entry ${JSON.stringify(note.name)} in ${note.path} (train with dataset: ${note.name})`;
 }
 
 const status = define({
@@ -162,9 +231,40 @@ const status = define({
   },
 });
 
+const push = define({
+  name: "push",
+  description:
+    "Upload a dataset folder (what export --format hf -o DIR writes; any folder of files, dot-files left out) to the Hugging Face Hub " +
+    "as a dataset repository, created when missing. Sends only the files the repository lacks or holds with other content, in one commit.",
+  args: [{ name: "dir", help: "the folder to upload" }],
+  flags: ["repo", "private"],
+  required: ["repo"],
+  helpAfter: `
+Examples:
+  foveate export run.foveate.db --format hf -o my-dataset
+  HF_TOKEN=hf_... foveate push my-dataset --repo my-user/my-dataset --private
+
+The token is HF_TOKEN, else the one huggingface-cli login saved; HF_ENDPOINT names another Hub.
+A push cut off (a dropped connection, Ctrl-C) commits nothing: run it again and it sends only what
+is missing.`,
+  action: async ([dir], flags, io) => {
+    const repo = checkRepoName(flags.repo!);
+    const { token, hubUrl } = await hubCredentials(io.env);
+    const print = line(io.stderr);
+    const progress = uploadProgress(print, io.stderr);
+    try {
+      const result = await pushDataset(dir!, { repo, token, hubUrl, private: flags.private === true, onProgress: progress.onProgress });
+      for (const text of formatPushResult(result, flags.private === true)) print(text);
+      line(io.stdout)(result.url);
+      return 0;
+    } finally {
+      progress.stop();
+    }
+  },
+});
+
 const EVAL = { name: "eval", description: "Measure datasets as the paper does: diversity, difficulty, downstream QA, and a side-by-side comparison." };
 const EMBED_FLAGS = ["embeddings", "embedModel", "embedBaseUrl", "embedApiKey", "topK"] as const;
-const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
 const DIFFICULTY_FLAGS = ["verdict", "bothOrders", "seed", "concurrency", "textField"] as const;
 
 /** What every evaluation needs from the CLI: its environment and where a model download is shown. */
@@ -250,4 +350,4 @@ const compare = define({
 });
 
 /** Every command, in the order `foveate --help` lists them. */
-export const COMMANDS = [synth, extract, exportCommand, status, diversity, difficulty, qa, compare] as const;
+export const COMMANDS = [synth, extract, curate, exportCommand, status, push, diversity, difficulty, qa, compare] as const;

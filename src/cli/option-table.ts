@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { TOP_PAIRS_METHOD_HELP } from "../eval/index.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, HF_FORMAT, LEVELS, parseSplit, type Level, type SplitPart } from "../index.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, HF_FORMAT, LEVELS, parseSplit, SYSTEM_FORMATS, type Level, type SplitPart } from "../index.js";
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),
@@ -85,9 +85,13 @@ export const FLAGS = {
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
   format: spec({
     flags: "--format <format>",
-    help: "record format; hf: a Hugging Face dataset folder (Parquet shards and a dataset card) at -o",
+    help: "record format: the record with its provenance (jsonl), the shape a fine-tuning tool reads (openai-chat and openai are the same), or hf: a Hugging Face dataset folder (Parquet shards and a dataset card) at -o",
     choices: [...EXPORT_FORMATS, HF_FORMAT] as const,
     default: "jsonl",
+  }),
+  system: spec({
+    flags: "--system <prompt>",
+    help: `a system message for every record, in the formats that have one: ${SYSTEM_FORMATS.join(", ")}`,
   }),
   split: spec({
     flags: "--split <parts>",
@@ -183,6 +187,13 @@ export const FLAGS = {
   embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key", defaultHelp: "--api-key, else OPENAI_API_KEY" }),
   topK: spec({ flags: "--top-k <n>", help: `most similar pairs to show. ${TOP_PAIRS_METHOD_HELP}`, parse: integer(1), default: 5 }),
 
+  // Curation.
+  dedup: toggle("--dedup", "remove exact duplicates (the same text once case, punctuation and spacing are set aside) and near-duplicate instructions (MinHash with LSH over word shingles), keeping the first"),
+  dedupThreshold: spec({ flags: "--dedup-threshold <j>", help: "--dedup: Jaccard similarity of word shingles at which two instructions are near duplicates", parse: number(0.01, 1), default: 0.8 }),
+  dedupEmbeddings: toggle("--dedup-embeddings", "remove instructions alike in meaning: cosine of their embeddings (--embed-model), cached in the store"),
+  minScore: spec({ flags: "--min-score <s>", help: "curate: items the judge (--judge-model) scores under this, on its 1-10 scale, are removed", parse: number(1, 10), default: 6 }),
+  dedupCosine: spec({ flags: "--dedup-cosine <c>", help: "--dedup-embeddings: cosine at which two instructions are duplicates", parse: number(0.01, 1), default: 0.95 }),
+
   // Judges and models under test (eval).
   judgeModel: spec({
     flags: "--judge-model <name>",
@@ -232,6 +243,10 @@ export const FLAGS = {
   threads: spec({ flags: "--threads <n>", help: "local: CPU threads", defaultHelp: "the machine's cores", parse: integer(1) }),
   maxStringChars: spec({ flags: "--max-string-chars <n>", help: "local: longest string the JSON grammar lets the model write, a guard against a small model that rambles", parse: integer(1), default: 4000 }),
   cacheDir: spec({ flags: "--cache-dir <dir>", help: "local: where downloaded models are kept", defaultHelp: "$XDG_CACHE_HOME/foveate/models or ~/.cache/foveate/models" }),
+
+  // Publishing to the Hugging Face Hub.
+  repo: spec({ flags: "--repo <repo>", help: "the dataset repository on the Hugging Face Hub, as owner/name; created when missing" }),
+  private: toggle("--private", "create the repository private (one already there keeps its visibility; a public one is refused)"),
 
   quiet: toggle("--quiet", "print nothing but errors"),
 } as const;

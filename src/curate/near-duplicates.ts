@@ -17,9 +17,12 @@ export interface Duplicate {
   index: number;
   /** The index of the earlier text it duplicates (always one that is kept). */
   of: number;
-  /** "exact": the same text once case, accents' forms, punctuation and spacing are set aside. */
-  kind: "exact" | "near";
-  /** Jaccard similarity of their shingles (1 for exact). */
+  /**
+   * "exact": the same text once case, accents' forms, punctuation and spacing are set aside;
+   * "near": alike in words (shingles); "embedding": alike in meaning (embedding cosine).
+   */
+  kind: "exact" | "near" | "embedding";
+  /** Jaccard similarity of their shingles (1 for exact), or the cosine of their embeddings. */
   similarity: number;
 }
 

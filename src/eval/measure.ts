@@ -4,26 +4,24 @@
  * many roles use it), measure, close. Every model reply is cached in a store, so measuring again
  * costs nothing and an interrupted measurement resumes.
  */
-import { readCorpus } from "../corpus/read-corpus.js";
+import { existsSync } from "node:fs";
 import { readInstructions, readQaTest, type InstructionRecord } from "./dataset.js";
 import { compareDifficulty, type DifficultyReport } from "./difficulty/difficulty.js";
-import type { CorpusDocument } from "./difficulty/document-groups.js";
+import { readWholeDocuments } from "./difficulty/document-groups.js";
 import { CLOSED_BOOK_PROMPT_VERSION, evaluateQa, type QaReport } from "./downstream-qa/downstream-qa.js";
 import { embeddingDiversity } from "./embedding-diversity/embedding-diversity.js";
 import { JUDGE_PROMPT_VERSION, type DifficultyVerdictStyle, type QaJudgeStyle } from "./judge-prompts.js";
-import { withPaperSettings } from "./paper-settings.js";
+import { withPaperSettings, type EvalCommand } from "./paper-settings.js";
 import { describeTopPairsMethod } from "./embedding-diversity/top-pairs-method.js";
 import { selfBleu } from "./self-bleu/self-bleu.js";
 import { tokenizeWords } from "./self-bleu/treebank-tokenizer.js";
-import { createEmbeddingEngine } from "../llm/http/embedding-engine.js";
-import type { EmbeddingModel } from "../llm/port.js";
 import type { LocalEngine } from "../llm/local/local-engine.js";
 import { createOpenAIEngine } from "../llm/http/openai-engine.js";
 import type { LanguageModel } from "../llm/port.js";
 import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { cachedModel } from "../store/cached-model.js";
 import { RunStore } from "../store/run-store.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openLocalEmbeddings, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, isLocalModelSpec, openEmbeddingModel, openLocalEngine, resolveEndpoint, type LocalEngineSettings, type LocalIo } from "../llm/engine-choice.js";
 
 export const DEFAULT_EVAL_STORE = "foveate-eval.foveate.db";
 
@@ -95,27 +93,52 @@ export interface QaJobOptions extends EvaluationOptions, JudgeOptions {
   concurrency?: number;
 }
 
-/** Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. */
+/**
+ * Self-BLEU diversity of a dataset's instructions and, when asked, embedding diversity. With
+ * `store` naming a synth run's store, the result is recorded there too (meta "eval:diversity"),
+ * for the dataset card `export --format hf` writes.
+ */
 export async function measureDiversity(data: string | InstructionRecord[], given: DiversityOptions = {}): Promise<DiversityResult> {
+  const result = await diversityOf(data, given);
+  if (typeof data === "string" && given.store !== undefined) recordInRunStore(given.store, "diversity", { data, at: new Date().toISOString(), result });
+  return result;
+}
+
+/** Writes an evaluation's result into a run's store (one a synth run made); any other store is left as it is. */
+function recordInRunStore(path: string, command: EvalCommand, value: unknown): void {
+  if (!existsSync(path)) return;
+  const store = RunStore.open(path);
+  try {
+    if (store.readConfig() !== undefined) store.setMeta(`eval:${command}`, JSON.stringify(value));
+  } finally {
+    store.close();
+  }
+}
+
+async function diversityOf(data: string | InstructionRecord[], given: DiversityOptions): Promise<DiversityResult> {
   const options = withPaperSettings("diversity", given);
   const records = typeof data === "string" ? await readInstructions(data) : data;
   const texts = records.map((r) => r.instruction);
   const bleu = selfBleu(texts.map(tokenizeWords));
   const result: DiversityResult = { instructions: texts.length, selfBleu: { mean: { ...bleu.mean }, diversity: bleu.diversity } };
   if (!options.embeddings) return result;
-  const env = options.env ?? process.env;
   const name = options.embedModel ?? DEFAULT_API_EMBED_MODEL;
-  // The model is loaded first, so that one that cannot load leaves no store behind.
-  const local = isLocalModelSpec(name) ? await openLocalEmbeddings(name, options, localIo(options)) : undefined;
+  // The model is opened first, so that one that cannot load leaves no store behind.
+  const model = await openEmbeddingModel(
+    { model: name, baseUrl: options.embedBaseUrl, apiKey: options.embedApiKey },
+    { name: "embeddings", flagPrefix: "embed-" },
+    options,
+    localIo(options),
+  );
   let store: RunStore;
   try {
     store = RunStore.open(options.store ?? DEFAULT_EVAL_STORE);
   } catch (error) {
-    await local?.dispose();
+    await model.dispose();
     throw error;
   }
   try {
-    const engine = cachedEmbeddings(local ?? apiEmbeddings(name, options, env), store);
+    const engine = cachedEmbeddings(model, store);
     const topK = options.topK ?? 5;
     const d = embeddingDiversity(await engine.embed(texts), { topK });
     result.embedding = {
@@ -127,7 +150,7 @@ export async function measureDiversity(data: string | InstructionRecord[], given
     };
   } finally {
     store.close();
-    await local?.dispose();
+    await model.dispose();
   }
   return result;
 }
@@ -135,7 +158,7 @@ export async function measureDiversity(data: string | InstructionRecord[], given
 /** Pairwise difficulty: per document in both datasets, a judge says which instruction set is harder. */
 export async function measureDifficulty(a: string, b: string, corpus: string, given: DifficultyJobOptions = {}): Promise<DifficultyReport> {
   const options = withPaperSettings("difficulty", given);
-  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readDocuments(corpus, options.textField ?? "content")]);
+  const [recordsA, recordsB, documents] = await Promise.all([readInstructions(a), readInstructions(b), readWholeDocuments(corpus, options.textField ?? "content")]);
   return withModels(options, async (models) => {
     const judge = await models.judge(options.judgeModel ?? DEFAULT_API_MODEL);
     return compareDifficulty({
@@ -191,23 +214,7 @@ export async function compareDatasets(a: string, b: string, given: DiversityOpti
   return { a: diversityA, b: diversityB, ...(difficulty ? { difficulty } : {}) };
 }
 
-/** The corpus whole, as synth read it before chunking: records find their chunk by source_id and span. */
-async function readDocuments(path: string, textField: string): Promise<CorpusDocument[]> {
-  const documents: CorpusDocument[] = [];
-  for await (const { sourceId, text } of readCorpus(path, { textField })) documents.push({ sourceId, text });
-  return documents;
-}
-
 const localIo = (options: EvaluationOptions): LocalIo => ({ env: options.env ?? process.env, ...(options.download ? { download: options.download } : {}) });
-
-function apiEmbeddings(model: string, options: DiversityOptions, env: NodeJS.ProcessEnv): EmbeddingModel {
-  const { baseURL, apiKey } = resolveEndpoint(
-    { ...(options.embedBaseUrl ? { baseUrl: options.embedBaseUrl } : {}), ...(options.embedApiKey ? { apiKey: options.embedApiKey } : {}) },
-    env,
-    { name: "embeddings", flagPrefix: "embed-" },
-  );
-  return createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model });
-}
 
 interface Models {
   /** A chat model with its replies cached: a GGUF file or URI runs in this process, any other name is asked of an endpoint. */

@@ -5,14 +5,15 @@
  */
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import type { EmbeddingModel } from "./port.js";
+import type { EmbeddingModel, LanguageModel } from "./port.js";
 // load-local loads llama.cpp (about 0.3 s) when a local model is opened, not for API runs.
 import { loadLocalEmbeddings, loadLocalEngine } from "./local/load-local.js";
 import type { LocalEngine, LocalGpu } from "./local/local-engine.js";
 import type { DownloadEvents } from "./local/download-model.js";
 import { defaultModelCacheDir } from "./local/model-cache.js";
 import { resolveModelFile } from "./local/model-file.js";
-import { DEFAULT_BASE_URL } from "./http/openai-engine.js";
+import { createEmbeddingEngine } from "./http/embedding-engine.js";
+import { createOpenAIEngine, DEFAULT_BASE_URL } from "./http/openai-engine.js";
 
 export type EngineKind = "api" | "local";
 
@@ -147,3 +148,43 @@ function resolveLocalModel(spec: string, settings: LocalEngineSettings, io: Loca
 }
 
 const gpuOf = (settings: LocalEngineSettings): LocalGpu => (settings.gpu === "off" ? false : (settings.gpu ?? "auto"));
+
+/** A model named by the user for a role (the judge, the embeddings): its name and, for an API, where. */
+export interface NamedModel {
+  model: string;
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+/**
+ * A chat model for a role: a GGUF file or URI is loaded in this process, any other name is asked
+ * of its endpoint (the role's flags, else OPENAI_BASE_URL and OPENAI_API_KEY). `dispose` unloads it.
+ */
+export async function openChatModel(
+  named: NamedModel,
+  role: { name: string; flagPrefix: string },
+  settings: LocalEngineSettings,
+  io: LocalIo & { onWarning?: (message: string) => void },
+): Promise<LanguageModel & { dispose(): Promise<void> }> {
+  if (isLocalModelSpec(named.model)) return openLocalEngine(named.model, settings, io);
+  const { baseURL, apiKey } = resolveEndpoint(endpointOf(named), io.env, role);
+  const engine = createOpenAIEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: named.model, ...(io.onWarning ? { onWarning: io.onWarning } : {}) });
+  return Object.assign(engine, { dispose: async () => {} });
+}
+
+/** An embedding model for a role, as openChatModel opens a chat model. */
+export async function openEmbeddingModel(
+  named: NamedModel,
+  role: { name: string; flagPrefix: string },
+  settings: LocalEngineSettings,
+  io: LocalIo,
+): Promise<EmbeddingModel & { dispose(): Promise<void> }> {
+  if (isLocalModelSpec(named.model)) return openLocalEmbeddings(named.model, settings, io);
+  const { baseURL, apiKey } = resolveEndpoint(endpointOf(named), io.env, role);
+  return Object.assign(createEmbeddingEngine({ baseURL, ...(apiKey ? { apiKey } : {}), model: named.model }), { dispose: async () => {} });
+}
+
+const endpointOf = (named: NamedModel): EndpointOptions => ({
+  ...(named.baseUrl ? { baseUrl: named.baseUrl } : {}),
+  ...(named.apiKey ? { apiKey: named.apiKey } : {}),
+});

@@ -1,4 +1,5 @@
 import { formatUsd } from "../cost/prices.js";
+import { describeRemoved } from "../run/curate-store.js";
 import type { RunStatus } from "../run/store-tools.js";
 import { formatCounts, thinLine } from "./summary.js";
 
@@ -20,8 +21,26 @@ export function formatStatus(storePath: string, s: RunStatus): string {
     const thin = thinLine(s.counts);
     if (thin) lines.push(thin);
   }
+  if (s.curation) lines.push(...curationLines(s));
   lines.push(`LLM replies stored: ${int(s.replies)}`);
   lines.push(`Tokens: ${int(s.promptTokens)} prompt (${int(s.cachedPromptTokens)} cached), ${int(s.completionTokens)} completion`);
   lines.push(`Cost: ${s.costUsd !== undefined ? formatUsd(s.costUsd) : "unknown (no built-in price for this model)"}`);
   return lines.join("\n");
+}
+
+/** The last curation: when, what it removed by reason, and whether documents finished since are left uncurated. */
+function curationLines(s: RunStatus): string[] {
+  const { summary, removed } = s.curation!;
+  const total = Object.values(removed).reduce((sum, n) => sum + n, 0);
+  const lines = [`Curation (${summary.at}): removed ${int(total)} of ${int(summary.items)} items${total > 0 ? ` (${describeRemoved(removed)})` : ""}; export writes the other ${int(summary.items - total)}`];
+  const judge = summary.judge;
+  if (judge) {
+    const settings = summary.settings.judge;
+    const mean = judge.meanScore !== undefined ? `, mean score ${judge.meanScore.toFixed(1)}` : "";
+    const cost = judge.costUsd !== undefined ? `, ${formatUsd(judge.costUsd)} spent on it` : "";
+    lines.push(`  judge ${settings?.model ?? "?"} (min score ${settings?.minScore ?? "?"}): ${int(judge.judged)} items scored${mean}${cost}${judge.unjudged > 0 ? `; ${int(judge.unjudged)} not judged (--max-cost)` : ""}`);
+  }
+  const since = s.documents.done - summary.documents;
+  if (since > 0) lines.push(`  ${int(since)} documents finished since are not curated: curate again`);
+  return lines;
 }

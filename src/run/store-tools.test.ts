@@ -1,11 +1,16 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
 import { formatStatus } from "../output/status-report.js";
 import { storedLevel } from "../pipeline/stored-level.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { RunStore } from "../store/run-store.js";
-import { runStatus } from "./store-tools.js";
+import { ConfigError, InputError } from "../errors.js";
+import type { SynthRecord } from "../method/record.js";
+import { exportStore, runStatus, type DatasetInfoNote } from "./store-tools.js";
 
 const doc = (n: number) => ({ key: `k${n}`, index: n, sourceId: `c.jsonl:${n + 1}` });
 
@@ -50,5 +55,91 @@ describe("runStatus", () => {
     expect(text).toContain("Not found, for a reason the run store does not keep (stored by an older foveate): 1 features");
     expect(text).toContain("Re-synthesized: 2 items, 1 of them recovered");
     expect(text).toContain("Dropped after every round: unanswerable 1");
+  });
+});
+
+describe("exportStore", () => {
+  /** A store of two finished documents, two items each ("a?" and "b?"), and the id of each item. */
+  function storeOfFour(dir: string) {
+    const path = join(dir, "s.db");
+    const store = RunStore.open(path);
+    for (const n of [0, 1]) {
+      store.startDocument(doc(n));
+      store.saveLevel(doc(n), storedLevel(doc(n), oldOutcome(n)));
+      store.finishDocument(doc(n));
+    }
+    const items = [...store.finishedItems()];
+    return { path, store, items };
+  }
+  const readLines = async (path: string) => (await readFile(path, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthRecord);
+
+  it("writes what the last curation kept", async () => {
+    const dir = tempDir("foveate-export-");
+    const { path, store, items } = storeOfFour(dir);
+    store.saveCuration([{ id: items[1]!.id, removedFor: "duplicate", detail: { of: items[0]!.id } }, { id: items[2]!.id, detail: { score: 8 } }], {});
+    store.close();
+    const out = join(dir, "out.jsonl");
+    expect(await exportStore(path, out, "jsonl")).toBe(3);
+    expect((await readLines(out)).map((r) => [r.article_index, r.instruction])).toEqual([[0, "a?"], [1, "a?"], [1, "b?"]]);
+  });
+
+  it("writes LLaMA-Factory's entry into the dataset_info.json beside the file, keeping the user's entries", async () => {
+    const dir = tempDir("foveate-export-");
+    const { path, store } = storeOfFour(dir);
+    store.close();
+    const info = join(dir, "dataset_info.json");
+    await writeFile(info, JSON.stringify({ mine: { file_name: "mine.json" } }, null, 2));
+    const notes: DatasetInfoNote[] = [];
+    const out = join(dir, "manual.jsonl");
+    expect(await exportStore(path, out, "llama-factory-sharegpt", { system: "Be brief.", onDatasetInfo: (n) => notes.push(n) })).toBe(4);
+    const written = JSON.parse(await readFile(info, "utf8")) as Record<string, unknown>;
+    expect(written).toEqual({
+      mine: { file_name: "mine.json" },
+      manual: { file_name: "manual.jsonl", formatting: "sharegpt", columns: { messages: "conversations", system: "system" } },
+    });
+    expect(notes).toEqual([{ name: "manual", entry: written.manual, path: info, replaced: false }]);
+    const first = (await readFile(out, "utf8")).split("\n")[0]!;
+    expect(JSON.parse(first)).toEqual({ conversations: [{ from: "human", value: "a?" }, { from: "gpt", value: "a" }], system: "Be brief." });
+    expect(existsSync(`${info}.partial`)).toBe(false);
+  });
+
+  it("refuses a malformed dataset_info.json before writing anything, and leaves it and the old output as they were", async () => {
+    const dir = tempDir("foveate-export-");
+    const { path, store } = storeOfFour(dir);
+    store.close();
+    const info = join(dir, "dataset_info.json");
+    await writeFile(info, '{"mine": {"file_name": ');
+    const out = join(dir, "manual.jsonl");
+    await writeFile(out, "old\n");
+    await expect(exportStore(path, out, "llama-factory-alpaca")).rejects.toThrow(InputError);
+    await expect(exportStore(path, out, "llama-factory-alpaca")).rejects.toThrow(/dataset_info\.json: not valid JSON/);
+    expect(await readFile(info, "utf8")).toBe('{"mine": {"file_name": ');
+    expect(await readFile(out, "utf8")).toBe("old\n");
+    expect(existsSync(`${out}.partial`)).toBe(false);
+    await expect(exportStore(path, info, "llama-factory-alpaca")).rejects.toThrow(/is LLaMA-Factory's dataset_info\.json/);
+  });
+
+  it("tells the entry to add, and writes no dataset_info.json, when the records go to a stream", async () => {
+    const dir = tempDir("foveate-export-");
+    const { path, store } = storeOfFour(dir);
+    store.close();
+    const chunks: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _e, done) => (chunks.push(chunk.toString()), done()) });
+    const notes: DatasetInfoNote[] = [];
+    expect(await exportStore(path, stream, "llama-factory-alpaca", { onDatasetInfo: (n) => notes.push(n) })).toBe(4);
+    expect(notes).toEqual([
+      { name: "data", entry: { file_name: "data.jsonl", formatting: "alpaca", columns: { prompt: "instruction", query: "input", response: "output" } } },
+    ]);
+    expect(JSON.parse(chunks.join("").split("\n")[0]!)).toEqual({ instruction: "a?", input: "", output: "a" });
+    expect(existsSync(join(dir, "dataset_info.json"))).toBe(false);
+  });
+
+  it("refuses --system for a format without a system message before the output is touched", async () => {
+    const dir = tempDir("foveate-export-");
+    const { path, store } = storeOfFour(dir);
+    store.close();
+    const out = join(dir, "out.jsonl");
+    await expect(exportStore(path, out, "alpaca", { system: "Be brief." })).rejects.toThrow(ConfigError);
+    expect(existsSync(out)).toBe(false);
   });
 });

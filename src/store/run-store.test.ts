@@ -69,6 +69,11 @@ describe("RunStore", () => {
     store.finishDocument(doc(0));
     store.startDocument(doc(1));
     store.saveLevel(doc(1), outcome("micro", 1, 1));
+    store.putReply("run", "micro_questions", reply("q"));
+    store.putReply("judged", "curate_item_judgement", reply("{}"));
+    // A judge's replies are the curation's, not the run's: they count apart.
+    expect(store.status()).toMatchObject({ replies: 1, promptTokens: 100 });
+    expect(store.curationUsage()).toEqual({ replies: 1, promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 });
     const items = [...store.finishedItems<Item>()];
     // The unfinished document's item is not offered.
     expect(items.map((i) => i.record.instruction)).toEqual(["micro q0 of 0", "micro q1 of 0", "micro q2 of 0"]);
@@ -102,6 +107,18 @@ describe("RunStore", () => {
     again.saveLevel(doc(0), outcome("micro", 0, 2));
     expect(again.removedCounts()).toEqual({});
     again.close();
+  });
+
+  it("ends a query its reader stops early, so that the store still closes", () => {
+    const path = join(dir, "early.db");
+    const store = RunStore.open(path);
+    store.saveLevel(doc(0), outcome("micro", 0, 3));
+    store.finishDocument(doc(0));
+    for (const _ of store.records()) break;
+    expect(() => {
+      for (const _ of store.finishedLevelOutcomes()) throw new Error("a reader fails");
+    }).toThrow("a reader fails");
+    expect(() => store.close()).not.toThrow();
   });
 
   it("reads a store made before curation existed, read-only, as never curated", () => {

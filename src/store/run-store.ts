@@ -72,6 +72,16 @@ export interface DocumentProgress {
   levels: Map<string, unknown>;
 }
 
+/** Steps (a reply's schema name) of curation's calls begin so: their replies are not the run's, nor its cost. */
+export const CURATION_STEP_PREFIX = "curate_";
+
+export interface ReplyUsage {
+  replies: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+}
+
 export interface StoreStatus {
   documents: Record<DocumentStatus, number>;
   /** Per level: documents whose level is finished, items kept and dropped. */
@@ -261,7 +271,7 @@ export class RunStore {
    * no row, and, being allowed to clean up, leaves no empty `-wal`/`-shm` files behind at close
    * (a read-only SQLite connection would create them and could not remove them).
    */
-  static open(path: string, options: { readonly?: boolean; writer?: boolean } = {}): RunStore {
+  static open(path: string, options: { readonly?: boolean; writer?: boolean | "curation" } = {}): RunStore {
     const readonly = options.readonly ?? false;
     if (readonly && !existsSync(path)) throw new StoreError(`run store ${path}: no such file`);
     if (existsSync(path) && statSync(path).isDirectory()) throw new StoreError(`run store ${path}: is a directory, not a store file`);
@@ -300,7 +310,7 @@ export class RunStore {
       db.close();
       throw new StoreError(`run store ${path} has schema version ${version}; this foveate reads version ${SCHEMA_VERSION}`);
     }
-    if (options.writer && !readonly) store.claimWriter();
+    if (options.writer && !readonly) store.claimWriter(options.writer === "curation" ? "curate it when the run has ended" : "wait for it to end, or give this run another --store");
     return store;
   }
 
@@ -309,7 +319,7 @@ export class RunStore {
    * holds it. The claim is a meta row, not a lock file: nothing is left beside the store, readers
    * (status, export) are not held up, and a claim whose process died (a kill -9) is taken over.
    */
-  private claimWriter(): void {
+  private claimWriter(advice: string): void {
     const claim = `${process.pid}:${randomUUID()}`;
     let holder: number | undefined;
     try {
@@ -328,7 +338,7 @@ export class RunStore {
     if (holder !== undefined) {
       // Closed without clean-up: the file is the other run's.
       this.db.close();
-      throw new StoreError(`run store ${this.path}: in use by another run (process ${holder}); wait for it to end, or give this run another --store`);
+      throw new StoreError(`run store ${this.path}: in use by another run (process ${holder}); ${advice}`);
     }
     this.claim = claim;
     CLAIMS_HELD_HERE.add(claim);
@@ -398,15 +408,20 @@ export class RunStore {
     } catch (error) {
       throw storeError(this.path, action, error);
     }
-    for (;;) {
-      let next: IteratorResult<T>;
-      try {
-        next = iterator.next();
-      } catch (error) {
-        throw storeError(this.path, action, error);
+    try {
+      for (;;) {
+        let next: IteratorResult<T>;
+        try {
+          next = iterator.next();
+        } catch (error) {
+          throw storeError(this.path, action, error);
+        }
+        if (next.done) return;
+        yield next.value;
       }
-      if (next.done) return;
-      yield next.value;
+    } finally {
+      // A reader that stops early (a break, a throw) ends the query, or the connection stays busy and cannot close.
+      iterator.return?.();
     }
   }
 
@@ -720,20 +735,23 @@ export class RunStore {
       if (row.kept) level.kept += row.n;
       else level.dropped += row.n;
     }
+    return { documents, levels, ...this.replyUsage(false), config: this.readConfig() };
+  }
+
+  /** Replies and tokens of the curation's calls (a judge's), counted apart from the run's. */
+  curationUsage(): ReplyUsage {
+    return this.read("read its replies", () => this.replyUsage(true));
+  }
+
+  /** Replies and tokens of the run (curation: false) or of its curation, told apart by their step. */
+  private replyUsage(curation: boolean): ReplyUsage {
     const usage = this.db
-      .prepare<[], { n: number; p: number | null; c: number | null; k: number | null }>(
-        "SELECT count(*) AS n, sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cached_tokens) AS k FROM replies",
+      .prepare<[{ prefix: string }], { n: number; p: number | null; c: number | null; k: number | null }>(
+        `SELECT count(*) AS n, sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cached_tokens) AS k FROM replies
+         WHERE (substr(step, 1, length(@prefix)) = @prefix) = ${curation ? 1 : 0}`,
       )
-      .get()!;
-    return {
-      documents,
-      levels,
-      replies: usage.n,
-      promptTokens: usage.p ?? 0,
-      completionTokens: usage.c ?? 0,
-      cachedPromptTokens: usage.k ?? 0,
-      config: this.readConfig(),
-    };
+      .get({ prefix: CURATION_STEP_PREFIX })!;
+    return { replies: usage.n, promptTokens: usage.p ?? 0, completionTokens: usage.c ?? 0, cachedPromptTokens: usage.k ?? 0 };
   }
 }
 

@@ -46,6 +46,7 @@ describe("foveate export --format hf", () => {
     [["--format", "hf"], "foveate: --format hf writes a folder: name it with -o DIR"],
     [["--format", "hf", "--split", "train=0.5,test=0.6", "-o", "OUT"], "the fractions sum to 1.1, not 1"],
     [["--split", "train=1", "-o", "OUT/x.jsonl"], "foveate: --split is for --format hf"],
+    [["--format", "hf", "--system", "Be brief.", "-o", "OUT"], "foveate: --system is for the fine-tuning formats"],
     [["--format", "hf", "--split", "train=0.9,test=0.05,dev=0.05", "-o", "OUT"], "would get no item: the dataset has 3 documents"],
     [["--format", "hf", "-o", "MINE"], "exists and holds other files than an earlier foveate hf export"],
   ])("refuses %j in one line, exit 1, leaving files as they were", async (args, message) => {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +105,49 @@ describe("resuming through the CLI", () => {
     const missing = await runCli(["status", join(dir, "none.db")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no such file");
+  });
+
+  it("exports for the fine-tuning tools with --system, with LLaMA-Factory's entry, and refuses what cannot work in one line", async () => {
+    const store = join(dir, "reference.jsonl.foveate.db");
+    const count = lines(reference).length;
+    const first = JSON.parse(lines(reference)[0]!) as SynthRecord;
+    const tools = join(dir, "tools");
+    await mkdir(tools);
+    await writeFile(join(tools, "dataset_info.json"), JSON.stringify({ mine: { file_name: "mine.json" } }));
+    const system = "You answer questions about the sample corpus.";
+    for (const format of ["openai", "trl-prompt-completion", "trl-messages", "llama-factory-alpaca", "llama-factory-sharegpt", "axolotl"]) {
+      const out = join(tools, `${format}.jsonl`);
+      const run = await runCli(["export", store, "-o", out, "--format", format, "--system", system]);
+      expect(run.code).toBe(0);
+      const exported = lines(await readFile(out, "utf8")).map((l) => JSON.parse(l));
+      expect(exported).toHaveLength(count);
+      const text = JSON.stringify(exported[0]);
+      for (const part of [system, first.instruction, first.output]) expect(text).toContain(JSON.stringify(part));
+      if (format.startsWith("llama-factory")) expect(run.stderr).toContain(`LLaMA-Factory: added the entry "${format}" in ${join(tools, "dataset_info.json")}`);
+    }
+    const info = JSON.parse(await readFile(join(tools, "dataset_info.json"), "utf8")) as Record<string, { file_name: string; formatting: string }>;
+    expect(Object.keys(info)).toEqual(["mine", "llama-factory-alpaca", "llama-factory-sharegpt"]);
+    expect(info["llama-factory-sharegpt"]).toMatchObject({ file_name: "llama-factory-sharegpt.jsonl", formatting: "sharegpt" });
+
+    // To standard output: the records there, the entry to add on stderr.
+    const piped = await runCli(["export", store, "--format", "llama-factory-alpaca"]);
+    expect(piped.code).toBe(0);
+    expect(lines(piped.stdout)).toHaveLength(count);
+    expect(piped.stderr).toMatch(/^LLaMA-Factory: save the records as data\.jsonl and add to the dataset_info\.json beside them: "data": \{"file_name":"data\.jsonl","formatting":"alpaca"/);
+
+    const refused = await runCli(["export", store, "-o", join(tools, "plain.jsonl"), "--format", "jsonl", "--system", system]);
+    expect(refused).toEqual({ code: 1, stdout: "", stderr: `foveate: --system: the jsonl format has no system message; use one of openai-chat, openai, trl-prompt-completion, trl-messages, llama-factory-alpaca, llama-factory-sharegpt, axolotl\n` });
+    expect(existsSync(join(tools, "plain.jsonl"))).toBe(false);
+
+    const broken = join(dir, "broken");
+    await mkdir(broken);
+    await writeFile(join(broken, "dataset_info.json"), "{ not json");
+    const malformed = await runCli(["export", store, "-o", join(broken, "data.jsonl"), "--format", "llama-factory-sharegpt"]);
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr.trim().split("\n")).toHaveLength(1);
+    expect(malformed.stderr).toContain(`foveate: ${join(broken, "dataset_info.json")}: not valid JSON`);
+    expect(await readdir(broken)).toEqual(["dataset_info.json"]);
+    expect(await readFile(join(broken, "dataset_info.json"), "utf8")).toBe("{ not json");
   });
 });
 

@@ -10,6 +10,7 @@ import {
   contentWords,
   elementCandidates,
   isChinese,
+  isStopword,
   keywordCandidates,
   matchTerms,
   pickDistinct,
@@ -186,6 +187,30 @@ function meanWords(task: string, tag: string): number {
 /** Lowercased words without punctuation, for the simulated QA judge. */
 const plainWords = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/).filter(Boolean);
 
+/** What an answer's grounding is checked by: its content words, or its Han characters in Chinese. */
+function groundTerms(text: string): string[] {
+  if (isChinese(text)) return [...text].filter((c) => /\p{Script=Han}/u.test(c));
+  return plainWords(text).filter((w) => w.length >= 4 && !isStopword(w));
+}
+
+/** 1 to 10 by the share of the answer's terms found in the passage, and the terms it lacks. */
+function simGroundedness(answer: string, passage: string): { groundedness: number; missing: string[] } {
+  const terms = [...new Set(groundTerms(answer))];
+  if (terms.length === 0) return { groundedness: 5, missing: [] };
+  const present = new Set(groundTerms(passage));
+  const missing = terms.filter((t) => !present.has(t));
+  return { groundedness: 1 + Math.round((9 * (terms.length - missing.length)) / terms.length), missing };
+}
+
+/** What makes a pair poor training data, as the simulated judge sees it. */
+function usefulnessFlaws(instruction: string, answer: string): string[] {
+  const flaws: string[] = [];
+  if (/\b(?:the|this) (?:passage|text|document|article)\b|(?:文中|本文|原文)/i.test(`${instruction} ${answer}`)) flaws.push("it leans on the passage");
+  if (/\b(?:does not|doesn't|do not) (?:say|mention|state)\b|\bnot (?:mentioned|stated)\b|未提及|没有提到/i.test(answer)) flaws.push("the answer refuses");
+  if (plainWords(answer).length < 3 && !isChinese(answer)) flaws.push("the answer is too short");
+  return flaws;
+}
+
 const STEP_REPLIES: Record<Step, StepReply> = {
   // The simulated judge calls the set with longer instructions harder: a stand-in for judgement
   // that tests can predict.
@@ -207,6 +232,21 @@ const STEP_REPLIES: Record<Step, StepReply> = {
     // The paper's style of judge (eval --paper) answers with the word Correct or Incorrect.
     if (request.task.includes('"verdict"')) return { value: { reason, verdict: correct ? "Correct" : "Incorrect" }, events: [] };
     return { value: { reason, correct }, events: [] };
+  },
+
+  // The item judge of curate: an answer is grounded as far as its words are the passage's, and
+  // useful unless it is short, refuses, or leans on "the passage"; tests can plant items of each kind.
+  curate_item_judgement: (request) => {
+    const passage = tagText(request.task, "passage") ?? "";
+    const instruction = tagText(request.task, "instruction") ?? "";
+    const answer = tagText(request.task, "answer") ?? "";
+    const { groundedness, missing } = simGroundedness(answer, passage);
+    const flaws = usefulnessFlaws(instruction, answer);
+    const usefulness = Math.max(1, 9 - 3 * flaws.length);
+    const reason =
+      [missing.length > 0 ? `the passage does not say ${missing.slice(0, 3).join(", ")}` : "", ...flaws].filter(Boolean).join("; ") ||
+      "grounded in the passage and a clear task";
+    return { value: { groundedness, usefulness, reason }, events: [] };
   },
 
   micro_elements: (request, scene) => {

@@ -19,7 +19,7 @@ export const METHOD_STEPS = [
 ] as const;
 
 /** The judges of the evaluations. */
-export const JUDGE_STEPS = ["difficulty_verdict", "qa_judgement"] as const;
+export const JUDGE_STEPS = ["difficulty_verdict", "qa_judgement", "curate_item_judgement"] as const;
 
 export const STEPS = [...METHOD_STEPS, ...JUDGE_STEPS] as const;
 export type Step = (typeof STEPS)[number];
@@ -182,6 +182,8 @@ export function inferStep(task: string): Step | "unknown" {
       return "self_qa";
     case "reason":
       return task.includes("<set_1>") ? "difficulty_verdict" : "qa_judgement";
+    case "groundedness":
+      return "curate_item_judgement";
     case "instructions": {
       const items = tagJson(task, "items");
       if (Array.isArray(items) && items.some((item) => Array.isArray(item))) return "scatter_instructions";

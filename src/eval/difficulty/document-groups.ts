@@ -1,3 +1,4 @@
+import { readCorpus } from "../../corpus/read-corpus.js";
 import { InputError } from "../../errors.js";
 import type { InstructionRecord } from "../dataset.js";
 
@@ -132,4 +133,11 @@ function locatorOf(sourceId: string): string | undefined {
 /** Orders groups as their texts stand in the corpus: by document, then by where the chunk starts. */
 export function corpusOrder(x: DocumentGroup, y: DocumentGroup): number {
   return x.position - y.position || (x.span?.[0] ?? 0) - (y.span?.[0] ?? 0);
+}
+
+/** The corpus whole, as synth read it before chunking: records find their chunk by source_id and span. */
+export async function readWholeDocuments(path: string, textField: string): Promise<CorpusDocument[]> {
+  const documents: CorpusDocument[] = [];
+  for await (const { sourceId, text } of readCorpus(path, { textField })) documents.push({ sourceId, text });
+  return documents;
 }

@@ -1,6 +1,6 @@
 import { clampCosine, dot } from "./cosine.js";
 import type { NormalisedRows } from "./normalise-rows.js";
-import type { PairHeap } from "./pair-heap.js";
+import type { PairSink } from "./pair-sink.js";
 
 const TILE = 256;
 
@@ -8,7 +8,7 @@ const TILE = 256;
  * Every pair scored, tile by tile: TILE rows against TILE columns into one reusable buffer, the
  * dot products four columns by two rows at a time so each loaded number serves several sums.
  */
-export function exactTopPairs({ rows, n, d, lengths2 }: NormalisedRows, heap: PairHeap): void {
+export function exactTopPairs({ rows, n, d, lengths2 }: NormalisedRows, heap: PairSink): void {
   const tile = new Float64Array(TILE * TILE);
   for (let r0 = 0; r0 < n; r0 += TILE) {
     const rEnd = Math.min(n, r0 + TILE);

@@ -3,7 +3,7 @@ import { clampCosine, dot } from "./cosine.js";
 import { groupIdentical } from "./group-identical.js";
 import { missProbability } from "./miss-probability.js";
 import type { NormalisedRows } from "./normalise-rows.js";
-import type { PairHeap } from "./pair-heap.js";
+import type { PairSink } from "./pair-sink.js";
 import type { TopPairsMethod } from "./top-pairs-method.js";
 import { walshHadamard } from "./walsh-hadamard.js";
 
@@ -40,7 +40,7 @@ const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
  */
 export function lshTopPairs(
   { rows, n, d, lengths2, scale, sum }: NormalisedRows,
-  heap: PairHeap,
+  heap: PairSink,
   options: LshOptions,
   exactBudget: number,
 ): Extract<TopPairsMethod, { kind: "lsh" }> {
@@ -197,7 +197,7 @@ export function lshTopPairs(
  * Offer the pair of representatives a < b, standing for every pair of their groups' members (all
  * with this cosine). Only each group's first k members can be among the k smallest (i, j).
  */
-function offerExpanded(heap: PairHeap, c: number, a: number, b: number, members: Map<number, number[]>): void {
+function offerExpanded(heap: PairSink, c: number, a: number, b: number, members: Map<number, number[]>): void {
   const left = members.get(a);
   const right = members.get(b);
   if (!left && !right) {

@@ -1,3 +1,5 @@
+import type { PairSink } from "./pair-sink.js";
+
 export interface SimilarPair {
   /** Input positions, i < j. */
   i: number;
@@ -10,7 +12,7 @@ export interface SimilarPair {
  * The k best pairs seen: a min-heap whose root is the worst kept pair (lowest cosine; on a tie
  * the larger (i, j)), with a set of the kept pairs so that a pair offered twice is kept once.
  */
-export class PairHeap {
+export class PairHeap implements PairSink {
   private readonly cos: Float64Array;
   private readonly a: Int32Array;
   private readonly b: Int32Array;
