@@ -46,6 +46,8 @@ export { estimateRun } from "./cost/estimate.js";
 export type { RunEstimate } from "./cost/estimate.js";
 export { convertRecord, EXPORT_FORMATS, SYSTEM_FORMATS } from "./export/export-formats.js";
 export type { ExportFormat } from "./export/export-formats.js";
+export { writeHfDataset, HF_FORMAT, type HfDatasetOptions, type HfDatasetSummary } from "./export/hf-dataset.js";
+export { parseSplit, type SplitPart } from "./export/split-by-document.js";
 export { planBudgets } from "./budget/plan-budgets.js";
 export type { BudgetPlan } from "./budget/plan-budgets.js";
 export { adaptiveBudgets } from "./budget/adaptive-budgets.js";

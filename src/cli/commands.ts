@@ -10,7 +10,7 @@ import { hubCredentials } from "../publish/hub-credentials.js";
 import { pushDataset } from "../publish/push-dataset.js";
 import { checkRepoName } from "../publish/repo-name.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { curateStore, exportStore, extractCorpus, runStatus, SynthesisJob, type DatasetInfoNote } from "../index.js";
+import { ConfigError, curateStore, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type DatasetInfoNote, type SplitPart } from "../index.js";
 import { formatCuration } from "../output/curation-report.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
@@ -133,7 +133,7 @@ const exportCommand = define({
   name: "export",
   description: "Write the dataset held in a run store, without what curation removed, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["output", "format", "system"],
+  flags: ["output", "format", "system", "split", "seed"],
   helpAfter: `
 Examples:
   foveate export data.jsonl.foveate.db -o train.jsonl --format openai --system "You answer questions about the manual."
@@ -147,8 +147,15 @@ Examples:
             ds_type: json
             type: chat_template
             field_messages: messages
-            roles_to_train: ["assistant"]`,
+            roles_to_train: ["assistant"]
+  foveate export data.jsonl.foveate.db --format hf -o dataset/      (data/train-00000-of-00001.parquet and README.md)
+  foveate export data.jsonl.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/`,
   action: async ([store], flags, io) => {
+    if (flags.format === HF_FORMAT) {
+      if (flags.system !== undefined) throw new ConfigError("--system is for the fine-tuning formats; --format hf keeps instruction and output as they are");
+      return exportHf(store!, flags, io);
+    }
+    if (flags.split !== undefined) throw new ConfigError("--split is for --format hf, which writes a dataset folder with splits");
     const print = line(io.stderr);
     const count = await exportStore(store!, flags.output ?? io.stdout, flags.format, {
       ...(flags.system === undefined ? {} : { system: flags.system }),
@@ -158,6 +165,14 @@ Examples:
     return 0;
   },
 });
+
+async function exportHf(store: string, flags: { output?: string | undefined; split?: SplitPart[] | undefined; seed: number }, io: CliIo): Promise<number> {
+  if (flags.output === undefined) throw new ConfigError("--format hf writes a folder: name it with -o DIR");
+  const summary = await writeHfDataset(store, flags.output, { ...(flags.split ? { split: flags.split } : {}), seed: flags.seed });
+  const splits = summary.splits.map((s) => `${s.name} ${s.rows.toLocaleString("en-US")} (${s.documents.toLocaleString("en-US")} documents)`).join(", ");
+  line(io.stderr)(`Exported ${summary.rows.toLocaleString("en-US")} records (hf) to ${flags.output}: ${splits}`);
+  return 0;
+}
 
 const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { TOP_PAIRS_METHOD_HELP } from "../eval/index.js";
-import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, LEVELS, SYSTEM_FORMATS, type Level } from "../index.js";
+import { DEFAULT_API_EMBED_MODEL, DEFAULT_API_MODEL, DEFAULT_LOCAL_MODEL, EXPORT_FORMATS, HF_FORMAT, LEVELS, parseSplit, SYSTEM_FORMATS, type Level, type SplitPart } from "../index.js";
 
 /**
  * The one table of flags, for every command: each flag declared once with its type (its parser),
@@ -56,6 +56,15 @@ function levelList(value: string): Level[] {
   return levels as Level[];
 }
 
+/** `--split train=0.9,test=0.1`, refused as commander refuses any bad value. */
+function splitParts(value: string): SplitPart[] {
+  try {
+    return parseSplit(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--split "[^"]*": /, ""));
+  }
+}
+
 /** A flag given once per value: `--base-url A --base-url B` gives ["A", "B"]. */
 function gather(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -76,13 +85,19 @@ export const FLAGS = {
   forceNew: toggle("--force-new", "start a store made with other settings over (its cached replies are kept)"),
   format: spec({
     flags: "--format <format>",
-    help: "record format: the record with its provenance (jsonl), or the shape a fine-tuning tool reads (openai-chat and openai are the same)",
-    choices: EXPORT_FORMATS,
+    help: "record format: the record with its provenance (jsonl), the shape a fine-tuning tool reads (openai-chat and openai are the same), or hf: a Hugging Face dataset folder (Parquet shards and a dataset card) at -o",
+    choices: [...EXPORT_FORMATS, HF_FORMAT] as const,
     default: "jsonl",
   }),
   system: spec({
     flags: "--system <prompt>",
     help: `a system message for every record, in the formats that have one: ${SYSTEM_FORMATS.join(", ")}`,
+  }),
+  split: spec({
+    flags: "--split <parts>",
+    help: "export --format hf: split by document into named parts with these shares of the items, e.g. train=0.9,test=0.1 (shuffled with --seed)",
+    defaultHelp: "train=1",
+    parse: splitParts,
   }),
 
   // The model's endpoint or file.
@@ -133,7 +148,7 @@ export const FLAGS = {
   temperature: spec({ flags: "--temperature <t>", help: "sampling temperature", defaultHelp: "synth 1.0, self-qa 0.7; eval qa 0.5", parse: number(0, 2) }),
   frequencyPenalty: spec({ flags: "--frequency-penalty <p>", help: "frequency penalty", defaultHelp: "0.5, self-qa 0", parse: number(-2, 2) }),
   maxTokens: spec({ flags: "--max-tokens <n>", help: "cap on tokens per reply", defaultHelp: "synth the server's; eval qa 256", parse: integer(1) }),
-  seed: spec({ flags: "--seed <n>", help: "seed of every random choice (keyword groups, examples, presentation order)", parse: integer(0), default: 0 }),
+  seed: spec({ flags: "--seed <n>", help: "seed of every random choice (keyword groups, examples, presentation order; export --split: the documents' shuffle)", parse: integer(0), default: 0 }),
   concurrency: spec({ flags: "--concurrency <n>", help: "LLM calls in flight at once, over all documents, levels and steps (at each endpoint, when there are several)", defaultHelp: "synth 32, local: --parallel; eval 16", parse: integer(1) }),
 
   // The corpus.

@@ -94,6 +94,10 @@ describe("RunStore", () => {
       { id: items[1]!.id, removedFor: "duplicate", detail: { of: items[0]!.id } },
       { id: items[2]!.id, detail: { score: 9 } },
     ]);
+    // The same records with where each is: what matches a record with its decision.
+    const curated = [...reader.curatedItems<Item>()];
+    expect(curated.map((i) => i.record)).toEqual([...reader.records<Item>({ curated: true })]);
+    expect(curated.map((i) => i.id)).toEqual([items[0]!.id, items[2]!.id, { docKey: "k1", rank: 0, position: 0 }]);
     reader.close();
     const again = RunStore.open(path);
     again.saveCuration([], { dedup: false });
@@ -127,6 +131,7 @@ describe("RunStore", () => {
     db.close();
     const reader = RunStore.open(path, { readonly: true });
     expect([...reader.records({ curated: true })]).toHaveLength(2);
+    expect([...reader.curatedItems()]).toHaveLength(2);
     expect(reader.removedCounts()).toEqual({});
     expect([...reader.curationDecisions()]).toEqual([]);
     reader.close();

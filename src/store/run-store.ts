@@ -613,6 +613,21 @@ export class RunStore {
   }
 
   /**
+   * What `records({ curated: true })` gives, each with where it is: to match a record with the
+   * last curation's decision on it (a judge's score).
+   */
+  *curatedItems<R = unknown>(): Generator<KeptItem<R>> {
+    const curated = this.hasTable("curation");
+    const sql = `SELECT i.doc_key, i.level_rank, i.position, i.record FROM items i
+      ${curated ? "LEFT JOIN curation c ON c.doc_key = i.doc_key AND c.level_rank = i.level_rank AND c.position = i.position" : ""}
+      WHERE i.kept = 1 ${curated ? "AND coalesce(c.removed, 0) = 0" : ""} ORDER BY i.article_index, i.level_rank, i.position`;
+    const rows = this.readRows("read its records", () =>
+      this.db.prepare<[], { doc_key: string; level_rank: number; position: number; record: string }>(sql).iterate(),
+    );
+    for (const row of rows) yield { id: { docKey: row.doc_key, rank: row.level_rank, position: row.position }, record: JSON.parse(row.record) as R };
+  }
+
+  /**
    * The kept items of finished documents, in dataset order, with where each is: what curation
    * decides on. Items of documents still unfinished are left out (their levels may be run again).
    */
