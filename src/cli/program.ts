@@ -47,6 +47,7 @@ const ENVIRONMENT_PROBLEMS: Record<string, string> = {
   EPERM: "operation not permitted",
   EROFS: "the file system is read-only",
   EMFILE: "too many open files",
+  EFBIG: "the file is larger than this system allows (a file-size limit)",
 };
 
 /**
