@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import type { BatchApi, BatchInfo, BatchInputLine, BatchOutputLine } from "../llm/batch/batch-api.js";
+import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
+import { BatchesPendingError, BatchFailedError, BatchWaves, splitLines, type BatchLedger, type RecordedBatch } from "./batch-waves.js";
+
+/** A batch service in memory: each batch ends as `outcome` says when the test finishes it. */
+class MemoryBatches implements BatchApi {
+  readonly description = "memory";
+  readonly files = new Map<string, BatchInputLine[] | BatchOutputLine[]>();
+  readonly batches = new Map<string, BatchInfo & { lines: BatchInputLine[] }>();
+  /** Lines answered with an error, by custom_id. */
+  failLines = new Set<string>();
+  private next = 0;
+
+  async upload(_name: string, lines: readonly BatchInputLine[]): Promise<string> {
+    const id = `file-${this.next++}`;
+    this.files.set(id, [...lines]);
+    return id;
+  }
+  async create(inputFileId: string): Promise<BatchInfo> {
+    const id = `batch-${this.next++}`;
+    const info = { id, status: "in_progress" as const, input_file_id: inputFileId, lines: this.files.get(inputFileId) as BatchInputLine[] };
+    this.batches.set(id, info);
+    return info;
+  }
+  async get(id: string): Promise<BatchInfo> {
+    return this.batches.get(id)!;
+  }
+  async download(fileId: string): Promise<BatchOutputLine[]> {
+    return this.files.get(fileId) as BatchOutputLine[];
+  }
+  async cancel(id: string): Promise<BatchInfo> {
+    return this.batches.get(id)!;
+  }
+  /** Ends a batch: answers its lines in reverse order (any order is allowed), some of them when expired. */
+  finish(id: string, status: "completed" | "expired" | "failed" = "completed", answered = Infinity): void {
+    const batch = this.batches.get(id)!;
+    if (status === "failed") {
+      Object.assign(batch, { status, errors: { data: [{ line: 1, message: "model is required" }] } });
+      return;
+    }
+    const output: BatchOutputLine[] = [];
+    const errors: BatchOutputLine[] = [];
+    batch.lines.slice(0, answered).forEach((line) => {
+      if (this.failLines.has(line.custom_id)) errors.push({ custom_id: line.custom_id, error: { code: "server_error", message: "try again" } });
+      else output.push({ custom_id: line.custom_id, response: { status_code: 200, body: { text: `answer to ${JSON.stringify((line.body.messages as Array<{ content: string }>)[0]!.content)}` } } });
+    });
+    const outputId = `out-${id}`;
+    const errorId = `err-${id}`;
+    this.files.set(outputId, output.reverse());
+    this.files.set(errorId, errors);
+    Object.assign(batch, { status, output_file_id: outputId, error_file_id: errorId });
+  }
+}
+
+class MemoryLedger implements BatchLedger {
+  readonly recorded: RecordedBatch[] = [];
+  readonly finished = new Set<string>();
+  readonly replies = new Map<string, Completion>();
+  recordBatch(batch: RecordedBatch): void {
+    this.recorded.push(batch);
+  }
+  updateBatch(): void {}
+  finishBatch(id: string): void {
+    this.finished.add(id);
+  }
+  openBatches() {
+    return this.recorded.filter((b) => !this.finished.has(b.id));
+  }
+  putReply(key: string, _step: string, completion: Completion): void {
+    this.replies.set(key, completion);
+  }
+}
+
+const ask = (text: string, round = 0): CompletionRequest => ({ messages: [{ role: "user", content: text }], sampling: {}, ...(round > 0 ? { round } : {}) });
+
+function liveModel(): LanguageModel & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    description: "live",
+    modelId: "m",
+    complete: async (request) => {
+      calls.push(request.messages[0]!.content);
+      return { text: `live ${request.messages[0]!.content}`, usage: { promptTokens: 1, completionTokens: 1, cachedPromptTokens: 0 }, finishReason: "stop", attempts: 1 };
+    },
+  };
+}
+
+function waves(api: MemoryBatches, ledger: MemoryLedger, live = liveModel(), more: Partial<ConstructorParameters<typeof BatchWaves>[0]> = {}) {
+  return new BatchWaves({
+    api,
+    ledger,
+    live,
+    keyOf: (request) => `key:${request.messages[0]!.content}`,
+    body: (request) => ({ model: "m", messages: request.messages }),
+    read: (body) => ({ text: (body as { text: string }).text, usage: { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0 }, finishReason: "stop" }),
+    pollMs: 1,
+    quietMs: 5,
+    ...more,
+  });
+}
+
+/** Resolves once the service holds `n` batches. */
+async function batchesSubmitted(api: MemoryBatches, n: number): Promise<string[]> {
+  while (api.batches.size < n) await new Promise((resolve) => setTimeout(resolve, 1));
+  return [...api.batches.keys()];
+}
+
+describe("BatchWaves", () => {
+  it("sends the calls asked together as one wave, recorded before it is waited on, and hands each its answer by key", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    const model = waves(api, ledger);
+    const answers = Promise.all(["a", "b", "c"].map((t) => model.complete(ask(t))));
+    const [id] = await batchesSubmitted(api, 1);
+    expect(ledger.recorded).toEqual([expect.objectContaining({ id, wave: 0, keys: ["key:a", "key:b", "key:c"] })]);
+    api.finish(id!);
+    expect((await answers).map((c) => c.text)).toEqual(['answer to "a"', 'answer to "b"', 'answer to "c"']);
+    expect([...ledger.replies.keys()].sort()).toEqual(["key:a", "key:b", "key:c"]);
+    expect(ledger.finished.has(id!)).toBe(true);
+  });
+
+  it("sends later re-synthesis rounds live unless told to batch them", async () => {
+    const api = new MemoryBatches();
+    const live = liveModel();
+    const model = waves(api, new MemoryLedger(), live);
+    expect((await model.complete(ask("r", 2))).text).toBe("live r");
+    expect(api.batches.size).toBe(0);
+    const batching = waves(api, new MemoryLedger(), live, { batchRounds: true });
+    const pending = batching.complete(ask("r", 2));
+    const [id] = await batchesSubmitted(api, 1);
+    api.finish(id!);
+    expect((await pending).text).toBe('answer to "r"');
+  });
+
+  it("collects, after a restart, the batches an earlier run submitted, without submitting them again", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    const first = waves(api, ledger, liveModel(), { noWait: true });
+    const stopped = Promise.allSettled([first.complete(ask("a")), first.complete(ask("b"))]);
+    const [id] = await batchesSubmitted(api, 1);
+    for (const result of await stopped) expect(result).toMatchObject({ status: "rejected", reason: expect.any(BatchesPendingError) });
+
+    api.finish(id!);
+    const second = waves(api, ledger);
+    expect(second.hasOpenBatches).toBe(true);
+    second.resume();
+    expect((await Promise.all([second.complete(ask("a")), second.complete(ask("b"))])).map((c) => c.text)).toEqual(['answer to "a"', 'answer to "b"']);
+    expect(api.batches.size).toBe(1);
+  });
+
+  it("with --no-wait, stops at once while an earlier run's batches are still running", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    const first = waves(api, ledger, liveModel(), { noWait: true });
+    const stopped = first.complete(ask("a")).catch((e: unknown) => e);
+    await batchesSubmitted(api, 1);
+    await stopped;
+    const again = waves(api, ledger, liveModel(), { noWait: true });
+    again.resume();
+    await expect(again.complete(ask("a"))).rejects.toThrow(/1 batch is still running; run the same command later/);
+  });
+
+  it("sends a failed line again in the next wave, then live; an expired batch's unanswered lines likewise", async () => {
+    const api = new MemoryBatches();
+    api.failLines.add("key:b");
+    const live = liveModel();
+    const model = waves(api, new MemoryLedger(), live);
+    const answers = Promise.all([model.complete(ask("a")), model.complete(ask("b")), model.complete(ask("c"))]);
+    const [first] = await batchesSubmitted(api, 1);
+    api.finish(first!, "expired", 2);
+    const [, second] = await batchesSubmitted(api, 2);
+    // Wave 1 holds the failed line and the one the expired batch never reached.
+    expect(api.batches.get(second!)!.lines.map((l) => l.custom_id)).toEqual(["key:b", "key:c"]);
+    api.finish(second!);
+    expect((await answers).map((c) => c.text)).toEqual(['answer to "a"', "live b", 'answer to "c"']);
+    expect(live.calls).toEqual(["b"]);
+  });
+
+  it("stops the run with the provider's reason when a batch fails as a whole", async () => {
+    const api = new MemoryBatches();
+    const model = waves(api, new MemoryLedger());
+    const pending = model.complete(ask("a"));
+    const [id] = await batchesSubmitted(api, 1);
+    api.finish(id!, "failed");
+    await expect(pending).rejects.toThrow(BatchFailedError);
+    await expect(pending).rejects.toThrow(/batch batch-\d+ \(wave 0\) failed at memory: line 1: model is required/);
+  });
+});
+
+describe("splitLines", () => {
+  const line = (i: number): BatchInputLine => ({ custom_id: `k${i}`, method: "POST", url: "/v1/chat/completions", body: { n: i } });
+  it("cuts a wave at the line limit and at the byte limit, never leaving a batch empty", () => {
+    const lines = Array.from({ length: 5 }, (_, i) => line(i));
+    expect(splitLines(lines, 2, 1e9).map((p) => p.length)).toEqual([2, 2, 1]);
+    const size = Buffer.byteLength(JSON.stringify(line(0))) + 1;
+    expect(splitLines(lines, 100, size * 3).map((p) => p.length)).toEqual([3, 2]);
+    expect(splitLines([line(0)], 100, 1).map((p) => p.length)).toEqual([1]);
+  });
+});
