@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom, type Random } from "../random.js";
-import { pairsAbove } from "../eval/embedding-diversity/pairs-above.js";
+import { earlierNeighbours } from "../eval/embedding-diversity/pairs-above.js";
 import { findEmbeddingDuplicates } from "./embedding-duplicates.js";
 
 /** A random unit-ish vector, and one at about the given cosine to it. */
@@ -39,6 +39,16 @@ describe("findEmbeddingDuplicates", () => {
     expect(findEmbeddingDuplicates([v, w, x], 0.98, new Set([0])).duplicates.map((d) => [d.index, d.of])).toEqual([[2, 1]]);
   });
 
+  it("keeps memory linear in a set of thousands of identical instructions, most of them removed before", () => {
+    const same = Float32Array.from({ length: 32 }, (_, i) => Math.sin(i + 1));
+    const vectors = Array.from({ length: 6000 }, () => same);
+    const before = process.memoryUsage().rss;
+    const { duplicates } = findEmbeddingDuplicates(vectors, 0.95, new Set(Array.from({ length: 3000 }, (_, i) => i + 1)));
+    expect(duplicates).toHaveLength(2999);
+    for (const d of duplicates) expect(d.of).toBe(0);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
   it("finds planted pairs among many vectors when the pairs come from the LSH search", () => {
     const random = seededRandom("embedding dedup lsh", 2);
     const d = 96;
@@ -59,7 +69,7 @@ describe("findEmbeddingDuplicates", () => {
 
 /** The same search as findEmbeddingDuplicates with a small exact budget, to exercise LSH on a small set. */
 function findEmbeddingDuplicatesWithBudget(vectors: Float32Array[], threshold: number) {
-  const { pairs, method } = pairsAbove(vectors, threshold, { exactBudget: 1e5 });
-  const duplicates = pairs.sort((p, q) => p.j - q.j).map((p) => ({ index: p.j, of: p.i }));
+  const { neighbours, method } = earlierNeighbours(vectors, threshold, { exactBudget: 1e5 });
+  const duplicates = [...neighbours.entries()].sort(([a], [b]) => a - b).map(([index, list]) => ({ index, of: list[0]!.of }));
   return { duplicates, method };
 }
