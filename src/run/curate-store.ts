@@ -121,13 +121,18 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
       throw new InputError(storePath, undefined, `no items of finished documents to curate (${status.documents.running} unfinished, ${status.documents.failed} failed): finish the run first`);
     }
     const decisions = new Map<number, CurationDecision>();
+    /** Each duplicate's kept twin, by index. */
+    const twins = new Map<number, Duplicate>();
     const settings: CurationSummary["settings"] = {};
     const instructions = items.map((item) => item.record.instruction);
 
     if (options.dedup) {
       const threshold = options.dedupThreshold ?? 0.8;
       settings.dedup = { threshold };
-      for (const duplicate of findDuplicates(instructions, { threshold })) decisions.set(duplicate.index, duplicateDecision(items, duplicate));
+      for (const duplicate of findDuplicates(instructions, { threshold })) {
+        decisions.set(duplicate.index, duplicateDecision(items, duplicate));
+        twins.set(duplicate.index, duplicate);
+      }
     }
     if (options.dedupEmbeddings) {
       const cosine = options.dedupCosine ?? 0.95;
@@ -135,21 +140,47 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
       settings.dedupEmbeddings = { model: name, cosine };
       const vectors = await embed(instructions, name, store, options);
       const { duplicates } = findEmbeddingDuplicates(vectors, cosine, new Set(decisions.keys()));
-      for (const duplicate of duplicates) decisions.set(duplicate.index, duplicateDecision(items, duplicate));
+      for (const duplicate of duplicates) {
+        decisions.set(duplicate.index, duplicateDecision(items, duplicate));
+        twins.set(duplicate.index, duplicate);
+      }
     }
 
     let judge: JudgeSummary | undefined;
     if (options.judgeModel) {
       const minScore = options.minScore ?? 6;
       settings.judge = { model: options.judgeModel, minScore };
-      const candidates = items.map((item, index) => ({ item, index })).filter(({ index }) => !decisions.has(index));
-      const verdicts = await judge_(candidates.map(({ item }) => item.record), store, storePath, options, price);
-      candidates.forEach(({ item, index }, k) => {
-        const verdict = verdicts.verdicts[k]!;
-        if (!("score" in verdict)) return;
-        decisions.set(index, { id: item.id, ...(verdict.score < minScore ? { removedFor: "low-score" } : {}), detail: verdict });
-      });
-      judge = verdicts.summary;
+      const judging = await openJudge(store, storePath, options, price);
+      try {
+        const judgeEach = async (indices: number[]) => {
+          const verdicts = await judging.rate(indices.map((index) => items[index]!.record));
+          return indices.map((index, k) => ({ index, verdict: verdicts[k]! }));
+        };
+        const first = items.map((_, index) => index).filter((index) => !decisions.has(index));
+        for (const { index, verdict } of await judgeEach(first)) {
+          if ("score" in verdict) decisions.set(index, { id: items[index]!.id, ...(verdict.score < minScore ? { removedFor: "low-score" } : {}), detail: verdict });
+        }
+        // A duplicate whose twin the judge removed is judged in its place: of each twin's copies, in
+        // document order, the first that passes stays, and the others are its duplicates.
+        const orphans = [...twins.values()].filter((d) => decisions.get(d.of)?.removedFor === "low-score").sort((a, b) => a.index - b.index);
+        const promoted = new Map<number, number>();
+        for (const { index, verdict } of await judgeEach(orphans.map((d) => d.index))) {
+          const duplicate = twins.get(index)!;
+          const stayed = promoted.get(duplicate.of);
+          if (!("score" in verdict)) {
+            // Unjudged (a failed reply, the cost cap): it stays a duplicate of the removed twin for now.
+            continue;
+          }
+          if (verdict.score < minScore) decisions.set(index, { id: items[index]!.id, removedFor: "low-score", detail: verdict });
+          else if (stayed === undefined) {
+            promoted.set(duplicate.of, index);
+            decisions.set(index, { id: items[index]!.id, detail: verdict });
+          } else decisions.set(index, duplicateDecision(items, { ...duplicate, of: stayed }));
+        }
+        judge = judging.summary();
+      } finally {
+        await judging.dispose();
+      }
     }
 
     const removed: CurationSummary["removed"] = {};
@@ -182,17 +213,16 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
   }
 }
 
-/** Every item rated by the judge, its replies cached in the store and its spending capped. */
-async function judge_(
-  records: SynthRecord[],
-  store: RunStore,
-  storePath: string,
-  options: CurateOptions,
-  price: Price | undefined,
-): Promise<{ verdicts: ItemVerdict[]; summary: JudgeSummary }> {
+/** Where curation's spending on judges is kept, in dollars, each call priced with its own judge: it outlives a curation refused. */
+const SPENT_KEY = "curation_spent_usd";
+
+/** The judge, its replies cached in the store and its spending capped over every curation of the store. */
+async function openJudge(store: RunStore, storePath: string, options: CurateOptions, price: Price | undefined) {
   const corpus = corpusOf(store, options);
-  const texts = documentTextsOf(storePath, records, await readWholeDocuments(corpus.path, corpus.textField), options.onWarning);
-  const items = records.map((record, i) => ({ instruction: record.instruction, output: record.output, passage: itemPassage(record, texts[i]!) }));
+  const documents = await readWholeDocuments(corpus.path, corpus.textField).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== "ENOENT" || options.corpus !== undefined) throw error;
+    throw new ConfigError(`the corpus the run read, ${corpus.path}, is not there any more: give the judge its passages with --corpus`);
+  });
   const env = options.env ?? process.env;
   const model = await openChatModel(
     { model: options.judgeModel!, baseUrl: options.judgeBaseUrl, apiKey: options.judgeApiKey },
@@ -200,34 +230,54 @@ async function judge_(
     options,
     { env, ...(options.download ? { download: options.download } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) },
   );
-  try {
-    const spentBefore = price ? costOf(store.curationUsage(), price) : undefined;
-    const spending = options.maxCost !== undefined && price ? new SpendingLimit(options.maxCost, price, spentBefore) : undefined;
-    let calls = 0;
-    const verdicts = await judgeItems(items, {
-      judge: model,
-      concurrency: options.concurrency ?? 16,
-      cache: (m) => cachedModel(m, store, { promptVersion: ITEM_JUDGE_PROMPT_VERSION }),
-      ...(spending ? { spending } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (progress) => {
-        calls = progress.calls;
-        options.onJudgeProgress?.(progress);
-      },
-    });
-    const scores = verdicts.flatMap((v) => ("score" in v ? [v.score] : []));
-    const summary: JudgeSummary = {
-      judged: scores.length,
-      failed: verdicts.filter((v) => "failed" in v).length,
-      unjudged: verdicts.filter((v) => "unjudged" in v).length,
-      ...(scores.length > 0 ? { meanScore: scores.reduce((a, b) => a + b, 0) / scores.length } : {}),
-      calls,
-      ...(price ? { costUsd: costOf(store.curationUsage(), price) } : {}),
-    };
-    return { verdicts, summary };
-  } finally {
-    await model.dispose();
-  }
+  let spent = Number(store.meta(SPENT_KEY) ?? 0);
+  const spending = options.maxCost !== undefined && price ? new SpendingLimit(options.maxCost, price, spent) : undefined;
+  const verdicts: ItemVerdict[] = [];
+  let calls = 0;
+  return {
+    async rate(records: SynthRecord[]): Promise<ItemVerdict[]> {
+      if (records.length === 0) return [];
+      const texts = documentTextsOf(storePath, records, documents, options.onWarning);
+      const items = records.map((record, i) => ({ instruction: record.instruction, output: record.output, passage: itemPassage(record, texts[i]!) }));
+      let last: JudgeProgress | undefined;
+      try {
+        const rated = await judgeItems(items, {
+          judge: model,
+          concurrency: options.concurrency ?? 16,
+          cache: (m) => cachedModel(m, store, { promptVersion: ITEM_JUDGE_PROMPT_VERSION }),
+          ...(spending ? { spending } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (progress) => {
+            last = progress;
+            options.onJudgeProgress?.(progress);
+          },
+        });
+        verdicts.push(...rated);
+        return rated;
+      } finally {
+        // What was paid is kept whatever happens next (an interrupt, a curation refused).
+        if (last) {
+          calls += last.calls;
+          if (price) {
+            spent += costOf(last.usage, price);
+            store.setMeta(SPENT_KEY, String(spent));
+          }
+        }
+      }
+    },
+    summary(): JudgeSummary {
+      const scores = verdicts.flatMap((v) => ("score" in v ? [v.score] : []));
+      return {
+        judged: scores.length,
+        failed: verdicts.filter((v) => "failed" in v).length,
+        unjudged: verdicts.filter((v) => "unjudged" in v).length,
+        ...(scores.length > 0 ? { meanScore: scores.reduce((x, y) => x + y, 0) / scores.length } : {}),
+        calls,
+        ...(price ? { costUsd: spent } : {}),
+      };
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
 /** Where the run's documents are: --corpus, else what synth recorded in the store. */

@@ -155,7 +155,7 @@ describe("foveate curate (issue 15)", () => {
       "The harbour wall was repaired in the spring of 1920, paid for by the merchants of the town and a loan from the provincial bank.",
     ];
     /** Two documents of a corpus file, each with a grounded item and one whose answer the passage does not support. */
-    function judgedStore(dir: string): string {
+    function judgedStore(dir: string, withCopy = false): string {
       const corpus = join(dir, "corpus.jsonl");
       writeFileSync(corpus, TEXTS.map((content) => JSON.stringify({ content })).join("\n") + "\n");
       const path = join(dir, "data.jsonl.foveate.db");
@@ -169,7 +169,9 @@ describe("foveate curate (issue 15)", () => {
           ...record(index, index === 0 ? "Which architect designed the bridge's towers?" : "Which admiral inspected the harbour?"),
           output: "Johann Brennermann, the celebrated Viennese architect, drafted elaborate granite towers.",
         };
-        const records = [grounded, invented].map((r) => ({ ...r, features: ["bridge"] }));
+        // A copy, with a grounded answer, of the first document's invented item: dedup removes it, the judge removes its twin.
+        const copy = { ...record(index, "Which architect designed the bridge's towers?"), output: text };
+        const records = [grounded, invented, ...(withCopy && index === 1 ? [copy] : [])].map((r) => ({ ...r, features: ["bridge"] }));
         const outcome = { level: "micro", budget: 2, features: 2, records, dropped: [], recovered: 0, chain: 2 };
         store.startDocument(doc);
         store.saveLevel(doc, { level: "micro", rank: 0, kept: records, dropped: [], outcome });
@@ -203,6 +205,16 @@ describe("foveate curate (issue 15)", () => {
       const again = await runCli(judgeArgs(store, "--min-score", "5"));
       expect(again.stderr).toContain("0 calls made");
       expect(sim.stats.requests).toBe(calls);
+    });
+
+    it("judges a duplicate in the place of a twin the judge removed, so that one copy of the instruction stays", async () => {
+      const dir = tempDir("foveate-curate-");
+      const store = judgedStore(dir, true);
+      const curated = await runCli(judgeArgs(store, "--dedup", "--min-score", "5"));
+      expect(curated.code).toBe(0);
+      expect(curated.stderr).toContain("Curated 5 items of 2 finished documents: kept 3, removed 2 (2 low-score)");
+      const kept = await exported(store, dir);
+      expect(kept.filter((instruction) => instruction === "Which architect designed the bridge's towers?")).toHaveLength(1);
     });
 
     it("stops at --max-cost with exit 3, keeps what is not judged, and goes on where it stopped", async () => {
