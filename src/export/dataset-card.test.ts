@@ -7,8 +7,8 @@ const facts: CardFacts = {
   config: { model: "gpt-4o-mini", method: "foveate", mu: 8, levels: ["micro", "scatter", "macro"], seed: 0, maxRounds: 5 },
   columns: HF_COLUMNS,
   splits: [
-    { name: "train", examples: 1500, documents: 90, bytes: 800_000, fileBytes: 300_000, levels: { micro: 700, scatter: 500, macro: 300 } },
-    { name: "test", examples: 160, documents: 10, bytes: 90_000, fileBytes: 40_000, levels: { micro: 80, macro: 80 } },
+    { name: "train", examples: 1500, documents: 90, bytes: 800_000, fileBytes: 300_000, levels: { micro: 700, scatter: 500, macro: 300 }, files: ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"] },
+    { name: "test", examples: 160, documents: 10, bytes: 90_000, fileBytes: 40_000, levels: { micro: 80, macro: 80 }, files: ["data/test-00000-of-00001.parquet"] },
   ],
   splitSeed: 7,
   languages: ["en", "fr"],
@@ -27,7 +27,15 @@ function split(card: string): { yaml: Record<string, unknown>; body: string } {
 describe("datasetCard", () => {
   it("has front matter the Hub reads: configs, dataset_info with typed features and splits, language, task and size categories, tags", () => {
     const { yaml } = split(datasetCard(facts));
-    expect(yaml.configs).toEqual([{ config_name: "default", data_files: [{ split: "train", path: "data/train-*" }, { split: "test", path: "data/test-*" }] }]);
+    expect(yaml.configs).toEqual([
+      {
+        config_name: "default",
+        data_files: [
+          { split: "train", path: ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"] },
+          { split: "test", path: ["data/test-00000-of-00001.parquet"] },
+        ],
+      },
+    ]);
     const info = yaml.dataset_info as { features: Array<Record<string, string>>; splits: unknown[]; download_size: number; dataset_size: number };
     expect(info.features).toContainEqual({ name: "instruction", dtype: "string" });
     expect(info.features).toContainEqual({ name: "features", sequence: "string" });

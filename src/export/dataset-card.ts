@@ -12,6 +12,8 @@ export interface CardSplit {
   bytes: number;
   /** Its Parquet files' size. */
   fileBytes: number;
+  /** Its Parquet files, relative to the folder (data/train-00000-of-00001.parquet). */
+  files: readonly string[];
   /** Items per level. */
   levels: Record<string, number>;
 }
@@ -76,7 +78,8 @@ export function frontMatter(facts: CardFacts): Record<string, unknown> {
     task_categories: ["question-answering", "text-generation"],
     size_categories: [sizeCategory(examples)],
     tags: ["synthetic", "self-foveate", "instruction-tuning", "foveate"],
-    configs: [{ config_name: "default", data_files: facts.splits.map((s) => ({ split: s.name, path: `data/${s.name}-*` })) }],
+    // The files by name, not a pattern: a push never deletes, and an earlier export's shards left in the repository must not be read.
+    configs: [{ config_name: "default", data_files: facts.splits.map((s) => ({ split: s.name, path: [...s.files] })) }],
     dataset_info: {
       features: facts.columns.map(featureOf),
       splits: facts.splits.map((s) => ({ name: s.name, num_bytes: s.bytes, num_examples: s.examples })),

@@ -104,7 +104,10 @@ describe("writeHfDataset", () => {
     // Documents of 9 items: 30 and 10 documents give exactly 0.75 and 0.25.
     expect(summary.splits.map((s) => [s.name, s.rows, s.documents])).toEqual([["train", 270, 30], ["test", 90, 10]]);
     const yaml = frontMatter(out);
-    expect(yaml.configs[0].data_files).toEqual([{ split: "train", path: "data/train-*" }, { split: "test", path: "data/test-*" }]);
+    expect(yaml.configs[0].data_files).toEqual([
+      { split: "train", path: ["data/train-00000-of-00003.parquet", "data/train-00001-of-00003.parquet", "data/train-00002-of-00003.parquet"] },
+      { split: "test", path: ["data/test-00000-of-00001.parquet"] },
+    ]);
     expect(yaml.dataset_info.splits.map((s: { num_examples: number }) => s.num_examples)).toEqual([270, 90]);
     // Another seed, another split of the documents.
     const other = join(dir, "other");

@@ -121,7 +121,7 @@ export async function writeHfDataset(storePath: string, dir: string, options: Hf
         const levels: Record<string, number> = {};
         for (const row of splitRows) levels[row.level] = (levels[row.level] ?? 0) + 1;
         const documents = new Set(splitRows.map((r) => r.source_id)).size;
-        cardSplits.push({ name: part.name, examples: splitRows.length, documents, bytes: arrowBytes(splitRows), fileBytes, levels });
+        cardSplits.push({ name: part.name, examples: splitRows.length, documents, bytes: arrowBytes(splitRows), fileBytes, levels, files });
         summary.splits.push({ name: part.name, rows: splitRows.length, documents, files });
       }
       summary.languages = detectLanguages(rows.map((r) => `${r.instruction}\n${r.output}`));
