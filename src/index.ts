@@ -6,7 +6,7 @@
 export { SynthesisJob } from "./run/synthesis-job.js";
 export type { SynthesisJobOptions } from "./run/job-options.js";
 export type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./run/job-events.js";
-export { exportStore, runStatus, type DatasetInfoNote, type ExportOptions, type RunStatus } from "./run/store-tools.js";
+export { exportStore, uncuratedRecords, runStatus, type DatasetInfoNote, type ExportOptions, type RunStatus } from "./run/store-tools.js";
 export { curateStore, type CurateOptions, type CurationSummary, type RemovalReason } from "./run/curate-store.js";
 
 export { synthesize } from "./pipeline/synthesize.js";

@@ -10,7 +10,7 @@ import { hubCredentials } from "../publish/hub-credentials.js";
 import { pushDataset } from "../publish/push-dataset.js";
 import { checkRepoName } from "../publish/repo-name.js";
 import { compareDatasets, measureDifficulty, measureDiversity, measureQa, paperCaveat, withPaperSettings, type EvalCommand, type PaperComparableOptions } from "../eval/index.js";
-import { ConfigError, curateStore, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type DatasetInfoNote, type SplitPart } from "../index.js";
+import { ConfigError, curateStore, uncuratedRecords, exportStore, extractCorpus, HF_FORMAT, runStatus, SynthesisJob, writeHfDataset, type DatasetInfoNote, type SplitPart } from "../index.js";
 import { formatCuration } from "../output/curation-report.js";
 import { LOCAL_ENGINE_FLAGS, type FlagName, type Flags } from "./option-table.js";
 import { endpointOptions } from "./synth-endpoints.js";
@@ -162,6 +162,7 @@ Examples:
       onDatasetInfo: (note) => print(formatDatasetInfoNote(note)),
     });
     if (flags.output) print(`Exported ${count.toLocaleString("en-US")} records (${flags.format}) to ${flags.output}`);
+    noteUncurated(store!, count, print);
     return 0;
   },
 });
@@ -171,7 +172,14 @@ async function exportHf(store: string, flags: { output?: string | undefined; spl
   const summary = await writeHfDataset(store, flags.output, { ...(flags.split ? { split: flags.split } : {}), seed: flags.seed });
   const splits = summary.splits.map((s) => `${s.name} ${s.rows.toLocaleString("en-US")} (${s.documents.toLocaleString("en-US")} documents)`).join(", ");
   line(io.stderr)(`Exported ${summary.rows.toLocaleString("en-US")} records (hf) to ${flags.output}: ${splits}`);
+  noteUncurated(store, summary.rows, line(io.stderr));
   return 0;
+}
+
+/** Says when an export of a curated store holds records its curation never saw. */
+function noteUncurated(store: string, exported: number, print: (text: string) => void): void {
+  const unseen = uncuratedRecords(store, exported);
+  if (unseen > 0) print(`note: ${unseen.toLocaleString("en-US")} of these records are of documents the last curation did not see (unfinished then, or finished since): curate again`);
 }
 
 const JUDGE_FLAGS = ["judgeModel", "judgeBaseUrl", "judgeApiKey"] as const;

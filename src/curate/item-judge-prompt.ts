@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CURATION_STEP_PREFIX } from "../store/run-store.js";
+import { CURATION_STEP_PREFIX } from "../curation-step.js";
 import type { ChatMessage } from "../llm/port.js";
 import type { StepSchema } from "../llm/structured/parse-reply.js";
 

@@ -52,7 +52,7 @@ export function mergeDatasetInfo(existing: string | undefined, path: string, nam
     try {
       info = JSON.parse(existing);
     } catch (error) {
-      throw new InputError(path, undefined, `not valid JSON (${(error as Error).message}); fix it or move it away, and export again (it was left as it was)`);
+      throw new InputError(path, undefined, `not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, and export again (it was left as it was)`);
     }
   }
   if (typeof info !== "object" || info === null || Array.isArray(info)) {

@@ -1,5 +1,5 @@
 import { formatUsd } from "../cost/prices.js";
-import { describeRemoved, type CurationSummary } from "../run/curate-store.js";
+import type { CurationSummary } from "../run/curate-store.js";
 
 const int = (n: number) => n.toLocaleString("en-US");
 
@@ -21,4 +21,10 @@ export function formatCuration(summary: CurationSummary): string[] {
     lines.push(`Left out ${int(summary.unfinishedDocuments)} unfinished or failed documents: finish the run, then curate again`);
   }
   return lines;
+}
+
+/** "12 exact-duplicate, 3 low-score". */
+export function describeRemoved(removed: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(removed).map(([reason, n]) => `${n.toLocaleString("en-US")} ${reason}`);
+  return parts.length > 0 ? parts.join(", ") : "none";
 }

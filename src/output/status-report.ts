@@ -1,5 +1,5 @@
 import { formatUsd } from "../cost/prices.js";
-import { describeRemoved } from "../run/curate-store.js";
+import { describeRemoved } from "./curation-report.js";
 import type { RunStatus } from "../run/store-tools.js";
 import { formatCounts, thinLine } from "./summary.js";
 
@@ -32,7 +32,7 @@ export function formatStatus(storePath: string, s: RunStatus): string {
 function curationLines(s: RunStatus): string[] {
   const { summary, removed } = s.curation!;
   const total = Object.values(removed).reduce((sum, n) => sum + n, 0);
-  const lines = [`Curation (${summary.at}): removed ${int(total)} of ${int(summary.items)} items${total > 0 ? ` (${describeRemoved(removed)})` : ""}; export writes the other ${int(summary.items - total)}`];
+  const lines = [`Curation (${summary.at}): removed ${int(total)} of the ${int(summary.items)} items of its ${int(summary.documents)} documents${total > 0 ? ` (${describeRemoved(removed)})` : ""}`];
   const judge = summary.judge;
   if (judge) {
     const settings = summary.settings.judge;
@@ -41,6 +41,6 @@ function curationLines(s: RunStatus): string[] {
     lines.push(`  judge ${settings?.model ?? "?"} (min score ${settings?.minScore ?? "?"}): ${int(judge.judged)} items scored${mean}${cost}${judge.unjudged > 0 ? `; ${int(judge.unjudged)} not judged (--max-cost)` : ""}`);
   }
   const since = s.documents.done - summary.documents;
-  if (since > 0) lines.push(`  ${int(since)} documents finished since are not curated: curate again`);
+  if (since > 0) lines.push(`  ${int(since)} documents finished since are not curated (export includes them): curate again`);
   return lines;
 }

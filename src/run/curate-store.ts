@@ -193,7 +193,7 @@ export async function curateStore(storePath: string, options: CurateOptions): Pr
       throw new InputError(
         storePath,
         undefined,
-        `this curation would remove every one of the ${items.length} items (${describeRemoved(removed)}); nothing was recorded: loosen its thresholds`,
+        `this curation would remove every one of the ${items.length} items (${Object.entries(removed).map(([reason, n]) => `${n} ${reason}`).join(", ")}); nothing was recorded: loosen its thresholds`,
       );
     }
     const summary: CurationSummary = {
@@ -291,11 +291,6 @@ function corpusOf(store: RunStore, options: CurateOptions): { path: string; text
   return { path, textField: options.textField ?? fromRun?.textField ?? "content" };
 }
 
-/** "12 exact-duplicate, 3 low-score". */
-export function describeRemoved(removed: CurationSummary["removed"]): string {
-  const parts = Object.entries(removed).map(([reason, n]) => `${n.toLocaleString("en-US")} ${reason}`);
-  return parts.length > 0 ? parts.join(", ") : "none";
-}
 
 /** The removal of a duplicate, naming the kept twin it repeats. */
 function duplicateDecision(items: readonly KeptItem<SynthRecord>[], duplicate: Duplicate): CurationDecision {

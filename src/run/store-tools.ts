@@ -113,6 +113,20 @@ async function isFileOrNew(path: string): Promise<boolean> {
   return info.isFile();
 }
 
+/**
+ * Of `exported` records, how many the last curation did not see (documents unfinished when it ran,
+ * or finished since): 0 when the store was never curated, since nothing then was meant to be.
+ */
+export function uncuratedRecords(storePath: string, exported: number): number {
+  const store = RunStore.open(storePath, { readonly: true });
+  try {
+    const summary = store.curationSummary<CurationSummary>();
+    return summary === undefined ? 0 : Math.max(0, exported - summary.kept);
+  } finally {
+    store.close();
+  }
+}
+
 /** Where a run stands, with its cost when its model has a built-in price. */
 export interface RunStatus extends StoreStatus {
   costUsd?: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
+import { CURATION_STEP_PREFIX } from "../curation-step.js";
 import { StoreError } from "../errors.js";
 import type { Completion } from "../llm/port.js";
 
@@ -72,8 +73,6 @@ export interface DocumentProgress {
   levels: Map<string, unknown>;
 }
 
-/** Steps (a reply's schema name) of curation's calls begin so: their replies are not the run's, nor its cost. */
-export const CURATION_STEP_PREFIX = "curate_";
 
 export interface ReplyUsage {
   replies: number;

@@ -78,7 +78,10 @@ describe("foveate curate (issue 15)", () => {
     // Export writes what curation kept (and the unfinished document's items, which it has not judged).
     expect(await exported(store, dir)).toEqual([DOCUMENTS[0]![0], DOCUMENTS[0]![1], DOCUMENTS[1]![1], ...DOCUMENTS[2]!]);
     const status = await runCli(["status", store]);
-    expect(status.stdout).toMatch(/Curation \(.+\): removed 2 of 5 items \(1 exact-duplicate, 1 near-duplicate\)/);
+    expect(status.stdout).toMatch(/Curation \(.+\): removed 2 of the 5 items of its 2 documents \(1 exact-duplicate, 1 near-duplicate\)/);
+    const out = join(dir, "with-unfinished.jsonl");
+    const noted = await runCli(["export", store, "-o", out]);
+    expect(noted.stderr).toContain("note: 2 of these records are of documents the last curation did not see (unfinished then, or finished since): curate again");
 
     // Curating again with a stricter threshold replaces the decisions: the near copy comes back.
     expect((await runCli(["curate", store, "--dedup", "--dedup-threshold", "0.95"])).code).toBe(0);
