@@ -12,6 +12,7 @@ import type { CallPriorities } from "./call-priority.js";
 import { documentKey } from "./document-key.js";
 import type { RunSettings } from "./resolve-settings.js";
 import type { RunStats } from "./run-stats.js";
+import { BatchesPendingError } from "./batch-waves.js";
 import { prioritized } from "./prioritized.js";
 import { savedOutcomes, storedLevel } from "./stored-level.js";
 import type { SynthesizeOptions } from "./synthesize-options.js";
@@ -78,7 +79,9 @@ export async function runDocument(document: SourceDocument, parts: RunParts): Pr
   } catch (error) {
     const reason = signal.aborted ? (signal.reason instanceof Error ? signal.reason : new AbortedError("stopped")) : error;
     const failure = reason instanceof Error ? reason : new Error(String(reason));
-    if (store && !(failure instanceof AbortedError) && !(failure instanceof SpendingLimitReachedError) && !(failure instanceof StoreError)) {
+    // A run stopped (by the user, the spending limit, a store that failed, batches still running) leaves the document unfinished, not failed.
+    const stopped = [AbortedError, SpendingLimitReachedError, StoreError, BatchesPendingError].some((kind) => failure instanceof kind);
+    if (store && !stopped) {
       try {
         store.failDocument(stored, failure.message);
       } catch {

@@ -4,7 +4,8 @@ import { AbortedError, CircuitOpenError, ConfigError, EngineCallError, StoreErro
 import type { LanguageModel } from "../llm/port.js";
 import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
-import { cachedModel } from "../store/cached-model.js";
+import { cachedModel, requestKey } from "../store/cached-model.js";
+import { BatchesPendingError, BatchFailedError, BatchWaves } from "./batch-waves.js";
 import { CallGate } from "./call-gate.js";
 import { CallPriorities } from "./call-priority.js";
 import { CallScheduler } from "./call-scheduler.js";
@@ -23,6 +24,7 @@ import { systemClock } from "./clock.js";
  */
 function isFatal(error: unknown): boolean {
   if (error instanceof ConfigError || error instanceof StoreError || error instanceof CircuitOpenError) return true;
+  if (error instanceof BatchFailedError || error instanceof BatchesPendingError) return true;
   if (!(error instanceof EngineCallError)) return false;
   return [401, 403, 404].includes(error.details.status ?? 0) || error.details.unreachable === true;
 }
@@ -85,11 +87,15 @@ export async function* runDocuments(
   });
   // The gate and the scheduler are behind the reply cache: a reply replayed from the store, or one
   // waiting for an identical call in flight, is not a call, costs nothing and holds no place.
+  const waves = options.batch ? batchWaves(options, scheduler, abort.signal) : undefined;
+  const send = waves ?? scheduler;
   const gated: LanguageModel = {
-    description: scheduler.description,
+    description: send.description,
     modelId: scheduler.modelId,
-    complete: (request) => gate.send(request, () => scheduler.complete(request)),
+    complete: (request) => gate.send(request, () => send.complete(request)),
   };
+  // Batches an earlier run submitted are collected from the start, whoever asks for them.
+  waves?.resume();
   const cached = store
     ? cachedModel(gated, store, {
         promptVersion: PROMPT_VERSION,
@@ -104,8 +110,9 @@ export async function* runDocuments(
   const priorities = new CallPriorities(() => scheduler.reorder());
   const parts: RunParts = { options, settings, stats, signal: abort.signal, model, priorities };
 
-  // Enough documents in progress to keep every place busy; finished ones wait for their turn.
-  const inProgressLimit = Math.max(16, 2 * places);
+  // Enough documents in progress to keep every place busy; finished ones wait for their turn. A
+  // batched run has every document in progress, so that each step of the corpus is one wave.
+  const inProgressLimit = waves ? Infinity : Math.max(16, 2 * places);
   const bufferedLimit = 4 * inProgressLimit;
   const pending: Array<{ promise: Promise<Finished>; done?: Finished }> = [];
   let inProgress = 0;
@@ -177,4 +184,17 @@ export async function* runDocuments(
     stats.limits = scheduler.limitStats();
     stats.wallMs = performance.now() - started;
   }
+}
+
+/** The waves of a batched run: its store keeps the batches, its scheduler sends what goes live. */
+function batchWaves(options: SynthesizeOptions, scheduler: CallScheduler, signal: AbortSignal): BatchWaves {
+  const store = options.store;
+  if (!store) throw new ConfigError("a batched run needs a run store, where each batch is recorded before it is waited on");
+  return new BatchWaves({
+    ...options.batch!,
+    ledger: store,
+    keyOf: (request) => requestKey(PROMPT_VERSION, scheduler.modelId, request),
+    live: scheduler,
+    signal,
+  });
 }

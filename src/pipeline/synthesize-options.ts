@@ -4,6 +4,7 @@ import type { StepKind } from "../method/context.js";
 import type { Level } from "../method/levels.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import type { RunStore } from "../store/run-store.js";
+import type { BatchWavesOptions } from "./batch-waves.js";
 import type { CallSchedulerOptions } from "./call-scheduler.js";
 import type { SpendingLimit } from "./spending-limit.js";
 
@@ -82,7 +83,16 @@ export interface SynthesizeOptions {
   budgets?: { of: (document: SourceDocument) => number; settings: Record<string, unknown> };
   /** Told about each document as it finishes or fails. */
   onDocument?: (event: DocumentEvent) => void;
+  /**
+   * Send the calls as waves of batches (a provider's Batch API, or files for vllm run-batch)
+   * instead of one by one; needs a store, where each batch is recorded before it is waited on.
+   * Every document is then in progress at once, so that each step of the whole corpus is one wave.
+   */
+  batch?: BatchSettings;
 }
+
+/** How a batched run sends its waves: everything BatchWaves needs but the store and the live model. */
+export type BatchSettings = Omit<BatchWavesOptions, "ledger" | "keyOf" | "live" | "signal">;
 
 /** What onDocument is told: a document finished with its level outcomes, or failed. */
 export type DocumentEvent =
