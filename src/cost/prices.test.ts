@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOf, formatUsd, PRICED_MODELS, PRICES_AS_OF, priceFor } from "./prices.js";
+import { batchPriceFor, costOf, costOfRun, formatUsd, PRICED_MODELS, PRICES_AS_OF, priceFor } from "./prices.js";
 
 describe("priceFor", () => {
   it("has the common models, dated", () => {
@@ -80,5 +80,49 @@ describe("formatUsd", () => {
     expect(formatUsd(0.0042)).toBe("$0.0042");
     expect(formatUsd(0.000123)).toBe("$0.00012");
     expect(formatUsd(0)).toBe("$0.00");
+  });
+});
+
+describe("batchPriceFor", () => {
+  it("is half the list price, cached input included, for every model of the table", () => {
+    expect(batchPriceFor("gpt-4o-mini")).toEqual({ input: 0.075, cachedInput: 0.0375, output: 0.3, model: "gpt-4o-mini", batch: true });
+    expect(batchPriceFor("gpt-4o")).toMatchObject({ input: 1.25, cachedInput: 0.625, output: 5 });
+    expect(batchPriceFor("openai/gpt-5-mini-2025-08-07")).toMatchObject({ input: 0.125, cachedInput: 0.0125, output: 1, model: "gpt-5-mini" });
+    for (const model of PRICED_MODELS) {
+      const list = priceFor(model)!;
+      const batch = batchPriceFor(model)!;
+      expect([batch.input, batch.cachedInput, batch.output]).toEqual([list.input / 2, list.cachedInput / 2, list.output / 2]);
+    }
+  });
+
+  it("takes overrides of the batch price, and halves an overridden list price", () => {
+    expect(batchPriceFor("gpt-4o-mini", { output: 0.2 })).toMatchObject({ input: 0.075, cachedInput: 0.0375, output: 0.2, overridden: true });
+    // An overridden input rate keeps the table's cache discount: gpt-4o-mini's cached input is half its input.
+    expect(batchPriceFor("gpt-4o-mini", { input: 0.1 })).toMatchObject({ input: 0.1, cachedInput: 0.05, output: 0.3 });
+    expect(batchPriceFor("gpt-4o-mini", {}, { input: 1, output: 2 })).toMatchObject({ input: 0.5, cachedInput: 0.25, output: 1, overridden: true });
+    expect(batchPriceFor("my-local-model", {}, { input: 1, output: 2 })).toMatchObject({ input: 0.5, cachedInput: 0.5, output: 1 });
+  });
+
+  it("is unknown for a model without a list price unless both batch rates are given", () => {
+    expect(batchPriceFor("my-local-model")).toBeUndefined();
+    expect(batchPriceFor("my-local-model", { input: 1 })).toBeUndefined();
+    expect(batchPriceFor("my-local-model", { input: 1, output: 3 })).toEqual({ input: 1, cachedInput: 1, output: 3, overridden: true, batch: true });
+  });
+});
+
+describe("costOfRun", () => {
+  it("prices live replies at the list price and batched ones at the batch price", () => {
+    const price = priceFor("gpt-4o")!;
+    const batchPrice = batchPriceFor("gpt-4o")!;
+    const batched = { promptTokens: 1_000_000, completionTokens: 100_000, cachedPromptTokens: 200_000 };
+    const usage = { promptTokens: 3_000_000, completionTokens: 300_000, cachedPromptTokens: 200_000, batched };
+    const cost = costOfRun(usage, price, batchPrice);
+    // Live: 2M uncached at $2.50, 200k output at $10. Batched: 800k at $1.25, 200k cached at $0.625, 100k output at $5.
+    expect(cost.liveUsd).toBeCloseTo(5 + 2, 9);
+    expect(cost.batchUsd).toBeCloseTo(1 + 0.125 + 0.5, 9);
+    expect(cost.totalUsd).toBeCloseTo(8.625, 9);
+    const none = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
+    expect(costOfRun({ ...usage, batched: none }, price, batchPrice).totalUsd).toBeCloseTo(costOf(usage, price), 9);
+    expect(costOfRun({ ...batched, batched }, price, batchPrice).totalUsd).toBeCloseTo(costOf(batched, price) / 2, 9);
   });
 });

@@ -15,6 +15,8 @@ export interface Price {
   overridden?: boolean;
   /** The local engine's: nothing is paid per token, unless prices were given (then `overridden`). */
   local?: boolean;
+  /** A Batch API price (see batchPriceFor). */
+  batch?: boolean;
 }
 
 /**
@@ -95,6 +97,72 @@ export function priceFor(model: string, override: { input?: number; output?: num
     model: entry,
     ...(overridden ? { overridden } : {}),
   };
+}
+
+/**
+ * What a batched token costs against a live one. OpenAI bills its Batch API at half the list price
+ * (input, cached input and output alike) for every model of the table above, as copies of
+ * https://openai.com/api/pricing (Batch tier) read in 2026 show; Azure OpenAI, Groq and Together
+ * advertise the same 50%. DeepSeek has no Batch API: its rows get the same rule as a default, and
+ * any figure can be overridden.
+ */
+export const BATCH_DISCOUNT = 0.5;
+
+/**
+ * The Batch API price of a model: the list price (the table's, or `listOverride`'s, as priceFor
+ * reads them) at BATCH_DISCOUNT, with `override` (USD per million batched tokens) replacing its
+ * input or output rate; an overridden input rate keeps the cache discount as a ratio. A model
+ * without a list price needs both batch overrides. Undefined when the price is not known.
+ */
+export function batchPriceFor(
+  model: string,
+  override: { input?: number; output?: number } = {},
+  listOverride: { input?: number; output?: number } = {},
+): Price | undefined {
+  const list = priceFor(model, listOverride);
+  if (list === undefined) {
+    if (override.input === undefined || override.output === undefined) return undefined;
+    return { input: override.input, cachedInput: override.input, output: override.output, overridden: true, batch: true };
+  }
+  const input = override.input ?? list.input * BATCH_DISCOUNT;
+  const cacheRatio = list.input === 0 ? 1 : list.cachedInput / list.input;
+  const overridden = list.overridden === true || override.input !== undefined || override.output !== undefined;
+  return {
+    input,
+    cachedInput: cacheRatio * input,
+    output: override.output ?? list.output * BATCH_DISCOUNT,
+    ...(list.model !== undefined ? { model: list.model } : {}),
+    ...(overridden ? { overridden } : {}),
+    batch: true,
+  };
+}
+
+/** The tokens of a run's replies, with the part of them that came from batches. */
+export interface RunUsage extends TokenUsage {
+  batched: TokenUsage;
+}
+
+/** What a run has cost: its live replies at the list price, its batched ones at the batch price. */
+export interface RunCost {
+  liveUsd: number;
+  batchUsd: number;
+  totalUsd: number;
+}
+
+/**
+ * The cost of a run's replies (a run store's status()): live ones at `price`, those that came from
+ * a batch at `batchPrice`.
+ */
+export function costOfRun(usage: RunUsage, price: Price, batchPrice: Price): RunCost {
+  const { batched } = usage;
+  const live: TokenUsage = {
+    promptTokens: usage.promptTokens - batched.promptTokens,
+    completionTokens: usage.completionTokens - batched.completionTokens,
+    cachedPromptTokens: usage.cachedPromptTokens - batched.cachedPromptTokens,
+  };
+  const liveUsd = costOf(live, price);
+  const batchUsd = costOf(batched, batchPrice);
+  return { liveUsd, batchUsd, totalUsd: liveUsd + batchUsd };
 }
 
 /** What `usage` costs in USD: cached prompt tokens at the cached rate, the rest at the input rate. */

@@ -10,7 +10,8 @@ import type { LevelOutcome } from "../method/run-level.js";
 import { RunStore } from "../store/run-store.js";
 import { ConfigError, InputError } from "../errors.js";
 import type { SynthRecord } from "../method/record.js";
-import { exportStore, runStatus, type DatasetInfoNote } from "./store-tools.js";
+import { batchPriceFor, costOf, priceFor } from "../cost/prices.js";
+import { exportStore, runStatus, storedRunCost, type DatasetInfoNote } from "./store-tools.js";
 
 const doc = (n: number) => ({ key: `k${n}`, index: n, sourceId: `c.jsonl:${n + 1}` });
 
@@ -55,6 +56,48 @@ describe("runStatus", () => {
     expect(text).toContain("Not found, for a reason the run store does not keep (stored by an older foveate): 1 features");
     expect(text).toContain("Re-synthesized: 2 items, 1 of them recovered");
     expect(text).toContain("Dropped after every round: unanswerable 1");
+  });
+});
+
+describe("the cost of a run with batches", () => {
+  const usage = { promptTokens: 1_000_000, completionTokens: 100_000, cachedPromptTokens: 0 };
+  const completion = { text: "x", usage, finishReason: "stop", attempts: 1 };
+
+  function storeWithBatch() {
+    const path = join(tempDir("foveate-batch-cost-"), "s.db");
+    const store = RunStore.open(path);
+    store.writeConfig({ model: "gpt-4o-mini", method: "self-foveate", mu: 8, levels: ["micro"], seed: 1 });
+    store.recordBatch({ id: "batch_1", wave: 0, label: "micro extraction", service: "sim", inputFileId: "file-1", keys: ["a", "b", "c"], submittedAt: Date.now() });
+    store.putReply("a", "extract", completion, { batchId: "batch_1" });
+    store.putReply("b", "extract", completion, { batchId: "batch_1" });
+    store.putReply("live", "answer", completion);
+    store.close();
+    return path;
+  }
+
+  it("prices batched replies at the batch price and live ones at the list price, in status and its report", () => {
+    const path = storeWithBatch();
+    const status = runStatus(path);
+    const list = costOf(usage, priceFor("gpt-4o-mini")!);
+    expect(status.cost!.liveUsd).toBeCloseTo(list, 12);
+    expect(status.cost!.batchUsd).toBeCloseTo(2 * list * 0.5, 12);
+    expect(status.costUsd).toBeCloseTo(2 * list, 12);
+    expect(status.batches).toMatchObject([{ id: "batch_1", lines: 3, answered: 2 }]);
+    const text = formatStatus(path, status);
+    expect(text).toContain("wave 0 (micro extraction): 1 batch, 3 lines, 1 not answered yet");
+    expect(text).toContain("LLM replies stored: 3 (2 from batches)");
+    expect(text).toContain("Cost: $0.42 ($0.21 live, $0.21 batched at the batch price)");
+  });
+
+  it("gives the spending limit what a resumed run has spent, with the prices given", () => {
+    const path = storeWithBatch();
+    const store = RunStore.open(path, { readonly: true });
+    const cost = storedRunCost(store.status(), "gpt-4o-mini", { list: { input: 1, output: 10 }, batch: { output: 2 } });
+    store.close();
+    // Live: 1M in at $1, 100k out at $10. Batched (two): 1M in at $0.50, 100k out at $2.
+    expect(cost).toEqual({ liveUsd: 2, batchUsd: 2 * 0.7, totalUsd: 3.4 });
+    expect(batchPriceFor("gpt-4o-mini", { output: 2 }, { input: 1, output: 10 })).toMatchObject({ input: 0.5, output: 2 });
+    expect(storedRunCost({ ...runStatus(path) }, "unpriced-model")).toBeUndefined();
   });
 });
 

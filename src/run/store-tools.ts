@@ -1,6 +1,6 @@
 import { lstat, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { costOf, priceFor } from "../cost/prices.js";
+import { batchPriceFor, costOfRun, priceFor, type RunCost } from "../cost/prices.js";
 import { ConfigError } from "../errors.js";
 import { checkSystemPrompt, convertRecord, EXPORT_FORMATS, isExportFormat } from "../export/export-formats.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
@@ -18,7 +18,7 @@ import {
 import type { SynthRecord } from "../method/record.js";
 import type { LevelOutcome } from "../method/run-level.js";
 import { countOutcomes, isThin, type ItemCounts } from "../pipeline/run-stats.js";
-import { RunStore, type StoreStatus } from "../store/run-store.js";
+import { RunStore, type BatchRecord, type StoreStatus } from "../store/run-store.js";
 import { checkExportOutput } from "./check-run-paths.js";
 import type { CurationSummary } from "./curate-store.js";
 
@@ -129,13 +129,24 @@ export function uncuratedRecords(storePath: string, exported: number): number {
 
 /** Where a run stands, with its cost when its model has a built-in price. */
 export interface RunStatus extends StoreStatus {
+  /** Live replies at the list price plus batched ones at the batch price. */
   costUsd?: number;
+  /** The same cost, live and batched apart. */
+  cost?: RunCost;
   /** The item counts of the finished documents, summed as a run sums them, levels in the method's order. */
   counts: ItemCounts;
   /** Whether less than half of the instructions asked for (by the finished documents) were kept. */
   thin: boolean;
   /** The last curation, and the items it removed by reason; absent when the store was never curated. */
   curation?: { summary: CurationSummary; removed: Record<string, number> };
+  /** Every batch the run submitted, by wave; empty for a run that never batched. */
+  batches: BatchRecord[];
+}
+
+/** Prices that replace the table's (USD per million tokens), as --price-in/--price-out and their batch counterparts give them. */
+export interface StatusPrices {
+  list?: { input?: number; output?: number };
+  batch?: { input?: number; output?: number };
 }
 
 const LEVEL_ORDER = ["micro", "scatter", "macro", "self-qa"];
@@ -147,19 +158,32 @@ function inLevelOrder(counts: ItemCounts): ItemCounts {
   return { levels: Object.fromEntries(levels), droppedReasons: counts.droppedReasons };
 }
 
-export function runStatus(storePath: string): RunStatus {
+/**
+ * What a run in the store has cost so far, live and batched apart; undefined when its model's
+ * price is not known. What the spending limit of a
+ * resumed run starts from.
+ */
+export function storedRunCost(status: StoreStatus, model: string, prices: StatusPrices = {}): RunCost | undefined {
+  const price = priceFor(model, prices.list);
+  // Known whenever the list price is: it is derived from it.
+  const batchPrice = batchPriceFor(model, prices.batch, prices.list);
+  return price && batchPrice ? costOfRun(status, price, batchPrice) : undefined;
+}
+
+export function runStatus(storePath: string, prices: StatusPrices = {}): RunStatus {
   const store = RunStore.open(storePath, { readonly: true });
   try {
     const status = store.status();
-    const price = typeof status.config?.model === "string" ? priceFor(status.config.model) : undefined;
+    const cost = typeof status.config?.model === "string" ? storedRunCost(status, status.config.model, prices) : undefined;
     const counts = inLevelOrder(countOutcomes(store.finishedLevelOutcomes<LevelOutcome>()));
     const summary = store.curationSummary<CurationSummary>();
     return {
       ...status,
-      ...(price ? { costUsd: costOf(status, price) } : {}),
+      ...(cost ? { costUsd: cost.totalUsd, cost } : {}),
       counts,
       thin: isThin(counts),
       ...(summary ? { curation: { summary, removed: store.removedCounts() } } : {}),
+      batches: store.batches(),
     };
   } finally {
     store.close();

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/support/temp-dir.js";
@@ -371,5 +372,111 @@ describe("RunStore", () => {
     kept.putReply("k", "answer", reply("bought"));
     kept.close();
     expect(existsSync(paid)).toBe(true);
+  });
+});
+
+describe("batches", () => {
+  const submitted = (id: string, wave: number, keys: string[], submittedAt = 1_000) => ({
+    id,
+    wave,
+    label: wave === 0 ? "micro extraction" : "micro synthesis",
+    service: "https://api.example/v1",
+    inputFileId: `file-${id}`,
+    keys,
+    submittedAt,
+  });
+
+  it("records a batch with its keys before returning: a process killed (SIGKILL) right after leaves it open for the next run", () => {
+    const path = join(dir, "b.db");
+    const moduleUrl = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "run-store.ts")).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import", "tsx", "--input-type=module", "-e",
+        `import { RunStore } from ${JSON.stringify(moduleUrl)};
+         const store = RunStore.open(${JSON.stringify(path)}, { writer: true });
+         store.recordBatch(${JSON.stringify(submitted("batch_1", 0, ["k1", "k2", "k3"]))});
+         process.kill(process.pid, "SIGKILL");`,
+      ],
+      { cwd: process.cwd(), encoding: "utf8" },
+    );
+    expect(child.signal, child.stderr).toBe("SIGKILL");
+    // The dead writer's claim is taken over.
+    const again = RunStore.open(path, { writer: true });
+    expect(again.openBatches()).toEqual([
+      {
+        id: "batch_1", wave: 0, label: "micro extraction", service: "https://api.example/v1", inputFileId: "file-batch_1",
+        status: "validating", submittedAt: 1_000, updatedAt: 1_000, lines: 3, answered: 0, keys: ["k1", "k2", "k3"],
+      },
+    ]);
+    expect(again.batchOf("k2")?.id).toBe("batch_1");
+    expect(again.batchOf("k9")).toBeUndefined();
+    again.close();
+  });
+
+  it("saves the service's status and counts, counts answered lines, and closes a batch once collected", () => {
+    const store = RunStore.open(join(dir, "u.db"));
+    store.recordBatch(submitted("b1", 0, ["k1", "k2"]));
+    store.recordBatch({ ...submitted("b2", 1, ["k3"], 2_000), status: "in_progress" });
+    store.updateBatch("b1", { status: "in_progress", counts: { total: 2, completed: 1, failed: 0 } });
+    store.updateBatch("b1", { status: "expired", error: "not done within 24h" });
+    store.putReply("k1", "extract", reply("one"), { batchId: "b1" });
+    const [b1, b2] = store.batches();
+    expect(b1).toMatchObject({ id: "b1", status: "expired", counts: { total: 2, completed: 1, failed: 0 }, error: "not done within 24h", lines: 2, answered: 1 });
+    expect(b1!.updatedAt).toBeGreaterThanOrEqual(1_000);
+    expect(b2).toMatchObject({ id: "b2", wave: 1, status: "in_progress", lines: 1, answered: 0 });
+    expect(b2!.counts).toBeUndefined();
+
+    store.finishBatch("b1");
+    expect(store.openBatches().map((b) => b.id)).toEqual(["b2"]);
+    expect(store.batchOf("k1")).toBeUndefined();
+    expect(store.batches()[0]!.collectedAt).toBeGreaterThan(0);
+    expect(() => store.updateBatch("nope", { status: "failed" })).toThrow("no batch nope recorded");
+    expect(() => store.finishBatch("nope")).toThrow("no batch nope recorded");
+    store.close();
+  });
+
+  it("tells replies from batches apart from live ones, in the keys and in the status's tokens", () => {
+    const store = RunStore.open(join(dir, "c.db"));
+    store.recordBatch(submitted("b1", 0, ["k1", "k2"]));
+    store.putReply("k1", "extract", reply("batched"), { batchId: "b1" });
+    store.putReply("k2", "extract", reply("live"));
+    // A reply already stored live keeps its origin when a batch brings it again.
+    store.putReply("k2", "extract", reply("again"), { batchId: "b1" });
+    expect(store.batchedKeys()).toEqual(new Set(["k1"]));
+    const status = store.status();
+    expect(status).toMatchObject({ replies: 2, promptTokens: 200, completionTokens: 40, cachedPromptTokens: 120 });
+    expect(status.batched).toEqual({ replies: 1, promptTokens: 100, completionTokens: 20, cachedPromptTokens: 60 });
+    store.close();
+  });
+
+  it("keeps at close a store it created whose only paid-for thing is a submitted batch (--no-wait)", () => {
+    const path = join(dir, "nowait.db");
+    const store = RunStore.open(path);
+    store.writeConfig({ model: "m" });
+    store.recordBatch(submitted("b1", 0, ["k1"]));
+    store.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it("reads a store made before batches existed, read-only, as having none; a writer adds the tables", () => {
+    const path = join(dir, "old.db");
+    const store = RunStore.open(path);
+    store.putReply("k1", "extract", reply("live"));
+    store.close();
+    const raw = new Database(path);
+    raw.exec("DROP TABLE batches; DROP TABLE batch_keys; DROP TABLE batched_replies");
+    raw.close();
+    const reader = RunStore.open(path, { readonly: true });
+    expect(reader.batches()).toEqual([]);
+    expect(reader.openBatches()).toEqual([]);
+    expect(reader.batchOf("k1")).toBeUndefined();
+    expect(reader.batchedKeys()).toEqual(new Set());
+    expect(reader.status()).toMatchObject({ replies: 1, batched: { replies: 0, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } });
+    reader.close();
+    const writer = RunStore.open(path);
+    writer.recordBatch(submitted("b1", 0, ["k2"]));
+    expect(writer.openBatches()).toHaveLength(1);
+    writer.close();
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { CURATION_STEP_PREFIX } from "../curation-step.js";
 import { StoreError } from "../errors.js";
+import type { BatchStatus } from "../llm/batch/batch-api.js";
 import type { Completion } from "../llm/port.js";
 
 /**
@@ -81,6 +82,51 @@ export interface ReplyUsage {
   cachedPromptTokens: number;
 }
 
+/** A batch as the caller submitted it: recorded before anything waits on it. */
+export interface SubmittedBatch {
+  /** The service's batch id. */
+  id: string;
+  /** The wave it belongs to (0, 1, 2, ... in the order the caller runs them) and what the wave does. */
+  wave: number;
+  label: string;
+  /** Where it went (the BatchApi's description). */
+  service: string;
+  inputFileId: string;
+  /** Request keys of its lines (custom_id). */
+  keys: readonly string[];
+  /** Unix milliseconds. */
+  submittedAt: number;
+  /** As the service reported it at creation; "validating" when not given. */
+  status?: BatchStatus;
+}
+
+export interface BatchCounts {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+/** A recorded batch as it stands in the store. */
+export interface BatchRecord {
+  id: string;
+  wave: number;
+  label: string;
+  service: string;
+  inputFileId: string;
+  status: BatchStatus;
+  /** The service's counts as last seen; absent until it reported some. */
+  counts?: BatchCounts;
+  /** Why it failed, expired or was cancelled, as the service said. */
+  error?: string;
+  submittedAt: number;
+  updatedAt: number;
+  /** When its results were taken in (finishBatch); absent while it is open. */
+  collectedAt?: number;
+  /** Its lines, and those of them whose reply the store holds (from it or from any other call). */
+  lines: number;
+  answered: number;
+}
+
 export interface StoreStatus {
   documents: Record<DocumentStatus, number>;
   /** Per level: documents whose level is finished, items kept and dropped. */
@@ -89,6 +135,8 @@ export interface StoreStatus {
   promptTokens: number;
   completionTokens: number;
   cachedPromptTokens: number;
+  /** The part of the replies and tokens above that came from batches (priced at the batch price). */
+  batched: ReplyUsage;
   config: Record<string, unknown> | undefined;
 }
 
@@ -147,6 +195,35 @@ CREATE TABLE IF NOT EXISTS curation (
   detail TEXT NOT NULL,
   PRIMARY KEY (doc_key, level_rank, position)
 ) WITHOUT ROWID;
+-- Batches submitted to a provider's Batch API (or a folder for vllm run-batch), each recorded
+-- before anything waits on it, so that a run killed while it runs collects it instead of paying
+-- again. Open until collected_at is set.
+CREATE TABLE IF NOT EXISTS batches (
+  id TEXT PRIMARY KEY,
+  wave INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  service TEXT NOT NULL,
+  input_file_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  total INTEGER,
+  completed INTEGER,
+  failed INTEGER,
+  error TEXT,
+  submitted_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  collected_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batch_keys (
+  batch_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (batch_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS batch_keys_by_key ON batch_keys (key);
+-- Replies that came from a batch (priced at the batch price); a reply without a row here came live.
+CREATE TABLE IF NOT EXISTS batched_replies (
+  key TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL
+) WITHOUT ROWID;
 -- An ordinary rowid table: its rows (kilobytes of vector each) are too large for WITHOUT ROWID,
 -- which measured three to four times slower here.
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -158,9 +235,12 @@ CREATE TABLE IF NOT EXISTS embeddings (
 );
 `;
 
-/** 1 when a run's store holds nothing paid for or finished: only its settings and documents begun or failed. */
+/**
+ * 1 when a run's store holds nothing paid for or finished: only its settings and documents begun or
+ * failed. A submitted batch is paid for, though no reply of it is in yet (--no-wait).
+ */
 const HOLDS_NOTHING = `SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'config') AND NOT EXISTS (SELECT 1 FROM replies) AND NOT EXISTS (SELECT 1 FROM embeddings)
-  AND NOT EXISTS (SELECT 1 FROM items) AND NOT EXISTS (SELECT 1 FROM levels)`;
+  AND NOT EXISTS (SELECT 1 FROM items) AND NOT EXISTS (SELECT 1 FROM levels) AND NOT EXISTS (SELECT 1 FROM batches)`;
 
 /** Hashes per embedding lookup: one statement binds the model and this many hashes. */
 const EMBEDDING_LOOKUP_BATCH = 500;
@@ -466,21 +546,118 @@ export class RunStore {
     };
   }
 
-  /** Commit a reply. Returns only once it is in the store. */
-  putReply(key: string, step: string, completion: Completion): void {
+  /**
+   * Commit a reply. Returns only once it is in the store. `from.batchId`: it came from that batch,
+   * and is priced at the batch price; a reply the store already holds keeps its origin.
+   */
+  putReply(key: string, step: string, completion: Completion, from: { batchId?: string } = {}): void {
     this.write("save a reply", () =>
-      this.statements.putReply.run({
-        key,
-        step,
-        text: completion.text,
-        finishReason: completion.finishReason ?? null,
-        promptTokens: completion.usage.promptTokens,
-        completionTokens: completion.usage.completionTokens,
-        cachedPromptTokens: completion.usage.cachedPromptTokens,
-        attempts: completion.attempts,
-        createdAt: Date.now(),
-      }),
+      this.db.transaction(() => {
+        const { changes } = this.statements.putReply.run({
+          key,
+          step,
+          text: completion.text,
+          finishReason: completion.finishReason ?? null,
+          promptTokens: completion.usage.promptTokens,
+          completionTokens: completion.usage.completionTokens,
+          cachedPromptTokens: completion.usage.cachedPromptTokens,
+          attempts: completion.attempts,
+          createdAt: Date.now(),
+        });
+        if (changes === 1 && from.batchId !== undefined) this.db.prepare("INSERT OR REPLACE INTO batched_replies (key, batch_id) VALUES (?, ?)").run(key, from.batchId);
+      })(),
     );
+  }
+
+  /**
+   * Record a submitted batch with the keys of its lines, in one transaction. Call it as soon as the
+   * service has created the batch and before waiting on it: once it returns, a run killed at any
+   * moment finds the batch in openBatches() and collects it instead of submitting it again.
+   */
+  recordBatch(batch: SubmittedBatch): void {
+    this.write("record a batch", () =>
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO batches (id, wave, label, service, input_file_id, status, submitted_at, updated_at) VALUES (@id, @wave, @label, @service, @inputFileId, @status, @submittedAt, @submittedAt)`,
+          )
+          .run({ status: batch.status ?? "validating", id: batch.id, wave: batch.wave, label: batch.label, service: batch.service, inputFileId: batch.inputFileId, submittedAt: batch.submittedAt });
+        const put = this.db.prepare("INSERT OR IGNORE INTO batch_keys (batch_id, key) VALUES (?, ?)");
+        for (const key of batch.keys) put.run(batch.id, key);
+      })(),
+    );
+  }
+
+  /** Save what the service last said of a recorded batch: its status, counts, and why it failed when it did. */
+  updateBatch(id: string, update: { status: BatchStatus; counts?: BatchCounts; error?: string }): void {
+    const { changes } = this.write("update a batch", () =>
+      this.db
+        .prepare(
+          `UPDATE batches SET status = @status, total = coalesce(@total, total), completed = coalesce(@completed, completed), failed = coalesce(@failed, failed),
+           error = coalesce(@error, error), updated_at = @now WHERE id = @id`,
+        )
+        .run({ id, status: update.status, total: update.counts?.total ?? null, completed: update.counts?.completed ?? null, failed: update.counts?.failed ?? null, error: update.error ?? null, now: Date.now() }),
+    );
+    if (changes !== 1) throw new Error(`run store ${this.path}: no batch ${id} recorded`);
+  }
+
+  /** Mark a batch collected: its results are in the store (or given up on); it is no longer open. */
+  finishBatch(id: string): void {
+    const { changes } = this.write("update a batch", () => this.db.prepare("UPDATE batches SET collected_at = ? WHERE id = ? AND collected_at IS NULL").run(Date.now(), id));
+    if (changes !== 1 && this.batchRows("WHERE b.id = ?", id).length === 0) throw new Error(`run store ${this.path}: no batch ${id} recorded`);
+  }
+
+  /** Batches submitted and not yet collected, oldest first, with the keys of their lines. */
+  openBatches(): Array<BatchRecord & { keys: string[] }> {
+    return this.batchRows("WHERE b.collected_at IS NULL").map((batch) => ({
+      ...batch,
+      keys: this.read("read a batch", () => this.db.prepare<[string], string>("SELECT key FROM batch_keys WHERE batch_id = ? ORDER BY key").pluck().all(batch.id)),
+    }));
+  }
+
+  /** The open batch holding a request key, if any: a call for it waits for that batch instead of paying again. */
+  batchOf(key: string): BatchRecord | undefined {
+    return this.batchRows("WHERE b.collected_at IS NULL AND b.id IN (SELECT batch_id FROM batch_keys WHERE key = ?)", key)[0];
+  }
+
+  /** Every recorded batch, by wave and submission: what `foveate status` shows. */
+  batches(): BatchRecord[] {
+    return this.batchRows("");
+  }
+
+  /** Keys of the stored replies that came from a batch. */
+  batchedKeys(): Set<string> {
+    if (!this.hasTable("batched_replies")) return new Set();
+    return new Set(this.read("read the replies", () => this.db.prepare<[], string>("SELECT key FROM batched_replies").pluck().all()));
+  }
+
+  private batchRows(where: string, ...params: string[]): BatchRecord[] {
+    // A store written before batches existed, opened read-only, has none.
+    if (!this.hasTable("batches")) return [];
+    const rows = this.read("read its batches", () =>
+      this.db
+        .prepare<string[], Record<string, string | number | null>>(
+          `SELECT b.*, (SELECT count(*) FROM batch_keys k WHERE k.batch_id = b.id) AS lines,
+             (SELECT count(*) FROM batch_keys k JOIN replies r ON r.key = k.key WHERE k.batch_id = b.id) AS answered
+           FROM batches b ${where} ORDER BY b.wave, b.submitted_at, b.id`,
+        )
+        .all(...params),
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      wave: r.wave as number,
+      label: r.label as string,
+      service: r.service as string,
+      inputFileId: r.input_file_id as string,
+      status: r.status as BatchStatus,
+      ...(r.total !== null ? { counts: { total: r.total as number, completed: (r.completed as number | null) ?? 0, failed: (r.failed as number | null) ?? 0 } } : {}),
+      ...(r.error !== null ? { error: r.error as string } : {}),
+      submittedAt: r.submitted_at as number,
+      updatedAt: r.updated_at as number,
+      ...(r.collected_at !== null ? { collectedAt: r.collected_at as number } : {}),
+      lines: r.lines as number,
+      answered: r.answered as number,
+    }));
   }
 
   /**
@@ -734,7 +911,7 @@ export class RunStore {
       if (row.kept) level.kept += row.n;
       else level.dropped += row.n;
     }
-    return { documents, levels, ...this.replyUsage(false), config: this.readConfig() };
+    return { documents, levels, ...this.replyUsage(false), batched: this.replyUsage(false, true), config: this.readConfig() };
   }
 
   /** Replies and tokens of the curation's calls (a judge's), counted apart from the run's. */
@@ -742,12 +919,16 @@ export class RunStore {
     return this.read("read its replies", () => this.replyUsage(true));
   }
 
-  /** Replies and tokens of the run (curation: false) or of its curation, told apart by their step. */
-  private replyUsage(curation: boolean): ReplyUsage {
+  /**
+   * Replies and tokens of the run (curation: false) or of its curation, told apart by their step;
+   * `batched`: only those that came from a batch.
+   */
+  private replyUsage(curation: boolean, batched = false): ReplyUsage {
+    if (batched && !this.hasTable("batched_replies")) return { replies: 0, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
     const usage = this.db
       .prepare<[{ prefix: string }], { n: number; p: number | null; c: number | null; k: number | null }>(
         `SELECT count(*) AS n, sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cached_tokens) AS k FROM replies
-         WHERE (substr(step, 1, length(@prefix)) = @prefix) = ${curation ? 1 : 0}`,
+         WHERE (substr(step, 1, length(@prefix)) = @prefix) = ${curation ? 1 : 0}${batched ? " AND key IN (SELECT key FROM batched_replies)" : ""}`,
       )
       .get({ prefix: CURATION_STEP_PREFIX })!;
     return { replies: usage.n, promptTokens: usage.p ?? 0, completionTokens: usage.c ?? 0, cachedPromptTokens: usage.k ?? 0 };
