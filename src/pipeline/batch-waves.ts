@@ -30,7 +30,8 @@ export interface BatchLedger {
   finishBatch(id: string): void;
   /** Submitted and not collected, by this run or an earlier one. */
   openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys">>;
-  putReply(key: string, step: string, completion: Completion): void;
+  /** Commit a reply; `from.batchId` marks it as batched (priced at the batch price). */
+  putReply(key: string, step: string, completion: Completion, from?: { batchId?: string }): void;
 }
 
 export type BatchEvent =
@@ -239,7 +240,7 @@ export class BatchWaves implements LanguageModel {
       const completion = this.answerOf(line);
       const entry = this.waiting.get(line.custom_id);
       if (!completion || !entry || entry.batch !== id) continue;
-      ledger.putReply(line.custom_id, entry.request?.responseSchema?.name ?? "text", { ...completion, attempts: 1 });
+      ledger.putReply(line.custom_id, entry.request?.responseSchema?.name ?? "text", { ...completion, attempts: 1 }, { batchId: id });
       answered.set(line.custom_id, completion);
     }
     ledger.finishBatch(id);

@@ -6,7 +6,7 @@ import { estimateTokens } from "../corpus/estimate-tokens.js";
 import { CORPUS_EXTENSIONS, readCorpus } from "../corpus/read-corpus.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { estimateRun } from "../cost/estimate.js";
-import { costOf, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
+import { batchPriceFor, costOf, costOfRun, PRICES_AS_OF, priceFor, type Price } from "../cost/prices.js";
 import { AbortedError, ConfigError, EngineCallError, InputError } from "../errors.js";
 import { JsonlWriter } from "../export/jsonl-writer.js";
 import {
@@ -59,6 +59,7 @@ export class SynthesisJob {
   private readonly engineKind: EngineKind;
   private readonly modelName: string;
   private readonly price: Price | undefined;
+  private readonly batchPrice: Price | undefined;
   private readonly noPrice: string;
   private corpus: Promise<CorpusPlan> | undefined;
   private defaultStore: string | undefined;
@@ -74,6 +75,8 @@ export class SynthesisJob {
     this.price =
       this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override, local: true, ...(overridden ? { overridden } : {}) } : priceFor(this.modelName, override);
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
+    // Batched replies are priced at the provider's batch price (half the list price unless told).
+    this.batchPrice = this.engineKind === "local" ? this.price : batchPriceFor(this.modelName, {}, override);
   }
 
   /** --store, else OUTPUT.foveate.db, else (no output file) a store named for the corpus and settings. */
@@ -224,7 +227,7 @@ export class SynthesisJob {
       let spending: SpendingLimit | undefined;
       if (o.maxCost !== undefined && this.price) {
         const before = store.status();
-        spending = new SpendingLimit(o.maxCost, this.price, costOf(before, this.price));
+        spending = new SpendingLimit(o.maxCost, this.price, costOfRun(before, this.price, this.batchPrice ?? this.price).totalUsd);
       }
 
       let budgets: { of: (document: SourceDocument) => number; settings: Record<string, unknown> } | undefined;
