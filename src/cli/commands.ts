@@ -52,6 +52,7 @@ const SYNTH_FLAGS = [
   "output", "baseUrl", "apiKey", "endpoints", "sameModel", "engine", "model", "method", "mu", "levels", "important", "maxRounds", "shots",
   "temperature", "frequencyPenalty", "maxTokens", "concurrency", "limit", "seed", "textField", "onBadInput", "timeout",
   "maxRetries", "store", "forceNew", "acceptThin", "dryRun", "maxCost", "priceIn", "priceOut", "rpm", "tpm", "maxDocTokens", "grace",
+  "batch", "batchFiles", "wait", "batchResynthesis", "batchPoll", "batchPriceIn", "batchPriceOut",
   "alpha", "relevanceThreshold", "nmax", "embedModel", "embedBaseUrl", "embedApiKey", ...LOCAL_ENGINE_FLAGS, "quiet",
 ] as const;
 

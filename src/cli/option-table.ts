@@ -166,6 +166,15 @@ export const FLAGS = {
   tpm: spec({ flags: "--tpm <n>", help: "tokens per minute allowed by the provider (by each endpoint, when there are several)", parse: integer(1) }),
   grace: spec({ flags: "--grace <seconds>", help: "after Ctrl-C, how long calls in flight may finish", parse: number(0, 3600), default: 10 }),
 
+  // Batches.
+  batch: toggle("--batch", "send the calls through the provider's Batch API (OpenAI's /v1/batches, and those that follow it), one wave per step of the method, at the batch price (half the list price unless --batch-price-in/--batch-price-out say otherwise)"),
+  batchFiles: spec({ flags: "--batch-files <dir>", help: "batches as files in DIR for `vllm run-batch` (a server without a batch endpoint): each wave's input is written there with the command to run, and its output read back when it appears" }),
+  wait: toggle("--no-wait", "with --batch: submit the next wave and stop (exit 75); run the same command later to collect it and go on"),
+  batchResynthesis: toggle("--batch-resynthesis", "with --batch: batch the re-synthesis rounds too (by default they go live: they are few, and each round would wait for a batch)"),
+  batchPoll: spec({ flags: "--batch-poll <seconds>", help: "with --batch: seconds between two looks at running batches", defaultHelp: "30; --batch-files 5", parse: number(0.01, 3600) }),
+  batchPriceIn: spec({ flags: "--batch-price-in <usd>", help: "batch price per million prompt tokens", defaultHelp: "half the list price", parse: number(0, 1e6) }),
+  batchPriceOut: spec({ flags: "--batch-price-out <usd>", help: "batch price per million completion tokens", defaultHelp: "half the list price", parse: number(0, 1e6) }),
+
   // Adaptive budgets.
   alpha: spec({
     flags: "--alpha <a>",

@@ -124,7 +124,8 @@ function applyEnvironment(command: Command, env: NodeJS.ProcessEnv): void {
     const source = command.getOptionValueSource(key);
     if (raw === undefined || (source !== undefined && source !== "default")) continue;
     if (!option.required && !option.optional) {
-      command.setOptionValueWithSource(key, true, "env");
+      // FOVEATE_NO_WAIT=1 sets --no-wait: the value of a negating flag is false.
+      command.setOptionValueWithSource(key, !option.negate, "env");
       continue;
     }
     const where = `${option.envVar}=${JSON.stringify(raw)}`;

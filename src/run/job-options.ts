@@ -83,6 +83,20 @@ export interface SynthesisJobOptions extends LocalEngineSettings {
   /** After a stop request, how long calls in flight may finish, seconds. Default 10. */
   grace?: number;
 
+  /** Send the calls through the provider's Batch API, wave by wave, at its batch price. */
+  batch?: boolean;
+  /** Batches as files in this folder, for `vllm run-batch` (a server without a batch endpoint); implies batch. */
+  batchFiles?: string;
+  /** false: submit the next wave and stop (exit 75); the same command later collects it and goes on. Default true. */
+  wait?: boolean;
+  /** Batch the re-synthesis rounds too (by default they go live: they are few). */
+  batchResynthesis?: boolean;
+  /** Seconds between two looks at running batches. Default 30 (5 for --batch-files). */
+  batchPoll?: number;
+  /** Batch prices per million tokens, replacing half the list price. */
+  batchPriceIn?: number;
+  batchPriceOut?: number;
+
   /** Adaptive budgets: instructions per standard deviation of relevant words (0, the default: mu for all). */
   alpha?: number;
   /** A word is relevant at this cosine with its document. Default 0.16. */
