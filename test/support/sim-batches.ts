@@ -99,7 +99,8 @@ export function isValidated(elapsedMs: number, turnaroundMs: number): boolean {
 /** How many of `total` lines are done `elapsedMs` after creation: none while validating, all once processed. */
 export function linesDone(total: number, elapsedMs: number, turnaroundMs: number): number {
   if (elapsedMs >= turnaroundMs * PROCESSED) return total;
-  const share = (elapsedMs - turnaroundMs * VALIDATED) / (turnaroundMs * (PROCESSED - VALIDATED));
+  const start = turnaroundMs * VALIDATED;
+  const share = (elapsedMs - start) / (turnaroundMs * PROCESSED - start);
   return Math.floor(total * Math.min(1, Math.max(0, share)));
 }
 

@@ -67,7 +67,8 @@ export interface SimOptions extends FaultRates, ContentOptions, RateLimits {
   batchApi: boolean;
   /**
    * Milliseconds from a batch's creation to its end: validating for the first tenth, in progress
-   * until eight tenths, then finalizing. Read when a batch is looked at, so polls see each state. Default 20.
+   * until eight tenths, then finalizing; fixed for a batch when it is created. Read when a batch is
+   * looked at, so polls see each state. A cancel's reply says "cancelling", the next look "cancelled". Default 20.
    */
   batchTurnaroundMs: number;
   /** Batches (1-based, in the order they were created) that end expired, half their lines done. Default []. */
@@ -335,10 +336,14 @@ interface SimBatch {
   endpoint: string;
   inputFileId: string;
   createdAt: number;
+  /** batchTurnaroundMs when it was created: later changes of the option leave it be. */
+  turnaroundMs: number;
   input: { lines: SimInputLine[] } | { errors: SimBatchError[] };
   fate: SimBatchEnd["status"];
   /** When the client asked to cancel it. */
   cancelAskedAt?: number;
+  /** Whether the cancel's reply (which says "cancelling") was sent: any later look finds the batch cancelled. */
+  cancelAnswered?: boolean;
   end?: SimBatchEnd;
 }
 
@@ -354,8 +359,15 @@ class HttpProblem extends Error {
   }
 }
 
-export async function startSimServer(options: Partial<SimOptions> = {}): Promise<SimServer> {
+/** What a test may put in place of the real world. */
+export interface SimHooks {
+  /** The clock batches age by (epoch milliseconds). Default Date.now; a test can step it to see each state. */
+  now?: () => number;
+}
+
+export async function startSimServer(options: Partial<SimOptions> = {}, hooks: SimHooks = {}): Promise<SimServer> {
   let opts = resolveOptions(DEFAULT_SIM_OPTIONS, options);
+  const clock = hooks.now ?? Date.now;
   const deliveryListeners = new Set<(requestBody: string) => void>();
   const spoilListeners = new Set<(spoil: Spoil) => void>();
   const spoiled = emptySpoiledTexts();
@@ -711,7 +723,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   }
 
   function storeFile(filename: string, purpose: string, content: string): SimFile {
-    const file = { id: `file-sim${++filesMade}${hashOf(filename, content).slice(0, 16)}`, filename, purpose, content, createdAt: Date.now() };
+    const file = { id: `file-sim${++filesMade}${hashOf(filename, content).slice(0, 16)}`, filename, purpose, content, createdAt: clock() };
     files.set(file.id, file);
     return file;
   }
@@ -783,7 +795,8 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       ordinal,
       endpoint,
       inputFileId: file.id,
-      createdAt: Date.now(),
+      createdAt: clock(),
+      turnaroundMs: opts.batchTurnaroundMs,
       input: validateBatchInput(file.content, endpoint),
       fate,
     };
@@ -795,7 +808,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       req.socket.destroy();
       return;
     }
-    send(res, 200, batchObject(batch, Date.now()));
+    send(res, 200, batchObject(batch, clock()));
   }
 
   /** One line of a batch answered as the live endpoint answers its body, or failed as the options say. */
@@ -869,7 +882,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   /** The batch's status at `now`, ending it when its time has come. */
   function statusAt(batch: SimBatch, now: number): string {
     if (batch.end) return batch.end.status;
-    const turnaround = opts.batchTurnaroundMs;
+    const turnaround = batch.turnaroundMs;
     const elapsed = now - batch.createdAt;
     if (isValidated(elapsed, turnaround)) {
       if ("errors" in batch.input) return endBatch(batch, "failed", 0, now, batch.input.errors).status;
@@ -880,7 +893,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     }
     const total = "lines" in batch.input ? batch.input.lines.length : 0;
     if (batch.cancelAskedAt !== undefined) {
-      if (now - batch.cancelAskedAt < turnaround * 0.1) return "cancelling";
+      if (!batch.cancelAnswered) return "cancelling";
       return endBatch(batch, "cancelled", linesDone(total, batch.cancelAskedAt - batch.createdAt, turnaround), now).status;
     }
     const state = batchState(elapsed, turnaround);
@@ -910,7 +923,7 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       ...(batch.cancelAskedAt !== undefined ? { cancelling_at: seconds(batch.cancelAskedAt) } : {}),
       request_counts: end?.counts ?? {
         total,
-        completed: running ? linesDone(total, (batch.cancelAskedAt ?? now) - batch.createdAt, opts.batchTurnaroundMs) : 0,
+        completed: running ? linesDone(total, (batch.cancelAskedAt ?? now) - batch.createdAt, batch.turnaroundMs) : 0,
         failed: 0,
       },
       metadata: null,
@@ -928,22 +941,24 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     if (method === "POST" && path === "/v1/batches") return await createBatch(req, res);
     if (method === "GET" && path === "/v1/batches") {
       const limit = Math.max(1, Math.min(100, Number(new URL(req.url ?? "/", "http://sim").searchParams.get("limit") ?? 20) || 20));
-      const now = Date.now();
+      const now = clock();
       const newest = [...batches.values()].reverse();
       return send(res, 200, { object: "list", data: newest.slice(0, limit).map((b) => batchObject(b, now)), has_more: newest.length > limit });
     }
     m = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
     if (m && method === "GET" && !m[2]) {
       stats.batch.polls++;
-      return send(res, 200, batchObject(batchOf(decodeURIComponent(m[1]!)), Date.now()));
+      return send(res, 200, batchObject(batchOf(decodeURIComponent(m[1]!)), clock()));
     }
     if (m && method === "POST" && m[2]) {
       const batch = batchOf(decodeURIComponent(m[1]!));
-      const now = Date.now();
+      const now = clock();
       const status = statusAt(batch, now);
       if (batch.end) throw new HttpProblem(400, `Cannot cancel a batch with status '${status}'.`, "invalid_request_error", null, null);
       batch.cancelAskedAt ??= now;
-      return send(res, 200, batchObject(batch, now));
+      const reply = batchObject(batch, now);
+      batch.cancelAnswered = true;
+      return send(res, 200, reply);
     }
     throw new HttpProblem(404, `Unknown request URL: ${method} ${path}.`, "invalid_request_error", "unknown_url");
   }
