@@ -146,9 +146,16 @@ export function createHttpBatchApi(options: HttpBatchApiOptions): BatchApi {
     },
   };
 
-  /** The newest batch made from an input file, if the provider lists one. */
+  /** The newest batch made from an input file, if the provider lists one (one that cannot list batches has none to show). */
   async function madeFrom(inputFileId: string, signal: AbortSignal | undefined): Promise<BatchInfo | undefined> {
-    const list = parseApiJson(await once({ method: "GET", path: `batches?limit=${RECENT_BATCHES}`, signal }), ctx) as { data?: unknown } | null;
+    let text: string;
+    try {
+      text = await once({ method: "GET", path: `batches?limit=${RECENT_BATCHES}`, signal });
+    } catch (error) {
+      if (error instanceof EngineCallError && (error.details.status === 404 || error.details.status === 405)) return undefined;
+      throw error;
+    }
+    const list = parseApiJson(text, ctx) as { data?: unknown } | null;
     const data = typeof list === "object" && list !== null && Array.isArray(list.data) ? (list.data as unknown[]) : [];
     for (const item of data) {
       const info = readBatchInfo(item);
