@@ -25,6 +25,16 @@ import { chooseWrapping, invalidValue, render, truncateText } from "./sim-format
 import { hashOf, randomFrom, unitOf } from "./sim-hash.js";
 import { admit, charge, hasRateLimits, rateLimitHeaders, windowAt, type RateLimits, type RateWindow } from "./sim-limits.js";
 import { readChatRequest, type ChatRequest, type RequestProblem } from "./sim-request.js";
+import {
+  BATCH_ENDPOINTS,
+  batchState,
+  isValidated,
+  linesDone,
+  shuffledOrder,
+  validateBatchInput,
+  type SimBatchError,
+  type SimInputLine,
+} from "./sim-batches.js";
 import { NO_SPOILS, SPOIL_KINDS, SPOIL_RATE_OPTIONS, emptySpoiledTexts, recordSpoil, type Spoil, type SpoiledTexts } from "./sim-spoil.js";
 
 export interface SimOptions extends FaultRates, ContentOptions, RateLimits {
@@ -53,6 +63,30 @@ export interface SimOptions extends FaultRates, ContentOptions, RateLimits {
   rejectResponseFormat: boolean;
   /** Length of embedding vectors when the request gives no `dimensions`. Default 64. */
   embeddingDim: number;
+  /** Serve /v1/files and /v1/batches; false answers them 404, as vLLM's server does. Default true. */
+  batchApi: boolean;
+  /**
+   * Milliseconds from a batch's creation to its end: validating for the first tenth, in progress
+   * until eight tenths, then finalizing; fixed for a batch when it is created. Read when a batch is
+   * looked at, so polls see each state. A cancel's reply says "cancelling", the next look "cancelled". Default 20.
+   */
+  batchTurnaroundMs: number;
+  /** Batches (1-based, in the order they were created) that end expired, half their lines done. Default []. */
+  expireBatches: number[];
+  /** Batches that end cancelled (as if cancelled elsewhere), half their lines done. Default []. */
+  cancelBatches: number[];
+  /** Batches that end failed, with a reason and no output. Default []. */
+  failBatches: number[];
+  /** custom_ids of batch lines that go to the error file with a code and message. Default []. */
+  errorLines: string[];
+  /** custom_ids of batch lines answered with status_code 500 in the output file. Default []. */
+  status500Lines: string[];
+  /** Share of batch lines sent to the error file, drawn per request body and sighting (a resent line may pass). Default 0. */
+  rateBatchLineError: number;
+  /** Share of batch lines answered 500 in the output file, drawn the same way. Default 0. */
+  rateBatchLine500: number;
+  /** The first this many batch creations make their batch, then drop the connection before replying. Default 0. */
+  dropBatchCreates: number;
 }
 
 export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -70,6 +104,16 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   ignoreResponseFormat: false,
   rejectResponseFormat: false,
   embeddingDim: 64,
+  batchApi: true,
+  batchTurnaroundMs: 20,
+  expireBatches: [],
+  cancelBatches: [],
+  failBatches: [],
+  errorLines: [],
+  status500Lines: [],
+  rateBatchLineError: 0,
+  rateBatchLine500: 0,
+  dropBatchCreates: 0,
   rate429: 0,
   rate500: 0,
   rateDrop: 0,
@@ -100,6 +144,8 @@ const RATE_OPTIONS = [
   "rateMissingKeyword",
   "unanswerableRate",
   "resynthUnanswerableRate",
+  "rateBatchLineError",
+  "rateBatchLine500",
   ...SPOIL_RATE_OPTIONS,
 ] as const satisfies ReadonlyArray<keyof SimOptions>;
 
@@ -113,6 +159,8 @@ const COUNT_OPTIONS = [
   "limitRequests",
   "limitTokens",
   "limitWindowMs",
+  "batchTurnaroundMs",
+  "dropBatchCreates",
 ] as const satisfies ReadonlyArray<
   keyof SimOptions
 >;
@@ -135,7 +183,15 @@ export function resolveOptions(base: Readonly<SimOptions>, partial: Partial<SimO
   }
   if (merged.embeddingDim < 1) throw new RangeError(`simulator option embeddingDim must be at least 1, got ${merged.embeddingDim}`);
   if (merged.limitWindowMs < 1) throw new RangeError(`simulator option limitWindowMs must be at least 1, got ${merged.limitWindowMs}`);
-  for (const key of ["models", "embeddingModels"] as const) {
+  for (const key of ["expireBatches", "cancelBatches", "failBatches"] as const) {
+    // Flags (sim-main) give the ordinals as strings.
+    const v = (merged[key] as unknown[]).map((x) => (typeof x === "string" ? Number(x) : x));
+    if (!Array.isArray(merged[key]) || v.some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 1)) {
+      throw new RangeError(`simulator option ${key} must be a list of batch ordinals (1, 2, ...), got ${JSON.stringify(merged[key])}`);
+    }
+    merged[key] = v as number[];
+  }
+  for (const key of ["models", "embeddingModels", "errorLines", "status500Lines"] as const) {
     const v = merged[key];
     if (!Array.isArray(v) || v.some((m) => typeof m !== "string")) throw new RangeError(`simulator option ${key} must be a list of names, got ${JSON.stringify(v)}`);
   }
@@ -167,6 +223,18 @@ export interface SimStats {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** The Batch API: files uploaded, batches created, the lines of each (in creation order), polls of a batch, lines answered by step. */
+  batch: {
+    filesUploaded: number;
+    batchesCreated: number;
+    linesPerBatch: number[];
+    polls: number;
+    /** Lines answered 200 in an output file. */
+    linesAnswered: number;
+    /** Lines in an error file or answered with another status. */
+    linesFailed: number;
+    byStep: Record<string, number>;
+  };
 }
 
 function emptyStats(inFlight = 0): SimStats {
@@ -192,6 +260,7 @@ function emptyStats(inFlight = 0): SimStats {
     promptTokens: 0,
     completionTokens: 0,
     cachedTokens: 0,
+    batch: { filesUploaded: 0, batchesCreated: 0, linesPerBatch: [], polls: 0, linesAnswered: 0, linesFailed: 0, byStep: {} },
   };
 }
 
@@ -240,6 +309,44 @@ const promptTokensOf = (request: ChatRequest) => tokenCount(request.messages.map
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** A file of the simulated /v1/files. */
+interface SimFile {
+  id: string;
+  filename: string;
+  purpose: string;
+  content: string;
+  createdAt: number;
+}
+
+/** How a batch ended, fixed the first time it is seen ended. */
+interface SimBatchEnd {
+  status: "completed" | "expired" | "cancelled" | "failed";
+  at: number;
+  outputFileId: string | null;
+  errorFileId: string | null;
+  counts: { total: number; completed: number; failed: number };
+  errors: SimBatchError[] | null;
+}
+
+/** A batch of the simulated /v1/batches. */
+interface SimBatch {
+  id: string;
+  /** 1-based, in creation order: what expireBatches, cancelBatches and failBatches name. */
+  ordinal: number;
+  endpoint: string;
+  inputFileId: string;
+  createdAt: number;
+  /** batchTurnaroundMs when it was created: later changes of the option leave it be. */
+  turnaroundMs: number;
+  input: { lines: SimInputLine[] } | { errors: SimBatchError[] };
+  fate: SimBatchEnd["status"];
+  /** When the client asked to cancel it. */
+  cancelAskedAt?: number;
+  /** Whether the cancel's reply (which says "cancelling") was sent: any later look finds the batch cancelled. */
+  cancelAnswered?: boolean;
+  end?: SimBatchEnd;
+}
+
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -252,8 +359,15 @@ class HttpProblem extends Error {
   }
 }
 
-export async function startSimServer(options: Partial<SimOptions> = {}): Promise<SimServer> {
+/** What a test may put in place of the real world. */
+export interface SimHooks {
+  /** The clock batches age by (epoch milliseconds). Default Date.now; a test can step it to see each state. */
+  now?: () => number;
+}
+
+export async function startSimServer(options: Partial<SimOptions> = {}, hooks: SimHooks = {}): Promise<SimServer> {
   let opts = resolveOptions(DEFAULT_SIM_OPTIONS, options);
+  const clock = hooks.now ?? Date.now;
   const deliveryListeners = new Set<(requestBody: string) => void>();
   const spoilListeners = new Set<(spoil: Spoil) => void>();
   const spoiled = emptySpoiledTexts();
@@ -302,8 +416,8 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     send(res, p.status, { error: { message: p.message, type: p.type, param: p.param, code: p.code } });
   }
 
-  /** The request body as text, at most MAX_BODY_BYTES. */
-  async function readBody(req: IncomingMessage): Promise<string> {
+  /** The request body, at most MAX_BODY_BYTES. */
+  async function readBytes(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -311,7 +425,12 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       if (size > MAX_BODY_BYTES) throw new HttpProblem(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
       chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
+  }
+
+  /** The request body as text, at most MAX_BODY_BYTES. */
+  async function readBody(req: IncomingMessage): Promise<string> {
+    return (await readBytes(req)).toString("utf8");
   }
 
   function parseJson(text: string): unknown {
@@ -501,23 +620,28 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     };
   }
 
-  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrived = performance.now();
-    const raw = await readBody(req);
-    const body = parseJson(raw);
-    stats.chatRequests++;
+  /** The chat request in a body, checked as the endpoint checks it (HttpProblem when it is refused), counted by step in `byStep`. */
+  function acceptChat(body: unknown, byStep: Record<string, number>): ChatRequest {
     const read = readChatRequest(body);
     if ("status" in read) {
       const p = read as RequestProblem;
       throw new HttpProblem(p.status, p.message, "invalid_request_error", null, p.param ?? null);
     }
-    const request = read;
-    count(stats.byStep, request.step);
-    if (request.isReask) stats.content.reask++;
-    checkModel(request.model, opts.models);
-    if (opts.rejectResponseFormat && request.hasResponseFormat) {
+    count(byStep, read.step);
+    if (read.isReask) stats.content.reask++;
+    checkModel(read.model, opts.models);
+    if (opts.rejectResponseFormat && read.hasResponseFormat) {
       throw new HttpProblem(400, "response_format is not supported", "invalid_request_error", null, "response_format");
     }
+    return read;
+  }
+
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
+    const raw = await readBody(req);
+    const body = parseJson(raw);
+    stats.chatRequests++;
+    const request = acceptChat(body, stats.byStep);
     const promptTokens = promptTokensOf(request);
     if (refusedByWindow(res, promptTokens)) return;
     const bodyHash = hashOf(raw);
@@ -540,8 +664,21 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
   async function embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = performance.now();
     const raw = await readBody(req);
-    const body = parseJson(raw) as Record<string, unknown> | null;
+    const body = parseJson(raw);
     stats.embeddingRequests++;
+    const reply = embeddingReply(body);
+    const bodyHash = hashOf(raw);
+    const seen = sighting(bodyHash);
+    await sleep(Math.max(0, latencyFor(bodyHash, seen) - (performance.now() - arrived)));
+    if (res.destroyed) return;
+    if (injectTransportFault(req, res, bodyHash, seen, () => reply)) return;
+    stats.promptTokens += reply.usage.prompt_tokens;
+    send(res, 200, reply);
+  }
+
+  /** The reply of /v1/embeddings to a body (HttpProblem when it is refused); counts the texts. */
+  function embeddingReply(requestBody: unknown) {
+    const body = requestBody as Record<string, unknown> | null;
     if (!body || typeof body !== "object") throw new HttpProblem(400, "the request body must be a JSON object");
     if (typeof body.model !== "string") throw new HttpProblem(400, "you must provide a model parameter", "invalid_request_error", null, "model");
     checkModel(body.model, [...opts.models, ...opts.embeddingModels]);
@@ -554,32 +691,276 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
     if (!Number.isInteger(dim) || dim < 1) throw new HttpProblem(400, `dimensions must be a positive integer, got ${String(body.dimensions)}`, "invalid_request_error", null, "dimensions");
     const base64 = body.encoding_format === "base64";
     stats.embeddingInputs += texts.length;
-
-    const bodyHash = hashOf(raw);
-    const seen = sighting(bodyHash);
-    const build = () => {
-      const tokens = texts.reduce((sum, t) => sum + tokenCount(t), 0);
-      return {
-        object: "list",
-        data: texts.map((t, index) => {
-          const v = embed(t, dim);
-          return { object: "embedding", index, embedding: base64 ? toBase64(v) : v };
-        }),
-        model: body.model,
-        usage: { prompt_tokens: tokens, total_tokens: tokens },
-      };
+    const tokens = texts.reduce((sum, t) => sum + tokenCount(t), 0);
+    return {
+      object: "list",
+      data: texts.map((t, index) => {
+        const v = embed(t, dim);
+        return { object: "embedding", index, embedding: base64 ? toBase64(v) : v };
+      }),
+      model: body.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
     };
-    const reply = build();
-    await sleep(Math.max(0, latencyFor(bodyHash, seen) - (performance.now() - arrived)));
-    if (res.destroyed) return;
-    if (injectTransportFault(req, res, bodyHash, seen, () => reply)) return;
-    stats.promptTokens += reply.usage.prompt_tokens;
-    send(res, 200, reply);
   }
 
   function models(res: ServerResponse): void {
     const ids = [...new Set([...opts.models, ...opts.embeddingModels])];
     send(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "foveate-simulator" })) });
+  }
+
+  // The Batch API: files and batches kept in memory; a batch's state is read from the clock when it is looked at.
+  const files = new Map<string, SimFile>();
+  const batches = new Map<string, SimBatch>();
+  let filesMade = 0;
+  let batchesMade = 0;
+  let createsDropped = 0;
+
+  function sendText(res: ServerResponse, text: string): void {
+    if (res.destroyed || res.headersSent) return;
+    count(stats.byStatus, "200");
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(Buffer.byteLength(text)) });
+    res.end(text);
+  }
+
+  function storeFile(filename: string, purpose: string, content: string): SimFile {
+    const file = { id: `file-sim${++filesMade}${hashOf(filename, content).slice(0, 16)}`, filename, purpose, content, createdAt: clock() };
+    files.set(file.id, file);
+    return file;
+  }
+
+  const fileObject = (f: SimFile) => ({
+    id: f.id,
+    object: "file",
+    bytes: Buffer.byteLength(f.content),
+    created_at: Math.floor(f.createdAt / 1000),
+    filename: f.filename,
+    purpose: f.purpose,
+  });
+
+  async function uploadFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const bytes = await readBytes(req);
+    const type = req.headers["content-type"] ?? "";
+    if (!/^multipart\/form-data/i.test(type)) throw new HttpProblem(400, "the upload must be multipart/form-data");
+    let form: FormData;
+    try {
+      form = await new Request("http://sim/v1/files", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) }).formData();
+    } catch {
+      throw new HttpProblem(400, "the multipart body cannot be read");
+    }
+    const purpose = form.get("purpose");
+    const file = form.get("file");
+    if (typeof purpose !== "string" || purpose === "") throw new HttpProblem(400, "Missing required parameter: 'purpose'.", "invalid_request_error", null, "purpose");
+    if (purpose !== "batch") throw new HttpProblem(400, `the simulator keeps files of purpose "batch" only, not "${purpose}"`, "invalid_request_error", null, "purpose");
+    if (file === null || typeof file === "string") throw new HttpProblem(400, "Missing required parameter: 'file'.", "invalid_request_error", null, "file");
+    const stored = storeFile(file.name, purpose, await file.text());
+    stats.batch.filesUploaded++;
+    send(res, 200, fileObject(stored));
+  }
+
+  function fileOf(id: string): SimFile {
+    const file = files.get(id);
+    if (!file) throw new HttpProblem(404, `No such File object: ${id}`, "invalid_request_error", null, "file_id");
+    return file;
+  }
+
+  function batchOf(id: string): SimBatch {
+    const batch = batches.get(id);
+    if (!batch) throw new HttpProblem(404, `No batch found with id '${id}'.`, "invalid_request_error", null, "batch_id");
+    return batch;
+  }
+
+  async function createBatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parseJson(await readBody(req)) as Record<string, unknown> | null;
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpProblem(400, "the request body must be a JSON object");
+    if (typeof body.input_file_id !== "string") throw new HttpProblem(400, "Missing required parameter: 'input_file_id'.", "invalid_request_error", null, "input_file_id");
+    const file = fileOf(body.input_file_id);
+    if (file.purpose !== "batch") throw new HttpProblem(400, `file ${file.id} has purpose "${file.purpose}", not "batch"`, "invalid_request_error", null, "input_file_id");
+    const endpoint = body.endpoint;
+    if (typeof endpoint !== "string" || !(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) {
+      throw new HttpProblem(400, `Invalid endpoint ${JSON.stringify(endpoint)}: one of ${BATCH_ENDPOINTS.join(", ")}.`, "invalid_request_error", null, "endpoint");
+    }
+    if (body.completion_window !== "24h") {
+      throw new HttpProblem(400, `Invalid completion_window ${JSON.stringify(body.completion_window)}: only "24h" is supported.`, "invalid_request_error", null, "completion_window");
+    }
+    const ordinal = ++batchesMade;
+    const fate = opts.failBatches.includes(ordinal)
+      ? "failed"
+      : opts.expireBatches.includes(ordinal)
+        ? "expired"
+        : opts.cancelBatches.includes(ordinal)
+          ? "cancelled"
+          : "completed";
+    const batch: SimBatch = {
+      id: `batch_sim${ordinal}_${hashOf(file.id).slice(0, 16)}`,
+      ordinal,
+      endpoint,
+      inputFileId: file.id,
+      createdAt: clock(),
+      turnaroundMs: opts.batchTurnaroundMs,
+      input: validateBatchInput(file.content, endpoint),
+      fate,
+    };
+    batches.set(batch.id, batch);
+    stats.batch.batchesCreated++;
+    stats.batch.linesPerBatch.push(file.content.split("\n").filter((l) => l.trim() !== "").length);
+    if (createsDropped < opts.dropBatchCreates) {
+      createsDropped++;
+      req.socket.destroy();
+      return;
+    }
+    send(res, 200, batchObject(batch, clock()));
+  }
+
+  /** One line of a batch answered as the live endpoint answers its body, or failed as the options say. */
+  function answerLine(batch: SimBatch, line: SimInputLine): { output: Record<string, unknown> } | { error: Record<string, unknown> } {
+    const raw = JSON.stringify(line.body);
+    const bodyHash = hashOf(raw);
+    const seen = sighting(bodyHash);
+    const id = `batch_req_${hashOf(batch.id, line.custom_id).slice(0, 24)}`;
+    const request_id = `req_${bodyHash.slice(0, 24)}${seen}`;
+    if (opts.errorLines.includes(line.custom_id) || unitOf("batch-line-error", bodyHash, seen) < opts.rateBatchLineError) {
+      return { error: { id, custom_id: line.custom_id, response: null, error: { code: "server_error", message: "The request could not be processed (simulated)." } } };
+    }
+    let response: { status_code: number; request_id: string; body: unknown };
+    if (opts.status500Lines.includes(line.custom_id) || unitOf("batch-line-500", bodyHash, seen) < opts.rateBatchLine500) {
+      response = { status_code: 500, request_id, body: { error: { message: "The server had an error while processing your request (simulated).", type: "server_error", param: null, code: null } } };
+    } else {
+      try {
+        if (batch.endpoint === "/v1/embeddings") {
+          const reply = embeddingReply(line.body);
+          stats.promptTokens += reply.usage.prompt_tokens;
+          response = { status_code: 200, request_id, body: reply };
+        } else {
+          response = { status_code: 200, request_id, body: completionFor(acceptChat(line.body, stats.batch.byStep), bodyHash, seen) };
+        }
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        response = { status_code: error.status, request_id, body: { error: { message: error.message, type: error.type, param: error.param, code: error.code } } };
+      }
+    }
+    return { output: { id, custom_id: line.custom_id, response, error: null } };
+  }
+
+  /** End a batch with its first `done` lines (in its shuffled order) answered and output and error files written. */
+  function endBatch(batch: SimBatch, status: SimBatchEnd["status"], done: number, at: number, errors: SimBatchError[] | null = null): SimBatchEnd {
+    const lines = "lines" in batch.input ? batch.input.lines : [];
+    const order = status === "failed" ? [] : shuffledOrder(lines.length, batch.id);
+    const output: string[] = [];
+    const failed: string[] = [];
+    let completed = 0;
+    order.forEach((index, position) => {
+      const line = lines[index]!;
+      if (position >= done) {
+        // As OpenAI does, the lines a batch did not reach go to the error file.
+        const code = status === "expired" ? "batch_expired" : "batch_cancelled";
+        const message = status === "expired" ? "This request could not be executed before the completion window expired." : "This request was not executed because the batch was cancelled.";
+        failed.push(JSON.stringify({ id: `batch_req_${hashOf(batch.id, line.custom_id).slice(0, 24)}`, custom_id: line.custom_id, response: null, error: { code, message } }));
+        return;
+      }
+      const answer = answerLine(batch, line);
+      if ("error" in answer) failed.push(JSON.stringify(answer.error));
+      else {
+        output.push(JSON.stringify(answer.output));
+        if ((answer.output.response as { status_code: number }).status_code === 200) completed++;
+      }
+    });
+    stats.batch.linesAnswered += completed;
+    stats.batch.linesFailed += order.length - completed;
+    const fileOfLines = (kind: string, rows: string[]) => (rows.length === 0 ? null : storeFile(`${batch.id}_${kind}.jsonl`, `batch_${kind}`, rows.map((r) => `${r}\n`).join("")).id);
+    const end: SimBatchEnd = {
+      status,
+      at,
+      outputFileId: fileOfLines("output", output),
+      errorFileId: fileOfLines("error", failed),
+      counts: { total: lines.length, completed, failed: order.length - completed },
+      errors,
+    };
+    batch.end = end;
+    return end;
+  }
+
+  /** The batch's status at `now`, ending it when its time has come. */
+  function statusAt(batch: SimBatch, now: number): string {
+    if (batch.end) return batch.end.status;
+    const turnaround = batch.turnaroundMs;
+    const elapsed = now - batch.createdAt;
+    if (isValidated(elapsed, turnaround)) {
+      if ("errors" in batch.input) return endBatch(batch, "failed", 0, now, batch.input.errors).status;
+      if (batch.fate === "failed") {
+        const reason = { code: "token_limit_exceeded", message: `Enqueued token limit reached for ${opts.models[0] ?? "the model"} (simulated). Please try again once some in_progress batches have been completed.`, param: null, line: null };
+        return endBatch(batch, "failed", 0, now, [reason]).status;
+      }
+    }
+    const total = "lines" in batch.input ? batch.input.lines.length : 0;
+    if (batch.cancelAskedAt !== undefined) {
+      if (!batch.cancelAnswered) return "cancelling";
+      return endBatch(batch, "cancelled", linesDone(total, batch.cancelAskedAt - batch.createdAt, turnaround), now).status;
+    }
+    const state = batchState(elapsed, turnaround);
+    if (state !== "ended") return state;
+    return endBatch(batch, batch.fate, batch.fate === "completed" ? total : Math.floor(total / 2), now).status;
+  }
+
+  function batchObject(batch: SimBatch, now: number): Record<string, unknown> {
+    const status = statusAt(batch, now);
+    const seconds = (ms: number) => Math.floor(ms / 1000);
+    const end = batch.end;
+    const total = "lines" in batch.input ? batch.input.lines.length : 0;
+    const running = status === "in_progress" || status === "finalizing" || status === "cancelling";
+    return {
+      id: batch.id,
+      object: "batch",
+      endpoint: batch.endpoint,
+      errors: end?.errors ? { object: "list", data: end.errors } : null,
+      input_file_id: batch.inputFileId,
+      completion_window: "24h",
+      status,
+      output_file_id: end?.outputFileId ?? null,
+      error_file_id: end?.errorFileId ?? null,
+      created_at: seconds(batch.createdAt),
+      expires_at: seconds(batch.createdAt) + 24 * 3600,
+      ...(end ? { [`${end.status}_at`]: seconds(end.at) } : {}),
+      ...(batch.cancelAskedAt !== undefined ? { cancelling_at: seconds(batch.cancelAskedAt) } : {}),
+      request_counts: end?.counts ?? {
+        total,
+        completed: running ? linesDone(total, (batch.cancelAskedAt ?? now) - batch.createdAt, batch.turnaroundMs) : 0,
+        failed: 0,
+      },
+      metadata: null,
+    };
+  }
+
+  async function batchRoute(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? "GET";
+    if (method === "POST" && path === "/v1/files") return await uploadFile(req, res);
+    let m = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
+    if (m && method === "GET") {
+      const file = fileOf(decodeURIComponent(m[1]!));
+      return m[2] ? sendText(res, file.content) : send(res, 200, fileObject(file));
+    }
+    if (method === "POST" && path === "/v1/batches") return await createBatch(req, res);
+    if (method === "GET" && path === "/v1/batches") {
+      const limit = Math.max(1, Math.min(100, Number(new URL(req.url ?? "/", "http://sim").searchParams.get("limit") ?? 20) || 20));
+      const now = clock();
+      const newest = [...batches.values()].reverse();
+      return send(res, 200, { object: "list", data: newest.slice(0, limit).map((b) => batchObject(b, now)), has_more: newest.length > limit });
+    }
+    m = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
+    if (m && method === "GET" && !m[2]) {
+      stats.batch.polls++;
+      return send(res, 200, batchObject(batchOf(decodeURIComponent(m[1]!)), clock()));
+    }
+    if (m && method === "POST" && m[2]) {
+      const batch = batchOf(decodeURIComponent(m[1]!));
+      const now = clock();
+      const status = statusAt(batch, now);
+      if (batch.end) throw new HttpProblem(400, `Cannot cancel a batch with status '${status}'.`, "invalid_request_error", null, null);
+      batch.cancelAskedAt ??= now;
+      const reply = batchObject(batch, now);
+      batch.cancelAnswered = true;
+      return send(res, 200, reply);
+    }
+    throw new HttpProblem(404, `Unknown request URL: ${method} ${path}.`, "invalid_request_error", "unknown_url");
   }
 
   /** Answer a chat request that arrived with maxConcurrent already being served: 429 at once, unread. */
@@ -614,6 +995,11 @@ export async function startSimServer(options: Partial<SimOptions> = {}): Promise
       if (isChat) return await chat(req, res);
       if (req.method === "POST" && path === "/v1/embeddings") return await embeddings(req, res);
       if (req.method === "GET" && path === "/v1/models") return models(res);
+      if (/^\/v1\/(files|batches)(\/|$)/.test(path)) {
+        // A server without a Batch API (vLLM's) answers FastAPI's bare 404.
+        if (!opts.batchApi) return send(res, 404, { detail: "Not Found" });
+        return await batchRoute(req, res, path);
+      }
       throw new HttpProblem(404, `Unknown request URL: ${req.method} ${path}.`, "invalid_request_error", "unknown_url");
     } catch (error) {
       if (error instanceof HttpProblem) sendProblem(res, error);

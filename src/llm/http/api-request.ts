@@ -1,7 +1,7 @@
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import type { PublishedLimits } from "../../rate-limit-state.js";
 import { classifyError, htmlReply, type CallContext } from "./classify-error.js";
-import { postJson, type HttpReply } from "./http-post.js";
+import { sendHttp, type HttpReply } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
 import { readPublishedLimits } from "./rate-limit-headers.js";
 
@@ -46,11 +46,39 @@ export async function postApi(
   body: unknown,
   options: { headers: Record<string, string>; timeoutMs: number; signal?: AbortSignal; ctx: CallContext; description: string },
 ): Promise<{ body: unknown; limits: PublishedLimits | undefined }> {
+  const reply = await requestApi(url, { ...options, method: "POST", body: JSON.stringify(body), contentType: "application/json" });
+  return { body: parseApiJson(reply.text, options.ctx), limits: reply.limits };
+}
+
+/**
+ * One request of any method to an OpenAI-compatible endpoint, its 2xx reply's text resolved as it
+ * came (a file's content need not be JSON); failures are what postApi rejects with.
+ */
+export async function requestApi(
+  url: URL,
+  options: {
+    method: "GET" | "POST";
+    body?: string | Uint8Array;
+    contentType?: string;
+    headers: Record<string, string>;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    ctx: CallContext;
+    description: string;
+  },
+): Promise<{ text: string; limits: PublishedLimits | undefined }> {
   const { signal, ctx } = options;
   if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`);
   let reply: HttpReply;
   try {
-    reply = await postJson(url, JSON.stringify(body), { headers: options.headers, timeoutMs: options.timeoutMs, ...(signal ? { signal } : {}) });
+    reply = await sendHttp(url, {
+      method: options.method,
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      headers: options.headers,
+      timeoutMs: options.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
   } catch (error) {
     if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`, { cause: error });
     throw classifyError(error, ctx);
@@ -62,8 +90,13 @@ export async function postApi(
     throw error;
   }
   if (isHtml(reply)) throw htmlReply(ctx);
+  return { text: reply.text, limits };
+}
+
+/** A reply's JSON, or the classified (retryable) error of a body that is not JSON. */
+export function parseApiJson(text: string, ctx: CallContext): unknown {
   try {
-    return { body: JSON.parse(reply.text) as unknown, limits };
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw classifyError(error, ctx);
   }

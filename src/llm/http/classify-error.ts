@@ -13,6 +13,7 @@ import { HttpStatusError } from "./http-status-error.js";
 export interface CallContext {
   /** The base URL the engine talks to, as shown in messages. */
   url: string;
+  /** The model asked, as shown in messages; "" for a request that is for none. */
   model: string;
   /** The per-request time limit in milliseconds, shown in the timeout message. */
   timeoutMs?: number;
@@ -28,7 +29,8 @@ export function classifyError(error: unknown, ctx: CallContext): EngineCallError
   if ((error instanceof HttpTransportError && error.kind === "aborted") || (error instanceof Error && error.name === "AbortError")) {
     return new AbortedError(`request to ${ctx.url} (model "${ctx.model}") was aborted`, { cause: error });
   }
-  const where = `${ctx.url} (model "${ctx.model}")`;
+  // No model is named for requests that are not for one (a batch's files and status).
+  const where = ctx.model === "" ? ctx.url : `${ctx.url} (model "${ctx.model}")`;
   const fail = (message: string, retryable: boolean, status?: number, retryAfterSeconds?: number) =>
     new EngineCallError(
       message,

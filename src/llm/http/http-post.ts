@@ -43,6 +43,29 @@ export function postJson(
   body: string,
   options: { headers: Record<string, string>; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HttpReply> {
+  return sendHttp(url, { ...options, method: "POST", body, contentType: "application/json" });
+}
+
+/** A request of any method, with or without a body, read as postJson reads its reply. */
+export function sendHttp(
+  url: URL,
+  options: {
+    method: "GET" | "POST";
+    body?: string | Uint8Array;
+    contentType?: string;
+    headers: Record<string, string>;
+    timeoutMs: number;
+    signal?: AbortSignal;
+  },
+): Promise<HttpReply> {
+  const body = options.body;
+  const bodyHeaders: Record<string, string> =
+    body === undefined
+      ? {}
+      : {
+          "content-type": options.contentType ?? "application/octet-stream",
+          "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength),
+        };
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : http;
     const agent = url.protocol === "https:" ? agents["https:"] : agents["http:"];
@@ -63,9 +86,9 @@ export function postJson(
     const request = client.request(
       url,
       {
-        method: "POST",
+        method: options.method,
         agent,
-        headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...options.headers },
+        headers: { ...bodyHeaders, ...options.headers },
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -86,7 +109,8 @@ export function postJson(
     request.on("error", (error) => finish(new HttpTransportError(error.message, "connection", { cause: error })));
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    request.end(body);
+    if (body === undefined) request.end();
+    else request.end(body);
   });
 }
 

@@ -6,11 +6,11 @@
  * rest of the pipeline and the sockets together, and its transport cannot give today's behaviour
  * (see postApi). `withRetries` owns every retry.
  */
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { EngineCallError } from "../../errors.js";
-import { apiHeaders, malformedReply, postApi, endpointUrl } from "./api-request.js";
+import { apiHeaders, postApi, endpointUrl } from "./api-request.js";
+import { acceptsRepetitionPenalty, chatCompletionBody, completionOfReply, type ChatCompletionBody } from "./chat-body.js";
 import type { CallContext } from "./classify-error.js";
-import type { Completion, CompletionRequest, LanguageModel, TokenUsage } from "../port.js";
+import type { Completion, CompletionRequest, LanguageModel } from "../port.js";
 import type { RequestTracker } from "./request-tracker.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -50,54 +50,30 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
 
   const endpoint = endpointUrl(baseURL, "chat/completions");
   const headers = apiHeaders(options.apiKey);
-  // OpenAI's API answers 400 "Unrecognized request argument supplied" to a field it does not know.
-  const sendsRepetitionPenalty = endpoint.hostname !== "api.openai.com";
+  const sendsRepetitionPenalty = acceptsRepetitionPenalty(endpoint);
 
-  function repetitionPenalty(penalty: number | undefined): { repetition_penalty?: number } {
-    if (penalty === undefined) return {};
-    if (sendsRepetitionPenalty) return { repetition_penalty: penalty };
-    if (!warnedNoPenalty) {
+  /** The body sent for a request; warns once when a repetition penalty cannot be sent. */
+  function bodyOf(request: CompletionRequest, withSchema: boolean): ChatCompletionBody {
+    const penalty = request.sampling.repetitionPenalty;
+    if (penalty !== undefined && !sendsRepetitionPenalty && !warnedNoPenalty) {
       warnedNoPenalty = true;
       warn(`${description}: OpenAI's API takes no repetition_penalty; answering without the repetition penalty ${penalty}`);
     }
-    return {};
-  }
-
-  function buildBody(request: CompletionRequest, withSchema: boolean): ChatCompletionCreateParamsNonStreaming & { repetition_penalty?: number } {
-    const { sampling, responseSchema } = request;
-    return {
-      model: options.model,
-      messages: request.messages.map(({ role, content }) => ({ role, content })),
-      temperature: sampling.temperature,
-      top_p: sampling.topP,
-      frequency_penalty: sampling.frequencyPenalty,
-      // Not OpenAI's: vLLM and SGLang read it; never sent to api.openai.com, which rejects it.
-      ...repetitionPenalty(sampling.repetitionPenalty),
-      max_tokens: sampling.maxTokens,
-      seed: sampling.seed,
-      ...(withSchema && responseSchema
-        ? {
-            response_format: {
-              type: "json_schema" as const,
-              json_schema: { name: responseSchema.name, schema: responseSchema.schema, strict: false },
-            },
-          }
-        : {}),
-    };
+    return chatCompletionBody(options.model, request, { withSchema, sendsRepetitionPenalty });
   }
 
   /** One HTTP request, turned into a completion or a classified EngineCallError. */
   async function sendOnce(request: CompletionRequest, withSchema: boolean): Promise<Omit<Completion, "attempts">> {
     const id = options.requests?.sent();
     try {
-      const reply = await postApi(endpoint, buildBody(request, withSchema), {
+      const reply = await postApi(endpoint, bodyOf(request, withSchema), {
         headers,
         timeoutMs,
         ...(request.signal ? { signal: request.signal } : {}),
         ctx,
         description,
       });
-      const completion = { ...readReply(reply.body as ChatCompletion), ...(reply.limits ? { limits: reply.limits } : {}) };
+      const completion = { ...completionOfReply(reply.body, ctx, noUsage), ...(reply.limits ? { limits: reply.limits } : {}) };
       if (id !== undefined) options.requests?.ended(id);
       return completion;
     } catch (error) {
@@ -106,33 +82,10 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): LanguageModel 
     }
   }
 
-  function readReply(reply: ChatCompletion): Omit<Completion, "attempts"> {
-    const invalid = (what: string) => malformedReply(what, ctx);
-    // A body can be valid JSON and still not an object (a bare string from an odd proxy).
-    if (typeof reply !== "object" || reply === null) throw invalid("reply that is not a JSON chat completion");
-    const choice = reply.choices?.[0];
-    if (!choice) throw invalid("empty reply (no choices)");
-    const text = choice.message?.content;
-    if (text === null || text === undefined) {
-      const refusal = choice.message?.refusal;
-      throw invalid(refusal ? `refusal (${refusal.slice(0, 200)})` : "empty reply (no content)");
-    }
-    return { text, usage: readUsage(reply.usage), finishReason: choice.finish_reason ?? undefined };
-  }
-
-  function readUsage(usage: ChatCompletion["usage"]): TokenUsage {
-    if (!usage) {
-      if (!warnedNoUsage) {
-        warnedNoUsage = true;
-        warn(`${description} reports no token usage; counting its tokens as 0`);
-      }
-      return { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
-    }
-    return {
-      promptTokens: usage.prompt_tokens ?? 0,
-      completionTokens: usage.completion_tokens ?? 0,
-      cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    };
+  function noUsage(): void {
+    if (warnedNoUsage) return;
+    warnedNoUsage = true;
+    warn(`${description} reports no token usage; counting its tokens as 0`);
   }
 
   return {
