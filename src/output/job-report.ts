@@ -1,3 +1,4 @@
+import type { BatchEvent } from "../pipeline/batch-waves.js";
 import { EngineCallError } from "../errors.js";
 import type { JobEvent } from "../run/job-events.js";
 import { formatBudgetDistribution } from "./budget-distribution.js";
@@ -47,6 +48,12 @@ export function jobReport(options: JobReportOptions): { onEvent: (event: JobEven
         return progress.update(event.progress);
       case "stopping":
         return progress.log(`stopping: no new calls; calls in flight may finish for ${event.graceSeconds} s (Ctrl-C again to quit at once)`);
+      case "batch": {
+        const line = batchLine(event.event);
+        return line ? progress.log(line) : undefined;
+      }
+      case "batch-file":
+        return progress.log(`batch written for vllm run-batch; run: ${event.command}`);
       case "summary": {
         progress.stop();
         const { summary } = event;
@@ -76,4 +83,19 @@ export function resumeAdvice(stoppedBy: unknown, store: string): string {
     return "The same command fails the same way until the API key is fixed (OPENAI_API_KEY or --api-key); then it resumes, and nothing paid for is lost.";
   }
   return `Nothing is lost: run the same command again to resume from ${store}.`;
+}
+
+/** One line for a batch event worth telling: a wave submitted, a batch collected; status looks stay quiet. */
+export function batchLine(event: BatchEvent): string | undefined {
+  switch (event.type) {
+    case "wave-submitted":
+      return `wave ${event.wave} submitted: ${event.lines.toLocaleString("en-US")} calls in ${event.batches.length} batch${event.batches.length === 1 ? "" : "es"} (${event.batches.join(", ")}) asking ${event.label}`;
+    case "batch-collected": {
+      const again = event.retried > 0 ? `, ${event.retried} sent again` : "";
+      const live = event.live > 0 ? `, ${event.live} sent live` : "";
+      return `wave ${event.wave}: batch ${event.id} collected, ${event.answered.toLocaleString("en-US")} answered${again}${live}${event.failure ? ` (a failed line: ${event.failure})` : ""}`;
+    }
+    case "batch-status":
+      return undefined;
+  }
 }

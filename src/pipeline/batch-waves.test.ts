@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchApi, BatchInfo, BatchInputLine, BatchOutputLine } from "../llm/batch/batch-api.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
-import { BatchesPendingError, BatchFailedError, BatchWaves, splitLines, type BatchLedger, type RecordedBatch } from "./batch-waves.js";
+import { BatchesPendingError, BatchFailedError, BatchWaves, type BatchLedger, type RecordedBatch } from "./batch-waves.js";
 
 /** A batch service in memory: each batch ends as `outcome` says when the test finishes it. */
 class MemoryBatches implements BatchApi {
@@ -186,16 +186,5 @@ describe("BatchWaves", () => {
     api.finish(id!, "failed");
     await expect(pending).rejects.toThrow(BatchFailedError);
     await expect(pending).rejects.toThrow(/batch batch-\d+ \(wave 0\) failed at memory: line 1: model is required/);
-  });
-});
-
-describe("splitLines", () => {
-  const line = (i: number): BatchInputLine => ({ custom_id: `k${i}`, method: "POST", url: "/v1/chat/completions", body: { n: i } });
-  it("cuts a wave at the line limit and at the byte limit, never leaving a batch empty", () => {
-    const lines = Array.from({ length: 5 }, (_, i) => line(i));
-    expect(splitLines(lines, 2, 1e9).map((p) => p.length)).toEqual([2, 2, 1]);
-    const size = Buffer.byteLength(JSON.stringify(line(0))) + 1;
-    expect(splitLines(lines, 100, size * 3).map((p) => p.length)).toEqual([3, 2]);
-    expect(splitLines([line(0)], 100, 1).map((p) => p.length)).toEqual([1]);
   });
 });

@@ -1,5 +1,6 @@
 import { FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
+import { splitIntoBatches } from "../llm/batch/batch-lines.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 
 /** A batched run stopped after submitting (--no-wait), or found its batches still running: run it again later. */
@@ -164,7 +165,7 @@ export class BatchWaves implements LanguageModel {
     const label = [...new Set(lines.map((line) => line.request.responseSchema?.name ?? "text"))].join(", ");
     const input = lines.map((line): BatchInputLine => ({ custom_id: line.key, method: "POST", url: "/v1/chat/completions", body: this.options.body(line.request) }));
     const ids: string[] = [];
-    const parts = splitLines(input, this.options.maxLines ?? BATCH_MAX_LINES, this.options.maxBytes ?? BATCH_MAX_BYTES);
+    const parts = splitIntoBatches(input, { maxLines: this.options.maxLines ?? BATCH_MAX_LINES, maxBytes: this.options.maxBytes ?? BATCH_MAX_BYTES });
     for (const [k, part] of parts.entries()) {
       const fileId = await api.upload(`foveate-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}.jsonl`, part, signal);
       const batch = await api.create(fileId, "/v1/chat/completions", signal);
@@ -318,25 +319,6 @@ function failureOf(line: BatchOutputLine): string {
 
 function pendingMessage(batches: number, wave: number): string {
   return `submitted wave ${wave} as ${batches} batch${batches === 1 ? "" : "es"} (recorded in the run store); run the same command later to collect ${batches === 1 ? "it" : "them"} and go on`;
-}
-
-/** A wave's lines cut into batches of at most `maxLines` lines and `maxBytes` bytes of JSONL. */
-export function splitLines(lines: readonly BatchInputLine[], maxLines: number, maxBytes: number): BatchInputLine[][] {
-  const parts: BatchInputLine[][] = [];
-  let part: BatchInputLine[] = [];
-  let bytes = 0;
-  for (const line of lines) {
-    const size = Buffer.byteLength(JSON.stringify(line)) + 1;
-    if (part.length > 0 && (part.length >= maxLines || bytes + size > maxBytes)) {
-      parts.push(part);
-      part = [];
-      bytes = 0;
-    }
-    part.push(line);
-    bytes += size;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,3 +1,4 @@
+import type { BatchEvent } from "../pipeline/batch-waves.js";
 import type { BudgetPlan } from "../budget/plan-budgets.js";
 import type { SourceDocument } from "../corpus/source-document.js";
 import type { RunEstimate } from "../cost/estimate.js";
@@ -69,6 +70,10 @@ export type JobEvent =
   | { type: "document-failed"; document: SourceDocument; error: Error }
   | { type: "progress"; progress: RunProgress }
   | { type: "stopping"; graceSeconds: number }
+  /** A batched run's waves: submitted, looked at, collected. */
+  | { type: "batch"; event: BatchEvent }
+  /** --batch-files: a wave's input is written; the command that answers it. */
+  | { type: "batch-file"; command: string }
   /** Once the run has begun, when it ends: finished, or stopped by an error (`stoppedBy`) that is then thrown. */
   | { type: "summary"; summary: JobSummary; finished: boolean; stoppedBy?: unknown };
 

@@ -45,6 +45,11 @@ import { cachedEmbeddings } from "../store/cached-embeddings.js";
 import { RunStore } from "../store/run-store.js";
 import { callsProgress, planCalls, type CallPlan } from "./call-plan.js";
 import { checkRunPaths } from "./check-run-paths.js";
+import { createFolderBatchApi } from "../llm/batch/folder-batch-api.js";
+import { createHttpBatchApi } from "../llm/batch/http-batch-api.js";
+import { endpointUrl } from "../llm/http/api-request.js";
+import { acceptsRepetitionPenalty, chatCompletionBody, completionOfReply } from "../llm/http/chat-body.js";
+import type { BatchSettings } from "../pipeline/synthesize-options.js";
 import { defaultStorePath } from "./default-store-path.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
@@ -241,8 +246,10 @@ export class SynthesisJob {
         budgets = { of: (document) => plan.budgets[document.index] ?? o.mu ?? 8, settings };
       }
 
+      const batch = this.batchSettings(emit);
       const run = synthesize(corpus.documents, {
         model,
+        ...(batch ? { batch } : {}),
         ...this.methodOptions(),
         concurrency,
         store,
@@ -376,6 +383,35 @@ export class SynthesisJob {
       ...(spec.tpm !== undefined ? { tpm: spec.tpm } : o.tpm !== undefined ? { tpm: o.tpm } : {}),
       ...(spec.concurrency !== undefined ? { concurrency: spec.concurrency } : {}),
     }));
+  }
+
+  /**
+   * How a batched run (--batch, --batch-files) sends its waves: to the one endpoint's Batch API, or
+   * as files for vllm run-batch; each line the body a live call would send, read back as a live reply is.
+   */
+  private batchSettings(emit: (event: JobEvent) => void): BatchSettings | undefined {
+    const o = this.options;
+    if (!o.batch && o.batchFiles === undefined) return undefined;
+    if (this.engineKind !== "api" || o.languageModel) throw new ConfigError("--batch and --batch-files send the calls to an API endpoint's batches; a local model runs them in this process");
+    const specs: readonly EndpointSpec[] = o.endpoints ?? [toSpec(resolveEndpoint(o, this.env))];
+    if (specs.length > 1) throw new ConfigError("--batch sends every call to one endpoint's Batch API: give one --base-url");
+    const spec = specs[0]!;
+    const model = spec.model ?? this.modelName;
+    const api =
+      o.batchFiles !== undefined
+        ? createFolderBatchApi(o.batchFiles, { onInputFile: ({ command }) => emit({ type: "batch-file", command }) })
+        : createHttpBatchApi({ baseURL: spec.baseUrl, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), retry: { maxRetries: o.maxRetries ?? 6 } });
+    const sendsRepetitionPenalty = acceptsRepetitionPenalty(endpointUrl(spec.baseUrl, "chat/completions"));
+    const ctx = { url: spec.baseUrl, model };
+    return {
+      api,
+      body: (request) => ({ ...chatCompletionBody(model, request, { withSchema: request.responseSchema !== undefined, sendsRepetitionPenalty }) }),
+      read: (body) => completionOfReply(body, ctx),
+      batchRounds: o.batchResynthesis === true,
+      noWait: o.wait === false,
+      pollMs: (o.batchPoll ?? (o.batchFiles !== undefined ? 5 : 30)) * 1000,
+      onEvent: (event) => emit({ type: "batch", event }),
+    };
   }
 
   /** Counts each retry, and says so at the first timeout: a server that hangs is otherwise silent for minutes. */
