@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +67,78 @@ describe("synth --batch (issue 16)", () => {
     }
   });
 });
+
+describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => {
+  it("--no-wait submits a wave and stops (exit 75); the same command later collects it and goes on; status shows the batches", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const output = join(dir, "data.jsonl");
+    const first = await runCli(synthArgs(output, "--batch", "--no-wait", "--batch-poll", "0.01"));
+    expect(first.code).toBe(75);
+    expect(first.stderr).toMatch(/foveate: submitted wave 0 as 1 batch \(recorded in the run store\); run the same command later to collect it and go on/);
+    const status = await runCli(["status", `${output}.foveate.db`]);
+    expect(status.stdout).toMatch(/Batches: 1 \(1 open\)/);
+    expect(status.stdout).toMatch(/wave 0 \(micro_elements, scatter_keywords, macro_sentences\): 1 batch, 36 lines/);
+    sim.resetStats();
+    let code = first.code;
+    let runs = 0;
+    while (code === 75 && runs++ < 20) code = (await runCli(synthArgs(output, "--batch", "--no-wait", "--batch-poll", "0.01"))).code;
+    expect(code).toBe(0);
+    // The later runs submitted the two other waves, each once, whatever runs found a batch still running.
+    expect(sim.stats.batch.batchesCreated).toBe(2);
+    expect(lines(output)).toHaveLength(72);
+  });
+
+  it("--batch to an endpoint without a Batch API says so in one line, exit 1", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, batchApi: false });
+    try {
+      const run = await runCli(synthArgs(join(dir, "data.jsonl"), "--batch"));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/has no Batch API \(404 on .+\): use a provider that has one, or --batch-files DIR to write the batches for vllm run-batch/);
+    } finally {
+      sim.setOptions(DEFAULT_SIM_OPTIONS);
+    }
+  });
+
+  it("--batch-files writes each wave for vllm run-batch and reads its output back, to the same dataset as a live run", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const live = join(dir, "live.jsonl");
+    expect((await runCli(synthArgs(live))).code).toBe(0);
+    const waves = join(dir, "waves");
+    mkdirSync(waves);
+    // The test stands for vllm run-batch: each input file it sees is answered by the simulator's live endpoint.
+    const answered = new Set<string>();
+    const serve = setInterval(() => {
+      for (const name of readdirSync(waves)) {
+        if (!name.endsWith(".jsonl") || name.endsWith(".output.jsonl") || answered.has(name)) continue;
+        answered.add(name);
+        void answerLikeVllm(join(waves, name), sim.baseURL);
+      }
+    }, 10);
+    try {
+      const run = await runCli(synthArgs(join(dir, "batched.jsonl"), "--batch-files", waves, "--batch-poll", "0.01"));
+      expect(run.stderr).toMatch(/batch written for vllm run-batch; run: vllm run-batch -i \S+ -o \S+ --model sim-model/);
+      expect(run.code).toBe(0);
+    } finally {
+      clearInterval(serve);
+    }
+    expect(answered.size).toBe(3);
+    expect(lines(join(dir, "batched.jsonl"))).toEqual(lines(live));
+  });
+});
+
+/** What vllm run-batch does with an input file: every line's body sent to the server, the output written beside it. */
+async function answerLikeVllm(input: string, baseURL: string): Promise<void> {
+  const requests = readFileSync(input, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { custom_id: string; body: unknown });
+  const out: string[] = [];
+  for (const request of requests) {
+    const response = await fetch(`${baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request.body) });
+    out.push(JSON.stringify({ id: `vllm-${request.custom_id}`, custom_id: request.custom_id, response: { status_code: response.status, request_id: "r", body: await response.json() }, error: null }));
+  }
+  writeFileSync(input.replace(/\.jsonl$/, ".output.jsonl"), `${out.join("\n")}\n`);
+}
 
 /** Batches recorded in a store that may not exist yet, or be mid-write. */
 function recordedBatches(path: string): number {
