@@ -66,6 +66,8 @@ export interface Completion {
   attempts: number;
   /** The rate limits the server published with this reply. */
   limits?: PublishedLimits;
+  /** The batch that answered the request, when it went in one (priced at the batch price). */
+  batchId?: string;
 }
 
 export interface LanguageModel {

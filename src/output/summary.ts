@@ -90,7 +90,9 @@ export function formatSummary(stats: RunStats, extras: SummaryExtras = {}): stri
   if (thin) lines.push(`${thin}; --accept-thin keeps such a run's exit code 0`);
   // Calls count answers; requests count what went over the wire, so a server that only refuses shows its refusals.
   const transport = extras.transport;
-  const sent = transport ? `${int(transport.requests)} request${transport.requests === 1 ? "" : "s"} sent, ` : "";
+  const batched = stats.batched.calls > 0 ? `${int(stats.batched.calls)} in batches, ` : "";
+  const live = batched ? " live" : "";
+  const sent = transport ? `${batched}${int(transport.requests)} request${transport.requests === 1 ? "" : "s"} sent${live}, ` : batched;
   const retries = transport ? transport.retries : stats.transportRetries;
   lines.push(
     `LLM calls: ${int(stats.calls)} (${sent}transport retries ${int(retries)}, unusable replies asked again ${int(stats.invalidReplies)}), at most ${int(stats.maxInFlight)} in flight`,

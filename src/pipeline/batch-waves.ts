@@ -256,7 +256,7 @@ export class BatchWaves implements LanguageModel {
       this.waiting.delete(key);
       const completion = answered.get(key);
       if (completion) {
-        for (const waiter of entry.waiters) waiter.resolve({ ...completion, attempts: 1 });
+        for (const waiter of entry.waiters) waiter.resolve({ ...completion, attempts: 1, batchId: id });
         continue;
       }
       // Unanswered (a failed line, or a batch that expired or was cancelled before it): nobody waiting means a

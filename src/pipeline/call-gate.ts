@@ -69,6 +69,12 @@ export class CallGate {
     stats.promptTokens += completion.usage.promptTokens;
     stats.completionTokens += completion.usage.completionTokens;
     stats.cachedPromptTokens += completion.usage.cachedPromptTokens;
+    if (completion.batchId !== undefined) {
+      stats.batched.calls++;
+      stats.batched.promptTokens += completion.usage.promptTokens;
+      stats.batched.completionTokens += completion.usage.completionTokens;
+      stats.batched.cachedPromptTokens += completion.usage.cachedPromptTokens;
+    }
     return completion;
   }
 }

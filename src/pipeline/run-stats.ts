@@ -1,3 +1,4 @@
+import type { TokenUsage } from "../token-usage.js";
 import type { LevelOutcome } from "../method/run-level.js";
 
 export interface LevelStats {
@@ -57,6 +58,8 @@ export interface RunStats {
   promptTokens: number;
   completionTokens: number;
   cachedPromptTokens: number;
+  /** Of the calls, those answered in a batch, and their tokens (priced at the batch price). */
+  batched: TokenUsage & { calls: number };
   /** Most calls in flight at once. */
   maxInFlight: number;
   /** How the run met its endpoints' limits. */
@@ -97,6 +100,7 @@ export function emptyStats(): RunStats {
     promptTokens: 0,
     completionTokens: 0,
     cachedPromptTokens: 0,
+    batched: { calls: 0, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 },
     maxInFlight: 0,
     limits: { rateLimited: 0, decreases: 0, pauses: 0, outages: 0, waitedMs: 0, ceilings: [] },
     longestChain: 0,

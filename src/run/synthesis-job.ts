@@ -282,7 +282,7 @@ export class SynthesisJob {
     // Opened before anything else is set going: an output that cannot be opened leaves nothing running.
     const writer = output === undefined ? undefined : await JsonlWriter.open(output);
     const started = Date.now();
-    const costNow = () => (this.price ? costOf(run.stats, this.price) : undefined);
+    const costNow = () => (this.price ? costOfRun(run.stats, this.price, this.batchPrice ?? this.price).totalUsd : undefined);
     const progress = (): RunProgress => {
       const cost = costNow();
       const waiting = transport?.waiting();

@@ -25,6 +25,7 @@ describe("synth --batch (issue 16)", () => {
     sim.resetStats();
     const batched = await runCli(synthArgs(join(dir, "batched.jsonl"), "--batch", "--batch-poll", "0.01"));
     expect(batched.stderr).toMatch(/wave 0 submitted: \d+ calls in 1 batch/);
+    expect(batched.stderr).toMatch(/LLM calls: 144 \(144 in batches, 0 requests sent live/);
     expect(batched.code).toBe(0);
     expect(lines(join(dir, "batched.jsonl"))).toEqual(lines(join(dir, "live.jsonl")));
     expect(sim.stats.batch.batchesCreated).toBeGreaterThan(1);
