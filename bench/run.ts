@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, each printing its figures; exit 1 when a goal is missed. */
+import { benchBatch } from "./batch.bench.js";
 import { benchBudgets } from "./budgets.bench.js";
 import { benchDedup } from "./dedup.bench.js";
 import { benchEmbeddingDiversity } from "./embedding-diversity.bench.js";
@@ -11,5 +12,5 @@ import { benchSelfBleu } from "./self-bleu.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchSynth } from "./synth.bench.js";
 
-const results = [await benchSynth(), await benchLimits(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets(), await benchRules(), await benchDedup(), await benchParquet(), await benchLocal(), await benchPdf()];
+const results = [await benchSynth(), await benchLimits(), await benchBatch(), await benchStore(), await benchSelfBleu(), await benchEmbeddingDiversity(), await benchBudgets(), await benchRules(), await benchDedup(), await benchParquet(), await benchLocal(), await benchPdf()];
 process.exitCode = results.every(Boolean) ? 0 : 1;
