@@ -69,6 +69,43 @@ describe("synth --batch (issue 16)", () => {
   });
 });
 
+describe("synth --batch when batches go wrong (issue 16)", () => {
+  it("an expired batch's unanswered lines and failed lines are sent again, and the dataset is the live run's; Self-QA batches the same way", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const live = join(dir, "live.jsonl");
+    expect((await runCli(synthArgs(live))).code).toBe(0);
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, expireBatches: [1], rateBatchLineError: 0.1 });
+    try {
+      const run = await runCli(synthArgs(join(dir, "batched.jsonl"), "--batch", "--batch-poll", "0.01"));
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/wave 0: batch \S+ collected, \d+ answered, \d+ sent again/);
+      expect(lines(join(dir, "batched.jsonl"))).toEqual(lines(live));
+    } finally {
+      sim.setOptions(DEFAULT_SIM_OPTIONS);
+    }
+    const selfQaLive = join(dir, "self-qa-live.jsonl");
+    expect((await runCli(synthArgs(selfQaLive, "--method", "self-qa"))).code).toBe(0);
+    const selfQa = await runCli(synthArgs(join(dir, "self-qa-batched.jsonl"), "--method", "self-qa", "--batch", "--batch-poll", "0.01"));
+    expect(selfQa.code).toBe(0);
+    expect(selfQa.stderr).toMatch(/wave 0 submitted: 12 calls in 1 batch .* asking self_qa/);
+    expect(lines(join(dir, "self-qa-batched.jsonl"))).toEqual(lines(selfQaLive));
+  });
+
+  it("a batch the provider fails stops the run with its reason, exit 1, and the run resumes", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, failBatches: [sim.stats.batch.batchesCreated + 1] });
+    try {
+      const run = await runCli(synthArgs(join(dir, "data.jsonl"), "--batch", "--batch-poll", "0.01"));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^foveate: batch \S+ \(wave 0\) failed at .+: .+$/m);
+    } finally {
+      sim.setOptions(DEFAULT_SIM_OPTIONS);
+    }
+    expect((await runCli(synthArgs(join(dir, "data.jsonl"), "--batch", "--batch-poll", "0.01"))).code).toBe(0);
+  });
+});
+
 describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => {
   it("--no-wait submits a wave and stops (exit 75); the same command later collects it and goes on; status shows the batches", async () => {
     const dir = tempDir("foveate-batch-");
