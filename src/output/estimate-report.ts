@@ -23,7 +23,7 @@ export function formatEstimate(estimate: RunEstimate, price?: Price): string {
         : `${price.model} prices${price.overridden ? " with the prices given" : ` of ${PRICES_AS_OF}`}`;
     const rate = (usd: number) => `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
     const rates = `${rate(price.input)} in, ${rate(price.output)} out per million tokens`;
-    lines.push(`Cost: about ${formatUsd(full)} at ${source} (${rates})`);
+    lines.push(`Cost: about ${formatUsd(full)} at ${source}${price.batch ? ", batch price" : ""} (${rates})`);
     if (cached < full) lines.push(`  as low as ${formatUsd(cached)} if the provider's prompt cache serves every repeated document prefix`);
   }
   lines.push("Assumptions:", ...estimate.assumptions.map((a) => `  - ${a}`));

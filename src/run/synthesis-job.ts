@@ -176,7 +176,9 @@ export class SynthesisJob {
       maxRounds: o.maxRounds ?? 5,
       important: o.important !== undefined,
     });
-    return { corpus, ...(budgets ? { budgets } : {}), estimate, ...(this.price ? { price: this.price } : {}), noPrice: this.noPrice };
+    // A batched run is estimated at the batch price (its re-synthesis rounds, live, are a few percent of its calls).
+    const price = o.batch || o.batchFiles !== undefined ? this.batchPrice : this.price;
+    return { corpus, ...(budgets ? { budgets } : {}), estimate, ...(price ? { price } : {}), noPrice: this.noPrice };
   }
 
   /**

@@ -127,6 +127,15 @@ describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => 
     expect(lines(output)).toHaveLength(72);
   });
 
+  it("--dry-run --batch estimates at the batch price, half the list price", async () => {
+    const args = ["synth", SAMPLE_CORPUS, "--model", "gpt-4o-mini", "--api-key", "sk-test", "--dry-run"];
+    const live = await runCli(args);
+    const batched = await runCli([...args, "--batch"]);
+    expect(batched.stderr).toContain("gpt-4o-mini prices of 2025-12-15, batch price ($0.075 in, $0.30 out per million tokens)");
+    const cost = (text: string) => Number(/Cost: about \$([\d.]+)/.exec(text)![1]);
+    expect(cost(batched.stderr)).toBeCloseTo(cost(live.stderr) / 2, 2);
+  });
+
   it("--batch to an endpoint without a Batch API says so in one line, exit 1", async () => {
     const dir = tempDir("foveate-batch-");
     sim.setOptions({ ...DEFAULT_SIM_OPTIONS, batchApi: false });
