@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchApi, BatchInfo, BatchInputLine, BatchOutputLine } from "../llm/batch/batch-api.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
-import { BatchesPendingError, BatchFailedError, BatchWaves, type BatchLedger, type RecordedBatch } from "./batch-waves.js";
+import { BatchesPendingError, BatchFailedError, BatchWaves, type BatchLedger, type PendingBatch, type RecordedBatch } from "./batch-waves.js";
 
 /** A batch service in memory: each batch ends as `outcome` says when the test finishes it. */
 class MemoryBatches implements BatchApi {
@@ -13,15 +13,27 @@ class MemoryBatches implements BatchApi {
   private next = 0;
 
   async upload(_name: string, lines: readonly BatchInputLine[]): Promise<string> {
+    if (this.failUploadAfter-- <= 0) throw new Error("upload refused");
     const id = `file-${this.next++}`;
     this.files.set(id, [...lines]);
     return id;
   }
+  /** The next create makes its batch and then fails, as a create whose reply was lost. */
+  loseCreateReply = false;
+  /** The next upload after this many fails. */
+  failUploadAfter = Infinity;
   async create(inputFileId: string): Promise<BatchInfo> {
     const id = `batch-${this.next++}`;
     const info = { id, status: "in_progress" as const, input_file_id: inputFileId, lines: this.files.get(inputFileId) as BatchInputLine[] };
     this.batches.set(id, info);
+    if (this.loseCreateReply) {
+      this.loseCreateReply = false;
+      throw new Error("connection dropped");
+    }
     return info;
+  }
+  async find(inputFileId: string): Promise<BatchInfo | undefined> {
+    return [...this.batches.values()].find((b) => b.input_file_id === inputFileId);
   }
   async get(id: string): Promise<BatchInfo> {
     return this.batches.get(id)!;
@@ -55,6 +67,20 @@ class MemoryBatches implements BatchApi {
 
 class MemoryLedger implements BatchLedger {
   readonly recorded: RecordedBatch[] = [];
+  pending: PendingBatch | undefined;
+  lastWave(): number {
+    return Math.max(-1, ...this.recorded.map((b) => b.wave));
+  }
+  setPendingBatch(pending: PendingBatch | undefined): void {
+    this.pending = pending;
+  }
+  pendingBatch(): PendingBatch | undefined {
+    return this.pending;
+  }
+  getReply(key: string) {
+    const c = this.replies.get(key);
+    return c && { text: c.text, finishReason: c.finishReason, ...c.usage };
+  }
   readonly finished = new Set<string>();
   readonly replies = new Map<string, Completion>();
   recordBatch(batch: RecordedBatch): void {
@@ -186,5 +212,63 @@ describe("BatchWaves", () => {
     api.finish(id!, "failed");
     await expect(pending).rejects.toThrow(BatchFailedError);
     await expect(pending).rejects.toThrow(/batch batch-\d+ \(wave 0\) failed at memory: line 1: model is required/);
+  });
+
+  it("a run stopped while creating a batch (its reply lost) finds that batch from the same file, and submits nothing again", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    api.loseCreateReply = true;
+    const first = waves(api, ledger);
+    const lost = Promise.allSettled([first.complete(ask("a")), first.complete(ask("b"))]);
+    for (const result of await lost) expect(result.status).toBe("rejected");
+    expect(api.batches.size).toBe(1);
+    expect(ledger.pendingBatch()).toMatchObject({ wave: 0, keys: ["key:a", "key:b"] });
+
+    const [id] = [...api.batches.keys()];
+    api.finish(id!);
+    const second = waves(api, ledger);
+    second.resume();
+    expect((await Promise.all([second.complete(ask("a")), second.complete(ask("b"))])).map((c) => c.text)).toEqual(['answer to "a"', 'answer to "b"']);
+    expect(api.batches.size).toBe(1);
+    expect(ledger.pendingBatch()).toBeUndefined();
+    expect(ledger.recorded.map((b) => b.id)).toEqual([id]);
+  });
+
+  it("hands a call the reply collected before it asked, instead of sending it again", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    ledger.replies.set("key:a", { text: "kept", usage: { promptTokens: 1, completionTokens: 1, cachedPromptTokens: 0 }, finishReason: "stop", attempts: 1 });
+    const model = waves(api, ledger);
+    expect(await model.complete(ask("a"))).toMatchObject({ text: "kept", batchId: expect.any(String) });
+    expect(api.batches.size).toBe(0);
+  });
+
+  it("numbers waves on from every batch the store recorded, and leaves alone open batches of another service", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    ledger.recordBatch({ id: "old", wave: 4, label: "x", service: "memory", inputFileId: "f", keys: [], submittedAt: 0 });
+    ledger.finishBatch("old");
+    ledger.recordBatch({ id: "elsewhere", wave: 5, label: "x", service: "another", inputFileId: "g", keys: ["key:a"], submittedAt: 0 });
+    const events: string[] = [];
+    const model = waves(api, ledger, liveModel(), { onEvent: (e) => events.push(e.type === "other-service" ? `${e.batches} at ${e.service}` : e.type) });
+    expect(events).toEqual(["1 at another"]);
+    const pending = model.complete(ask("a"));
+    const [id] = await batchesSubmitted(api, 1);
+    expect(ledger.recorded.at(-1)).toMatchObject({ id, wave: 6 });
+    api.finish(id!);
+    expect((await pending).text).toBe('answer to "a"');
+  });
+
+  it("when a later part of a wave cannot be submitted, the parts submitted are still collected", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    api.failUploadAfter = 1;
+    const model = waves(api, ledger, liveModel(), { maxLines: 1 });
+    const results = Promise.allSettled([model.complete(ask("a")), model.complete(ask("b"))]);
+    const [id] = await batchesSubmitted(api, 1);
+    api.finish(id!);
+    const [a, b] = await results;
+    expect(a).toMatchObject({ status: "fulfilled", value: { text: 'answer to "a"' } });
+    expect(b).toMatchObject({ status: "rejected", reason: new Error("upload refused") });
   });
 });

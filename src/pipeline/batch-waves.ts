@@ -1,7 +1,12 @@
 import { FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
-import { splitIntoBatches } from "../llm/batch/batch-lines.js";
+import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
+
+/** The batch id of a line an earlier run created but did not record yet. */
+const PENDING = "(being created)";
+/** The batch id given to a reply collected before its call asked for it. */
+const COLLECTED = "(collected)";
 
 /** A batched run stopped after submitting (--no-wait), or found its batches still running: run it again later. */
 export class BatchesPendingError extends FoveateError {
@@ -19,7 +24,7 @@ export interface RecordedBatch {
   label: string;
   service: string;
   inputFileId: string;
-  keys: string[];
+  keys: readonly string[];
   submittedAt: number;
 }
 
@@ -30,13 +35,25 @@ export interface BatchLedger {
   /** The batch is collected: every answered line's reply is in the store. */
   finishBatch(id: string): void;
   /** Submitted and not collected, by this run or an earlier one. */
-  openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys">>;
+  openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys" | "service">>;
+  /** The highest wave recorded (-1 when none): waves go on from it. */
+  lastWave(): number;
+  /** A batch whose create is sent and whose reply is not recorded: set before the create, cleared (undefined) after. */
+  setPendingBatch(pending: PendingBatch | undefined): void;
+  pendingBatch(): PendingBatch | undefined;
+  /** A reply the store holds (collected before its call asked). */
+  getReply(key: string): { text: string; finishReason: string | undefined; promptTokens: number; completionTokens: number; cachedPromptTokens: number } | undefined;
   /** Commit a reply; `from.batchId` marks it as batched (priced at the batch price). */
   putReply(key: string, step: string, completion: Completion, from?: { batchId?: string }): void;
 }
 
+/** A batch being created: everything but the id the service has not given yet. */
+export type PendingBatch = Omit<RecordedBatch, "id" | "submittedAt">;
+
 export type BatchEvent =
   | { type: "wave-submitted"; wave: number; label: string; batches: string[]; lines: number }
+  /** Open batches recorded against another service than this run's: left alone. */
+  | { type: "other-service"; batches: number; service: string }
   | { type: "batch-status"; id: string; wave: number; status: string; counts?: BatchInfo["request_counts"] }
   | { type: "batch-collected"; id: string; wave: number; answered: number; retried: number; live: number; /** One failed line's reason. */ failure?: string };
 
@@ -96,34 +113,67 @@ export class BatchWaves implements LanguageModel {
   private quietTimer: NodeJS.Timeout | undefined;
   /** Keys of open batches, with the requests waiting for them. */
   private readonly waiting = new Map<string, { batch: string; waiters: Waiter[]; request?: CompletionRequest }>();
-  private readonly open = new Map<string, { wave: number; keys: string[] }>();
+  private readonly open = new Map<string, { wave: number; keys: readonly string[] }>();
   private readonly tries = new Map<string, number>();
   private nextWave: number;
   private polling: Promise<void> | undefined;
   private stopped: Error | undefined;
   private submitting = Promise.resolve();
+  /** The batch an earlier run was creating when it stopped, to be found or made before any new wave. */
+  private pending: PendingBatch | undefined;
 
   constructor(private readonly options: BatchWavesOptions) {
     this.description = `${options.live.description}, in batches at ${options.api.description}`;
     this.modelId = options.live.modelId;
-    let lastWave = -1;
-    for (const batch of options.ledger.openBatches()) {
+    const { ledger, api } = options;
+    const elsewhere = new Map<string, number>();
+    for (const batch of ledger.openBatches()) {
+      if (batch.service !== api.description) {
+        elsewhere.set(batch.service, (elsewhere.get(batch.service) ?? 0) + 1);
+        continue;
+      }
       this.open.set(batch.id, { wave: batch.wave, keys: batch.keys });
       for (const key of batch.keys) this.waiting.set(key, { batch: batch.id, waiters: [] });
-      lastWave = Math.max(lastWave, batch.wave);
     }
-    this.nextWave = lastWave + 1;
+    for (const [service, batches] of elsewhere) options.onEvent?.({ type: "other-service", batches, service });
+    // A batch whose create an earlier run sent without recording the reply: its lines wait for it.
+    const pending = ledger.pendingBatch();
+    if (pending && pending.service === api.description) {
+      this.pending = pending;
+      for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
+    }
+    this.nextWave = Math.max(ledger.lastWave(), pending?.wave ?? -1) + 1;
     options.signal?.addEventListener("abort", () => this.stop(options.signal!.reason), { once: true });
   }
 
   /** Whether batches from an earlier run are open: the run begins by collecting them. */
   get hasOpenBatches(): boolean {
-    return this.open.size > 0;
+    return this.open.size > 0 || this.pending !== undefined;
   }
 
   /** Starts collecting the batches an earlier run left open, before any document asks for them. */
   resume(): void {
+    const pending = this.pending;
+    if (pending) {
+      this.submitting = this.submitting.then(() => this.adopt(pending)).catch((error: unknown) => this.stop(error));
+      return;
+    }
     if (this.open.size > 0) this.poll();
+  }
+
+  /** The batch an earlier run was creating: found at the service, or made now from the same uploaded file. */
+  private async adopt(pending: PendingBatch): Promise<void> {
+    const { api, ledger, signal } = this.options;
+    const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/chat/completions", signal));
+    ledger.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
+    ledger.setPendingBatch(undefined);
+    this.pending = undefined;
+    this.open.set(batch.id, { wave: pending.wave, keys: [...pending.keys] });
+    for (const key of pending.keys) {
+      const entry = this.waiting.get(key);
+      if (entry?.batch === PENDING) entry.batch = batch.id;
+    }
+    this.poll();
   }
 
   complete(request: CompletionRequest): Promise<Completion> {
@@ -137,6 +187,13 @@ export class BatchWaves implements LanguageModel {
         inBatch.waiters.push(waiter);
         inBatch.request ??= request;
         this.poll();
+        return;
+      }
+      // Collected in this run before this call asked (it waited for room in the budget): not sent again.
+      const stored = this.options.ledger.getReply(key);
+      if (stored) {
+        const usage = { promptTokens: stored.promptTokens, completionTokens: stored.completionTokens, cachedPromptTokens: stored.cachedPromptTokens };
+        resolve({ text: stored.text, usage, finishReason: stored.finishReason, attempts: 1, batchId: COLLECTED });
         return;
       }
       const line = this.forming.get(key);
@@ -164,21 +221,33 @@ export class BatchWaves implements LanguageModel {
     const wave = this.nextWave++;
     const label = [...new Set(lines.map((line) => line.request.responseSchema?.name ?? "text"))].join(", ");
     const input = lines.map((line): BatchInputLine => ({ custom_id: line.key, method: "POST", url: "/v1/chat/completions", body: this.options.body(line.request) }));
+    const byKey = new Map(lines.map((line) => [line.key, line]));
     const ids: string[] = [];
     const parts = splitIntoBatches(input, { maxLines: this.options.maxLines ?? BATCH_MAX_LINES, maxBytes: this.options.maxBytes ?? BATCH_MAX_BYTES });
+    // Named for this store's wave and the moment: a folder or account shared by several runs never mixes their files.
+    const stamp = Date.now().toString(36);
     for (const [k, part] of parts.entries()) {
-      const fileId = await api.upload(`foveate-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}.jsonl`, part, signal);
-      const batch = await api.create(fileId, "/v1/chat/completions", signal);
       const keys = part.map((line) => line.custom_id);
-      // Recorded before anything waits on it: a run killed from here on collects it, and never submits it again.
-      ledger.recordBatch({ id: batch.id, wave, label, service: api.description, inputFileId: fileId, keys, submittedAt: Date.now() });
-      this.open.set(batch.id, { wave, keys });
-      const byKey = new Map(lines.map((line) => [line.key, line]));
-      for (const key of keys) {
-        const line = byKey.get(key)!;
-        this.waiting.set(key, { batch: batch.id, waiters: line.waiters, request: line.request });
+      try {
+        const fileId = await api.upload(`foveate-${stamp}-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
+        const submitted = { wave, label, service: api.description, inputFileId: fileId, keys };
+        // Recorded before the create is sent: a run stopped before its reply finds or makes this batch from the same file.
+        ledger.setPendingBatch(submitted);
+        const batch = await api.create(fileId, "/v1/chat/completions", signal);
+        ledger.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
+        ledger.setPendingBatch(undefined);
+        this.open.set(batch.id, { wave, keys });
+        for (const key of keys) {
+          const line = byKey.get(key)!;
+          this.waiting.set(key, { batch: batch.id, waiters: line.waiters, request: line.request });
+        }
+        ids.push(batch.id);
+      } catch (error) {
+        // Parts submitted before stay submitted and are collected; this part's and later parts' calls fail.
+        for (const rest of parts.slice(k)) for (const line of rest) for (const waiter of byKey.get(line.custom_id)!.waiters) waiter.reject(error);
+        if (ids.length > 0) this.poll();
+        return;
       }
-      ids.push(batch.id);
     }
     this.options.onEvent?.({ type: "wave-submitted", wave, label, batches: ids, lines: input.length });
     if (this.options.noWait) this.stop(new BatchesPendingError(pendingMessage(ids.length, wave)));
@@ -205,7 +274,7 @@ export class BatchWaves implements LanguageModel {
         ledger.updateBatch(id, { status: info.status, counts: info.request_counts });
         this.options.onEvent?.({ type: "batch-status", id, wave: batch.wave, status: info.status, ...(info.request_counts ? { counts: info.request_counts } : {}) });
         if (info.status === "failed") {
-          const reason = (info.errors?.data ?? []).map((e) => `${e.line != null ? `line ${e.line}: ` : ""}${e.message ?? e.code ?? "?"}`).join("; ") || "no reason given";
+          const reason = batchFailureReason(info) || "no reason given";
           ledger.updateBatch(id, { status: info.status, error: reason });
           ledger.finishBatch(id);
           this.open.delete(id);
@@ -232,7 +301,7 @@ export class BatchWaves implements LanguageModel {
   }
 
   /** Takes a finished batch's answers into the store, hands them to their waiters, and sends the rest again. */
-  private async collect(id: string, batch: { wave: number; keys: string[] }, info: BatchInfo): Promise<void> {
+  private async collect(id: string, batch: { wave: number; keys: readonly string[] }, info: BatchInfo): Promise<void> {
     const { api, ledger, signal } = this.options;
     const output = info.output_file_id ? await api.download(info.output_file_id, signal) : [];
     const errors = info.error_file_id ? await api.download(info.error_file_id, signal) : [];
@@ -312,9 +381,9 @@ export class BatchWaves implements LanguageModel {
 
 /** Why a line failed, in a few words: its error, or the status and message of its response. */
 function failureOf(line: BatchOutputLine): string {
-  if (line.error) return `${line.error.code ?? "error"}: ${line.error.message ?? ""}`.trim();
   const body = line.response?.body as { error?: { message?: string } } | undefined;
-  return `status ${line.response?.status_code ?? "?"}${body?.error?.message ? `: ${body.error.message}` : ""}`;
+  const text = line.error ? `${line.error.code ?? "error"}: ${line.error.message ?? ""}` : `status ${line.response?.status_code ?? "?"}${body?.error?.message ? `: ${body.error.message}` : ""}`;
+  return text.replace(/\s+/g, " ").trim().slice(0, 300);
 }
 
 function pendingMessage(batches: number, wave: number): string {

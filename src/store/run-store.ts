@@ -107,6 +107,9 @@ export interface BatchCounts {
 }
 
 /** A recorded batch as it stands in the store. */
+/** A batch whose input is uploaded and whose create may or may not have reached the provider. */
+export type PendingBatch = Omit<SubmittedBatch, "id" | "submittedAt" | "status">;
+
 export interface BatchRecord {
   id: string;
   wave: number;
@@ -608,6 +611,27 @@ export class RunStore {
   }
 
   /** Batches submitted and not yet collected, oldest first, with the keys of their lines. */
+  /** The highest wave any batch of this store was recorded in (-1 when none): waves go on from it. */
+  lastWave(): number {
+    if (!this.hasTable("batches")) return -1;
+    return this.read("read the batches", () => this.db.prepare<[], number | null>("SELECT max(wave) FROM batches").pluck().get() ?? -1);
+  }
+
+  /**
+   * A batch being created: its input file is uploaded, the provider's reply to the create is not
+   * in yet. Recorded before the create is sent, so that a run stopped meanwhile finds (or makes) that
+   * batch from the same file instead of submitting the lines again. Undefined clears it.
+   */
+  setPendingBatch(pending: PendingBatch | undefined): void {
+    if (pending === undefined) this.write("record a batch", () => this.db.prepare("DELETE FROM meta WHERE key = 'pending_batch'").run());
+    else this.setMeta("pending_batch", JSON.stringify(pending));
+  }
+
+  pendingBatch(): PendingBatch | undefined {
+    const json = this.meta("pending_batch");
+    return json === undefined ? undefined : (JSON.parse(json) as PendingBatch);
+  }
+
   openBatches(): Array<BatchRecord & { keys: string[] }> {
     return this.batchRows("WHERE b.collected_at IS NULL").map((batch) => ({
       ...batch,

@@ -55,6 +55,11 @@ export interface BatchApi {
   /** The lines of an output or error file. */
   download(fileId: string, signal?: AbortSignal): Promise<BatchOutputLine[]>;
   cancel(batchId: string, signal?: AbortSignal): Promise<BatchInfo>;
+  /**
+   * The batch made from an input file, if the service can tell (a run stopped while creating it
+   * looks for it before creating it again). A service whose create is idempotent needs none.
+   */
+  find?(inputFileId: string, signal?: AbortSignal): Promise<BatchInfo | undefined>;
 }
 
 /** A provider's limits on one batch: lines and bytes of its input file. */

@@ -78,7 +78,7 @@ export function createHttpBatchApi(options: HttpBatchApiOptions): BatchApi {
     async upload(name, lines, signal) {
       const form = new FormData();
       form.append("purpose", "batch");
-      form.append("file", new Blob([batchJsonl(lines)], { type: "application/jsonl" }), name);
+      form.append("file", new Blob([batchJsonl(lines)], { type: "application/jsonl" }), name.endsWith(".jsonl") ? name : `${name}.jsonl`);
       // Encoded once, by the platform: the multipart body and its boundary, sent as bytes on our own transport.
       const encoded = new Response(form);
       const contentType = encoded.headers.get("content-type") ?? "multipart/form-data";
@@ -106,7 +106,8 @@ export function createHttpBatchApi(options: HttpBatchApiOptions): BatchApi {
           try {
             return batchOf(await once({ method: "POST", path: "batches", body, contentType: "application/json", signal }));
           } catch (error) {
-            ambiguous = error instanceof EngineCallError && error.details.status === undefined;
+            // No reply, or a gateway's 5xx: the provider may have made the batch all the same.
+            ambiguous = error instanceof EngineCallError && (error.details.status === undefined || error.details.status >= 500);
             throw error;
           }
         }, signal);
@@ -135,6 +136,10 @@ export function createHttpBatchApi(options: HttpBatchApiOptions): BatchApi {
       } catch (error) {
         throw notFound(error, `file ${fileId}`);
       }
+    },
+
+    async find(inputFileId, signal) {
+      return retried(() => madeFrom(inputFileId, signal), signal);
     },
 
     async cancel(batchId, signal) {
