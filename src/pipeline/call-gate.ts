@@ -63,7 +63,7 @@ export class CallGate {
       throw error;
     }
     breaker.record({ ok: true });
-    if (reserved) spending?.settle(reserved, completion.usage);
+    if (reserved) spending?.settle(reserved, completion.usage, completion.batchId !== undefined);
     stats.calls++;
     stats.transportRetries += completion.attempts - 1;
     stats.promptTokens += completion.usage.promptTokens;

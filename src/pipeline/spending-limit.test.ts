@@ -47,6 +47,16 @@ describe("SpendingLimit", () => {
     expect(limit.spentUsd).toBeCloseTo(950 / 1e6, 12);
   });
 
+  it("counts a reply answered in a batch at the batch price", async () => {
+    const limit = new SpendingLimit(1, price, 0, { input: 0.5, cachedInput: 0.5, output: 0.5 });
+    const r = (await limit.reserve(request("s", 1000, 100)))!;
+    limit.settle(r, usage(1000, 100), true);
+    expect(limit.spentUsd).toBeCloseTo(550 / 1e6, 12);
+    const live = (await limit.reserve(request("s", 1000, 100)))!;
+    limit.settle(live, usage(1000, 100));
+    expect(limit.spentUsd).toBeCloseTo(1650 / 1e6, 12);
+  });
+
   it("lets far more calls in flight than the old worst case did", async () => {
     // Worst case with max_tokens 4,000: $0.005 a call, 20 calls in $0.10. Expected: $0.0011.
     const limit = await warmed(0.1);

@@ -46,6 +46,8 @@ export class SpendingLimit {
     readonly maxUsd: number,
     private readonly price: Price,
     alreadySpentUsd = 0,
+    /** What a reply answered in a batch costs; calls book at `price`, the higher, until they settle. */
+    private readonly batchPrice: Price = price,
   ) {
     this.spentUsd = alreadySpentUsd;
     this.forecast = new CostForecast(price);
@@ -91,8 +93,8 @@ export class SpendingLimit {
     });
   }
 
-  /** Replaces the call's reservation with what it really cost: nothing when no usage came back. */
-  settle(reservation: SpendingReservation, usage: TokenUsage | undefined): void {
+  /** Replaces the call's reservation with what it really cost: nothing when no usage came back; `batched` at the batch price. */
+  settle(reservation: SpendingReservation, usage: TokenUsage | undefined, batched = false): void {
     this.inFlight--;
     // Sums of floats drift; with nothing in flight they are exactly zero.
     if (this.inFlight === 0) {
@@ -103,7 +105,7 @@ export class SpendingLimit {
       this.boundInFlight -= reservation.boundUsd;
     }
     if (usage) {
-      this.spentUsd += costOf(usage, this.price);
+      this.spentUsd += costOf(usage, batched ? this.batchPrice : this.price);
       this.forecast.learn(reservation.shape, usage);
     }
     this.admitWaiters();

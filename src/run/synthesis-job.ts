@@ -81,7 +81,8 @@ export class SynthesisJob {
       this.engineKind === "local" ? { input: 0, cachedInput: 0, output: 0, ...override, local: true, ...(overridden ? { overridden } : {}) } : priceFor(this.modelName, override);
     this.noPrice = `unknown: no built-in price for "${this.modelName}" (table as of ${PRICES_AS_OF}); pass --price-in and --price-out`;
     // Batched replies are priced at the provider's batch price (half the list price unless told).
-    this.batchPrice = this.engineKind === "local" ? this.price : batchPriceFor(this.modelName, {}, override);
+    const batchOverride = { ...(options.batchPriceIn !== undefined ? { input: options.batchPriceIn } : {}), ...(options.batchPriceOut !== undefined ? { output: options.batchPriceOut } : {}) };
+    this.batchPrice = this.engineKind === "local" ? this.price : batchPriceFor(this.modelName, batchOverride, override);
   }
 
   /** --store, else OUTPUT.foveate.db, else (no output file) a store named for the corpus and settings. */
@@ -231,10 +232,17 @@ export class SynthesisJob {
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
     try {
+      const open = o.batch || o.batchFiles !== undefined ? 0 : store.openBatches().length;
+      if (open > 0) {
+        warn(
+          `${open} batch${open === 1 ? " an earlier --batch run submitted is" : "es an earlier --batch run submitted are"} not collected: ` +
+            "this run sends their calls live and pays for them again; stop it and run with --batch to collect them",
+        );
+      }
       let spending: SpendingLimit | undefined;
       if (o.maxCost !== undefined && this.price) {
         const before = store.status();
-        spending = new SpendingLimit(o.maxCost, this.price, costOfRun(before, this.price, this.batchPrice ?? this.price).totalUsd);
+        spending = new SpendingLimit(o.maxCost, this.price, costOfRun(before, this.price, this.batchPrice ?? this.price).totalUsd, this.batchPrice ?? this.price);
       }
 
       let budgets: { of: (document: SourceDocument) => number; settings: Record<string, unknown> } | undefined;

@@ -134,6 +134,18 @@ describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => 
     expect(batched.stderr).toContain("gpt-4o-mini prices of 2025-12-15, batch price ($0.075 in, $0.30 out per million tokens)");
     const cost = (text: string) => Number(/Cost: about \$([\d.]+)/.exec(text)![1]);
     expect(cost(batched.stderr)).toBeCloseTo(cost(live.stderr) / 2, 2);
+    const priced = await runCli([...args, "--batch", "--batch-price-in", "0.15", "--batch-price-out", "0.6"]);
+    expect(priced.stderr).toContain("batch price ($0.15 in, $0.60 out per million tokens)");
+  });
+
+  it("a run without --batch on a store with open batches says it will pay for their calls again", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const output = join(dir, "data.jsonl");
+    expect((await runCli(synthArgs(output, "--batch", "--no-wait"))).code).toBe(75);
+    const live = await runCli(synthArgs(output));
+    expect(live.code).toBe(0);
+    expect(live.stderr).toContain("warning: 1 batch an earlier --batch run submitted is not collected: this run sends their calls live and pays for them again; stop it and run with --batch to collect them");
   });
 
   it("--batch to an endpoint without a Batch API says so in one line, exit 1", async () => {
