@@ -128,6 +128,8 @@ export class BatchWaves implements LanguageModel {
     const { ledger, api } = options;
     const elsewhere = new Map<string, number>();
     for (const batch of ledger.openBatches()) {
+      // Embedding batches (adaptive budgets) are collected before the run by embedInBatches.
+      if (batch.keys[0]?.startsWith("emb:")) continue;
       if (batch.service !== api.description) {
         elsewhere.set(batch.service, (elsewhere.get(batch.service) ?? 0) + 1);
         continue;
@@ -138,7 +140,7 @@ export class BatchWaves implements LanguageModel {
     for (const [service, batches] of elsewhere) options.onEvent?.({ type: "other-service", batches, service });
     // A batch whose create an earlier run sent without recording the reply: its lines wait for it.
     const pending = ledger.pendingBatch();
-    if (pending && pending.service === api.description) {
+    if (pending && pending.service === api.description && !pending.keys[0]?.startsWith("emb:")) {
       this.pending = pending;
       for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
     }

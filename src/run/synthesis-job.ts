@@ -50,6 +50,8 @@ import { createHttpBatchApi } from "../llm/batch/http-batch-api.js";
 import { endpointUrl } from "../llm/http/api-request.js";
 import { acceptsRepetitionPenalty, chatCompletionBody, completionOfReply } from "../llm/http/chat-body.js";
 import type { BatchSettings } from "../pipeline/synthesize-options.js";
+import { embedInBatches } from "../pipeline/batch-embeddings.js";
+import { distinctWords } from "../budget/distinct-words.js";
 import { defaultStorePath } from "./default-store-path.js";
 import type { CorpusPlan, JobEstimate, JobEvent, JobHandlers, JobSummary, RunProgress } from "./job-events.js";
 import type { SynthesisJobOptions } from "./job-options.js";
@@ -249,6 +251,8 @@ export class SynthesisJob {
       if ((o.alpha ?? 0) > 0) {
         const { embedder, close } = await this.openEmbedder(local, handlers);
         closers.push(close);
+        // Under --batch the embeddings the store lacks go as a batch first; the budgets are then planned from the store.
+        if ((o.batch || o.batchFiles !== undefined) && !isLocalModelSpec(embedder.modelId)) await this.embedInBatches(embedder, store, corpus.documents, emit, handlers.signal);
         const plan = await this.planBudgets(embedder, store, corpus.documents);
         throwIfStopped(handlers.signal);
         emit({ type: "budgets", plan });
@@ -422,6 +426,30 @@ export class SynthesisJob {
       pollMs: (o.batchPoll ?? (o.batchFiles !== undefined ? 5 : 30)) * 1000,
       onEvent: (event) => emit({ type: "batch", event }),
     };
+  }
+
+  /** The texts adaptive budgets embed (each document and its distinct words), through the embeddings endpoint's batches. */
+  private embedInBatches(embedder: EmbeddingModel, store: RunStore, documents: readonly SourceDocument[], emit: (event: JobEvent) => void, signal: AbortSignal | undefined): Promise<void> {
+    const o = this.options;
+    const first = o.endpoints?.[0];
+    const endpoint = first ? { baseURL: first.baseUrl, apiKey: first.apiKey } : resolveEndpoint(o, this.env);
+    const apiKey = o.embedApiKey ?? endpoint.apiKey;
+    const api =
+      o.batchFiles !== undefined
+        ? createFolderBatchApi(o.batchFiles, { onInputFile: ({ command }) => emit({ type: "batch-file", command }) })
+        : createHttpBatchApi({ baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), retry: { maxRetries: o.maxRetries ?? 6 } });
+    return embedInBatches(
+      documents.flatMap((document) => [document.text, ...distinctWords(document.text)]),
+      {
+        api,
+        store,
+        model: embedder,
+        pollMs: (o.batchPoll ?? (o.batchFiles !== undefined ? 5 : 30)) * 1000,
+        noWait: o.wait === false,
+        ...(signal ? { signal } : {}),
+        onEvent: (event) => emit({ type: "batch", event }),
+      },
+    );
   }
 
   /** Counts each retry, and says so at the first timeout: a server that hangs is otherwise silent for minutes. */

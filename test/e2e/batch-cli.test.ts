@@ -31,6 +31,20 @@ describe("synth --batch (issue 16)", () => {
     expect(sim.stats.batch.batchesCreated).toBeGreaterThan(1);
   });
 
+  it("adaptive budgets' embeddings go as a batch too, and the dataset is the live run's", async () => {
+    const dir = tempDir("foveate-batch-");
+    sim.setOptions(DEFAULT_SIM_OPTIONS);
+    const budgets = ["--alpha", "1", "--embed-model", "sim-embedding"];
+    const live = await runCli(synthArgs(join(dir, "live.jsonl"), ...budgets));
+    expect(live.code).toBe(0);
+    sim.resetStats();
+    const batched = await runCli(synthArgs(join(dir, "batched.jsonl"), ...budgets, "--batch", "--batch-poll", "0.01"));
+    expect(batched.code).toBe(0);
+    expect(batched.stderr).toMatch(/wave 0 submitted: \d+ calls in 1 batch \(\S+\) asking embeddings/);
+    expect(sim.stats.embeddingRequests).toBe(0);
+    expect(lines(join(dir, "batched.jsonl"))).toEqual(lines(join(dir, "live.jsonl")));
+  });
+
   it("a SIGKILL while a batch runs loses nothing: the same command collects the batch it submitted and submits none twice", async () => {
     const dir = tempDir("foveate-batch-");
     // A clock of the test's own: the first run's batch stays in progress until the test moves it on.

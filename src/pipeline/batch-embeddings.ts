@@ -1,0 +1,124 @@
+import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInputLine } from "../llm/batch/batch-api.js";
+import { decodeVector } from "../llm/http/embedding-engine.js";
+import type { EmbeddingModel } from "../llm/port.js";
+import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
+import type { RunStore } from "../store/run-store.js";
+import { BatchesPendingError, BatchFailedError, type BatchEvent } from "./batch-waves.js";
+
+/** The label of embedding batches in the store: chat waves leave them alone. */
+export const EMBEDDINGS_LABEL = "embeddings";
+/** custom_id of a text's line: its hash, under a prefix of its own. */
+const keyOf = (hash: string) => `emb:${hash}`;
+
+export interface BatchEmbeddingsOptions {
+  api: BatchApi;
+  store: RunStore;
+  /** The embedding model the vectors are for: its name, requested dimensions and cache key. */
+  model: EmbeddingModel;
+  pollMs: number;
+  /** Submit and stop (BatchesPendingError); a later run collects. */
+  noWait?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+/**
+ * Puts the embeddings of `texts` into the store's cache through batches (adaptive budgets under
+ * --batch): the texts the cache lacks go as one wave, one text a line, recorded in the store before
+ * anything waits on them; batches an earlier run left open are collected, never submitted again.
+ * The budgets are then planned from the cache as always; a text a batch could not answer is
+ * embedded live then.
+ */
+export async function embedInBatches(texts: readonly string[], options: BatchEmbeddingsOptions): Promise<void> {
+  const { api, store, model, signal } = options;
+  const cacheKey = embeddingCacheKey(model);
+  const mine = (keys: readonly string[]) => keys.length === 0 || keys[0]!.startsWith("emb:");
+  const open = new Map<string, { wave: number; keys: readonly string[] }>();
+  for (const b of store.openBatches()) if (b.service === api.description && b.label === EMBEDDINGS_LABEL) open.set(b.id, b);
+
+  const pending = store.pendingBatch();
+  if (pending && pending.service === api.description && mine(pending.keys)) {
+    const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/embeddings", signal));
+    store.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
+    store.setPendingBatch(undefined);
+    open.set(batch.id, pending);
+  }
+
+  const waiting = new Set([...open.values()].flatMap((b) => b.keys));
+  const distinct = [...new Map(texts.map((text) => [textHash(text), text])).entries()];
+  const cached = store.getEmbeddings(cacheKey, distinct.map(([hash]) => hash));
+  const missing = distinct.filter(([hash]) => !cached.has(hash) && !waiting.has(keyOf(hash)));
+  if (missing.length > 0) {
+    const wave = store.lastWave() + 1;
+    const lines = missing.map(
+      ([hash, text]): BatchInputLine => ({
+        custom_id: keyOf(hash),
+        method: "POST",
+        url: "/v1/embeddings",
+        body: { model: model.modelId, input: text, encoding_format: "base64", ...(model.dimensions === undefined ? {} : { dimensions: model.dimensions }) },
+      }),
+    );
+    const parts = splitIntoBatches(lines, { maxLines: BATCH_MAX_LINES, maxBytes: BATCH_MAX_BYTES });
+    const stamp = Date.now().toString(36);
+    const ids: string[] = [];
+    for (const [k, part] of parts.entries()) {
+      const keys = part.map((line) => line.custom_id);
+      const fileId = await api.upload(`foveate-${stamp}-embeddings-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
+      const submitted = { wave, label: EMBEDDINGS_LABEL, service: api.description, inputFileId: fileId, keys };
+      store.setPendingBatch(submitted);
+      const batch = await api.create(fileId, "/v1/embeddings", signal);
+      store.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
+      store.setPendingBatch(undefined);
+      open.set(batch.id, submitted);
+      ids.push(batch.id);
+    }
+    options.onEvent?.({ type: "wave-submitted", wave, label: EMBEDDINGS_LABEL, batches: ids, lines: lines.length });
+  }
+  if (open.size === 0) return;
+  if (options.noWait) {
+    throw new BatchesPendingError(`${open.size} embedding batch${open.size === 1 ? " is" : "es are"} running (recorded in the run store); run the same command later to collect and go on`);
+  }
+
+  while (open.size > 0) {
+    for (const [id, batch] of [...open]) {
+      const info = await api.get(id, signal);
+      store.updateBatch(id, { status: info.status, ...(info.request_counts ? { counts: info.request_counts } : {}) });
+      if (info.status === "failed") {
+        const reason = batchFailureReason(info) || "no reason given";
+        store.updateBatch(id, { status: info.status, error: reason });
+        store.finishBatch(id);
+        throw new BatchFailedError(`batch ${id} (embeddings) failed at ${api.description}: ${reason}`);
+      }
+      if (info.status !== "completed" && info.status !== "expired" && info.status !== "cancelled") continue;
+      const output = info.output_file_id ? await api.download(info.output_file_id, signal) : [];
+      const vectors: Array<[string, Float32Array]> = [];
+      for (const line of output) {
+        const body = line.response?.status_code === 200 ? (line.response.body as { data?: Array<{ embedding?: unknown }> }) : undefined;
+        const vector = decodeVector(body?.data?.[0]?.embedding);
+        if (vector && line.custom_id.startsWith("emb:")) vectors.push([line.custom_id.slice(4), vector]);
+      }
+      // What a batch did not answer (failed lines, an expired batch) is embedded live by the budgets' planning.
+      store.putEmbeddings(cacheKey, vectors);
+      store.finishBatch(id);
+      open.delete(id);
+      options.onEvent?.({ type: "batch-collected", id, wave: batch.wave, answered: vectors.length, retried: 0, live: batch.keys.length - vectors.length });
+    }
+    if (open.size > 0) await sleep(options.pollMs, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+}
