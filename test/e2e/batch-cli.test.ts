@@ -108,16 +108,19 @@ describe("synth --batch when batches go wrong (issue 16)", () => {
 
   it("a batch the provider fails stops the run with its reason, exit 1, and the run resumes", async () => {
     const dir = tempDir("foveate-batch-");
-    sim.setOptions({ ...DEFAULT_SIM_OPTIONS, failBatches: [sim.stats.batch.batchesCreated + 1] });
+    // A simulator of its own: its first batch fails.
+    const failing = await startSimServer({ failBatches: [1] });
     try {
-      const run = await runCli(synthArgs(join(dir, "data.jsonl"), "--batch", "--batch-poll", "0.01"));
+      const args = ["synth", SAMPLE_CORPUS, "-o", join(dir, "data.jsonl"), "--base-url", failing.baseURL, "--model", "sim-model", "--mu", "2", "--batch", "--batch-poll", "0.01"];
+      const run = await runCli(args);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^foveate: batch \S+ \(wave 0\) failed at .+: .+$/m);
+      expect((await runCli(args)).code).toBe(0);
     } finally {
-      sim.setOptions(DEFAULT_SIM_OPTIONS);
+      await failing.close();
     }
-    expect((await runCli(synthArgs(join(dir, "data.jsonl"), "--batch", "--batch-poll", "0.01"))).code).toBe(0);
   });
+
 });
 
 describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => {
