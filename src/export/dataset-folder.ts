@@ -1,7 +1,7 @@
-import type { Stats } from "node:fs";
 import { mkdtemp, readdir, readFile, realpath, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { inside, resolved, statOrUndefined } from "../file-paths.js";
 import { CARD_MARKER } from "./dataset-card.js";
 
 /** What a dataset folder must not overwrite or be read back as: the run store, and the corpus it was made from. */
@@ -77,18 +77,4 @@ export async function replaceFolder(written: string, dir: string): Promise<void>
     throw error;
   }
   await rm(aside, { recursive: true, force: true });
-}
-
-function statOrUndefined(path: string): Promise<Stats | undefined> {
-  return stat(path).catch(() => undefined);
-}
-
-async function resolved(path: string): Promise<string> {
-  const real = await realpath(path).catch(() => undefined);
-  return real ?? join(await realpath(dirname(resolve(path))), basename(path));
-}
-
-function inside(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

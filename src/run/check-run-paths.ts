@@ -1,7 +1,7 @@
-import type { Stats } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { realpath } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ConfigError } from "../errors.js";
+import { inside, resolved, sameFile, statOrUndefined } from "../file-paths.js";
 
 /** The paths a synthesis run reads and writes; output undefined is standard output. */
 export interface RunPaths {
@@ -65,23 +65,4 @@ async function checkWritablePath(path: string, label: string, remedy: string): P
   const folder = await statOrUndefined(parent);
   if (folder === undefined) throw new ConfigError(`${label}: the folder ${JSON.stringify(parent)} does not exist; create it first`);
   if (!folder.isDirectory()) throw new ConfigError(`${label}: ${JSON.stringify(parent)} is not a folder`);
-}
-
-function statOrUndefined(path: string): Promise<Stats | undefined> {
-  return stat(path).catch(() => undefined);
-}
-
-function sameFile(a: Stats, b: Stats): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
-}
-
-/** The real path of `path`, or of its folder joined with its name when it does not exist yet. */
-async function resolved(path: string): Promise<string> {
-  const real = await realpath(path).catch(() => undefined);
-  return real ?? join(await realpath(dirname(path)), basename(path));
-}
-
-function inside(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
