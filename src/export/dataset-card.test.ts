@@ -74,7 +74,7 @@ describe("datasetCard", () => {
     expect(body).toContain("- duplicate: 12");
     expect(body).toContain("- low-score: 3");
     expect(body).toContain('"minScore": 6');
-    expect(body).toContain("$0.60 at list price: 4,000 model replies, 2,000,000 prompt and 500,000 completion tokens");
+    expect(body).toContain("$0.60 at the built-in prices (batched replies at the batch price): 4,000 model replies, 2,000,000 prompt and 500,000 completion tokens.");
     expect(body).toContain("Self-BLEU diversity (1 - mean Self-BLEU): 0.8123");
     expect(body).toContain("embedding diversity (`text-embedding-3-small`, 1 - mean cosine): 0.7000");
     expect(body).toContain("| judge_score | int32, nullable |");
@@ -89,8 +89,10 @@ describe("datasetCard", () => {
     expect(body).toContain("Not curated");
     expect(body).toContain("(no known price for the model)");
     expect(split(datasetCard({ ...facts, costUsd: 0.0042, usage: { replies: 1, promptTokens: 10, completionTokens: 2 } })).body).toContain(
-      "$0.0042 at list price: 1 model reply, 10 prompt and 2 completion tokens.",
+      "$0.0042 at the built-in prices (batched replies at the batch price): 1 model reply, 10 prompt and 2 completion tokens.",
     );
+    const judged = { ...facts, curation: { removed: {}, summary: { judge: { costUsd: 0.31 } } } };
+    expect(split(datasetCard(judged)).body).toContain("tokens. Curation's judge cost $0.31 more.");
     expect(body).toContain("foveate eval diversity");
     expect(body).toContain("Not measured");
   });

@@ -137,7 +137,11 @@ function curationLines(curation: CardFacts["curation"]): string[] {
 function costLine(facts: CardFacts): string {
   const { replies, promptTokens, completionTokens } = facts.usage;
   const tokens = `${count(replies)} model ${replies === 1 ? "reply" : "replies"}, ${count(promptTokens)} prompt and ${count(completionTokens)} completion tokens`;
-  return facts.costUsd === undefined ? `${tokens} (no known price for the model).` : `${formatUsd(facts.costUsd)} at list price: ${tokens}.`;
+  const judge = (facts.curation?.summary as { judge?: { costUsd?: number } } | undefined)?.judge?.costUsd;
+  const curation = judge === undefined ? "" : ` Curation's judge cost ${formatUsd(judge)} more.`;
+  return facts.costUsd === undefined
+    ? `${tokens} (no known price for the model).${curation}`
+    : `${formatUsd(facts.costUsd)} at the built-in prices (batched replies at the batch price): ${tokens}.${curation}`;
 }
 
 function evalLines(diversity: CardFacts["diversity"]): string[] {

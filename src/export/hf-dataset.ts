@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { costOf, priceFor } from "../cost/prices.js";
+import { batchPriceFor, costOfRun, priceFor } from "../cost/prices.js";
 import { ConfigError } from "../errors.js";
 import type { DiversityResult } from "../eval/measure.js";
 import type { SynthRecord } from "../method/record.js";
@@ -103,6 +103,7 @@ export async function writeHfDataset(storePath: string, dir: string, options: Hf
     const status = store.status();
     const model = status.config?.model;
     const price = typeof model === "string" ? priceFor(model) : undefined;
+    const batchPrice = typeof model === "string" ? batchPriceFor(model) : undefined;
     const written = await siblingFolder(dir);
     try {
       await mkdir(join(written, "data"));
@@ -134,7 +135,8 @@ export async function writeHfDataset(storePath: string, dir: string, options: Hf
         languages: summary.languages,
         curation: curationSummary === undefined && Object.keys(removed).length === 0 ? undefined : { removed, summary: curationSummary },
         usage: status,
-        costUsd: price ? costOf(status, price) : undefined,
+        // Live replies at the list price, batched ones at the batch price.
+        costUsd: price ? costOfRun(status, price, batchPrice ?? price).totalUsd : undefined,
         diversity: diversityOf(store),
         ...(options.license ? { license: options.license } : {}),
       });
