@@ -2,6 +2,7 @@ import { FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
+import type { SubmittedBatch } from "../store/run-store.js";
 
 /** The batch id of a line an earlier run created but did not record yet. */
 const PENDING = "(being created)";
@@ -17,16 +18,7 @@ export class BatchesPendingError extends FoveateError {
 export class BatchFailedError extends FoveateError {}
 
 /** A batch as the run's store keeps it, before anyone waits on it. */
-export interface RecordedBatch {
-  id: string;
-  wave: number;
-  /** What the wave asked, e.g. "micro_extraction, answer". */
-  label: string;
-  service: string;
-  inputFileId: string;
-  keys: readonly string[];
-  submittedAt: number;
-}
+export type RecordedBatch = Omit<SubmittedBatch, "status">;
 
 /** What batch waves need of the run store: batches recorded before they are waited on, and replies kept. */
 export interface BatchLedger {

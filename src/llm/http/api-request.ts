@@ -1,7 +1,7 @@
 import { AbortedError, ConfigError, EngineCallError } from "../../errors.js";
 import type { PublishedLimits } from "../../rate-limit-state.js";
 import { classifyError, htmlReply, type CallContext } from "./classify-error.js";
-import { sendHttp, type HttpReply } from "./http-post.js";
+import { sendHttp, type HttpReply, type HttpRequest } from "./http-post.js";
 import { HttpStatusError } from "./http-status-error.js";
 import { readPublishedLimits } from "./rate-limit-headers.js";
 
@@ -56,16 +56,7 @@ export async function postApi(
  */
 export async function requestApi(
   url: URL,
-  options: {
-    method: "GET" | "POST";
-    body?: string | Uint8Array;
-    contentType?: string;
-    headers: Record<string, string>;
-    timeoutMs: number;
-    signal?: AbortSignal;
-    ctx: CallContext;
-    description: string;
-  },
+  options: HttpRequest & { ctx: CallContext; description: string },
 ): Promise<{ text: string; limits: PublishedLimits | undefined }> {
   const { signal, ctx } = options;
   if (signal?.aborted) throw new AbortedError(`request to ${options.description} was aborted`);

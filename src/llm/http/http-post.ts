@@ -46,18 +46,18 @@ export function postJson(
   return sendHttp(url, { ...options, method: "POST", body, contentType: "application/json" });
 }
 
+/** What a request of any method sends, and its limits. */
+export interface HttpRequest {
+  method: "GET" | "POST";
+  body?: string | Uint8Array;
+  contentType?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /** A request of any method, with or without a body, read as postJson reads its reply. */
-export function sendHttp(
-  url: URL,
-  options: {
-    method: "GET" | "POST";
-    body?: string | Uint8Array;
-    contentType?: string;
-    headers: Record<string, string>;
-    timeoutMs: number;
-    signal?: AbortSignal;
-  },
-): Promise<HttpReply> {
+export function sendHttp(url: URL, options: HttpRequest): Promise<HttpReply> {
   const body = options.body;
   const bodyHeaders: Record<string, string> =
     body === undefined
