@@ -74,13 +74,16 @@ Examples:
   foveate synth docs/ --endpoints fleet.txt --model Qwen2.5-7B-Instruct -o data.jsonl      (fleet.txt: one URL a line)
   foveate synth corpus.csv --text-field body --method self-qa --mu 10 -o baseline.jsonl
   foveate synth corpus.jsonl --dry-run --model gpt-4o-mini
+  foveate synth corpus.jsonl --model gpt-4o-mini --batch -o data.jsonl      (the Batch API: half the price, within 24 h)
+  foveate synth corpus.jsonl --model gpt-4o-mini --batch --no-wait -o data.jsonl      (submit, exit 75; run again later)
   foveate synth corpus.jsonl --model ~/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf -o data.jsonl      (offline)
   foveate synth corpus.jsonl -o data.jsonl      (no key set: downloads the default local model once)
 
 A run is resumable: every reply is committed to the run store (OUTPUT.foveate.db; without -o, a
 store named for the corpus and settings, printed at the start) before it is used, so running the
 same command again after a crash, Ctrl-C or --max-cost stop finishes the run without paying for
-any reply twice.`,
+any reply twice. A batched run (--batch, --batch-files) records each batch in the store before it
+waits on it: run the same command again and it collects what it submitted.`,
   action: async ([corpus], { baseUrl, apiKey, endpoints, sameModel, ...flags }, io) => {
     const endpointsText = endpoints === undefined ? undefined : await readFile(endpoints, "utf8");
     const where = endpointOptions({ ...flags, baseUrl, apiKey, endpoints, sameModel }, io.env, endpointsText);
