@@ -95,6 +95,8 @@ export function batchLine(event: BatchEvent): string | undefined {
       const live = event.live > 0 ? `, ${event.live} sent live` : "";
       return `wave ${event.wave}: batch ${event.id} collected, ${event.answered.toLocaleString("en-US")} answered${again}${live}${event.failure ? ` (a failed line: ${event.failure})` : ""}`;
     }
+    case "pending-dropped":
+      return `warning: the batch an earlier run was creating from ${event.inputFileId} was refused (${event.reason}); its calls go in the next wave`;
     case "other-service":
       return `warning: ${event.batches} open batch${event.batches === 1 ? "" : "es"} of an earlier run went to ${event.service}, not to this run's; left alone (run with the same endpoint or --batch-files to collect ${event.batches === 1 ? "it" : "them"})`;
     case "batch-status":

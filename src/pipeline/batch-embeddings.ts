@@ -4,7 +4,7 @@ import { decodeVector } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
 import type { RunStore } from "../store/run-store.js";
-import { BatchesPendingError, BatchFailedError, type BatchEvent } from "./batch-waves.js";
+import { BatchesPendingError, BatchFailedError, refusedForGood, type BatchEvent } from "./batch-waves.js";
 
 /** The label of embedding batches in the store: chat waves leave them alone. */
 export const EMBEDDINGS_LABEL = "embeddings";
@@ -37,12 +37,17 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
   const open = new Map<string, { wave: number; keys: readonly string[] }>();
   for (const b of store.openBatches()) if (b.service === api.description && b.label === EMBEDDINGS_LABEL) open.set(b.id, b);
 
-  const pending = store.pendingBatch();
-  if (pending && pending.service === api.description && mine(pending.keys)) {
-    const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/embeddings", signal));
-    store.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
-    store.setPendingBatch(undefined);
-    open.set(batch.id, pending);
+  for (const pending of store.pendingBatches()) {
+    if (pending.service !== api.description || !mine(pending.keys)) continue;
+    try {
+      const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/embeddings", signal));
+      store.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
+      open.set(batch.id, pending);
+    } catch (error) {
+      // Refused for good (its file gone): its texts are missing still, and go in this run's batch.
+      if (!refusedForGood(error)) throw error;
+      store.clearPendingBatch(pending.inputFileId);
+    }
   }
 
   const waiting = new Set([...open.values()].flatMap((b) => b.keys));
@@ -69,7 +74,6 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
       store.setPendingBatch(submitted);
       const batch = await api.create(fileId, "/v1/embeddings", signal);
       store.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
-      store.setPendingBatch(undefined);
       open.set(batch.id, submitted);
       ids.push(batch.id);
     }

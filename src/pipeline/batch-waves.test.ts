@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EngineCallError } from "../errors.js";
 import type { BatchApi, BatchInfo, BatchInputLine, BatchOutputLine } from "../llm/batch/batch-api.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import { BatchesPendingError, BatchFailedError, BatchWaves, type BatchLedger, type PendingBatch, type RecordedBatch } from "./batch-waves.js";
@@ -23,6 +24,9 @@ class MemoryBatches implements BatchApi {
   /** The next upload after this many fails. */
   failUploadAfter = Infinity;
   async create(inputFileId: string): Promise<BatchInfo> {
+    if (!this.files.has(inputFileId)) {
+      throw new EngineCallError(`input file ${inputFileId} not found`, { url: "memory", model: "", status: 404, retryable: false });
+    }
     const id = `batch-${this.next++}`;
     const info = { id, status: "in_progress" as const, input_file_id: inputFileId, lines: this.files.get(inputFileId) as BatchInputLine[] };
     this.batches.set(id, info);
@@ -67,15 +71,18 @@ class MemoryBatches implements BatchApi {
 
 class MemoryLedger implements BatchLedger {
   readonly recorded: RecordedBatch[] = [];
-  pending: PendingBatch | undefined;
+  readonly pending = new Map<string, PendingBatch>();
   lastWave(): number {
-    return Math.max(-1, ...this.recorded.map((b) => b.wave));
+    return Math.max(-1, ...this.recorded.map((b) => b.wave), ...[...this.pending.values()].map((p) => p.wave));
   }
-  setPendingBatch(pending: PendingBatch | undefined): void {
-    this.pending = pending;
+  setPendingBatch(pending: PendingBatch): void {
+    this.pending.set(pending.inputFileId, pending);
   }
-  pendingBatch(): PendingBatch | undefined {
-    return this.pending;
+  clearPendingBatch(inputFileId: string): void {
+    this.pending.delete(inputFileId);
+  }
+  pendingBatches(): PendingBatch[] {
+    return [...this.pending.values()];
   }
   getReply(key: string) {
     const c = this.replies.get(key);
@@ -84,7 +91,8 @@ class MemoryLedger implements BatchLedger {
   readonly finished = new Set<string>();
   readonly replies = new Map<string, Completion>();
   recordBatch(batch: RecordedBatch): void {
-    this.recorded.push(batch);
+    if (!this.recorded.some((b) => b.id === batch.id)) this.recorded.push(batch);
+    this.pending.delete(batch.inputFileId);
   }
   updateBatch(): void {}
   finishBatch(id: string): void {
@@ -222,7 +230,7 @@ describe("BatchWaves", () => {
     const lost = Promise.allSettled([first.complete(ask("a")), first.complete(ask("b"))]);
     for (const result of await lost) expect(result.status).toBe("rejected");
     expect(api.batches.size).toBe(1);
-    expect(ledger.pendingBatch()).toMatchObject({ wave: 0, keys: ["key:a", "key:b"] });
+    expect(ledger.pendingBatches()).toMatchObject([{ wave: 0, keys: ["key:a", "key:b"] }]);
 
     const [id] = [...api.batches.keys()];
     api.finish(id!);
@@ -230,8 +238,45 @@ describe("BatchWaves", () => {
     second.resume();
     expect((await Promise.all([second.complete(ask("a")), second.complete(ask("b"))])).map((c) => c.text)).toEqual(['answer to "a"', 'answer to "b"']);
     expect(api.batches.size).toBe(1);
-    expect(ledger.pendingBatch()).toBeUndefined();
+    expect(ledger.pendingBatches()).toEqual([]);
     expect(ledger.recorded.map((b) => b.id)).toEqual([id]);
+  });
+
+  it("when the batch an earlier run was creating is refused for good (its file gone), its lines go in the next wave", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    api.loseCreateReply = true;
+    const first = waves(api, ledger);
+    await Promise.allSettled([first.complete(ask("a"))]);
+    // The provider lost the batch and its file.
+    api.batches.clear();
+    api.files.clear();
+    const events: string[] = [];
+    const second = waves(api, ledger, liveModel(), { onEvent: (e) => events.push(e.type) });
+    second.resume();
+    const answer = second.complete(ask("a"));
+    const [id] = await batchesSubmitted(api, 1);
+    api.finish(id!);
+    expect((await answer).text).toBe('answer to "a"');
+    expect(events).toContain("pending-dropped");
+    expect(ledger.pendingBatches()).toEqual([]);
+  });
+
+  it("counts an answer collected before any call asked once: when collected, and its call then costs nothing more", async () => {
+    const api = new MemoryBatches();
+    const ledger = new MemoryLedger();
+    const first = waves(api, ledger, liveModel(), { noWait: true });
+    await Promise.allSettled([first.complete(ask("a"))]);
+    const [id] = await batchesSubmitted(api, 1);
+    api.finish(id!);
+    const counted: Completion[] = [];
+    const second = waves(api, ledger, liveModel(), { onUnasked: (c) => counted.push(c) });
+    second.resume();
+    while (!ledger.finished.has(id!)) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(counted).toEqual([expect.objectContaining({ text: 'answer to "a"', usage: { promptTokens: 2, completionTokens: 3, cachedPromptTokens: 0 }, batchId: id })]);
+    const later = await second.complete(ask("a"));
+    expect(later).toMatchObject({ text: 'answer to "a"', usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } });
+    expect(api.batches.size).toBe(1);
   });
 
   it("hands a call the reply collected before it asked, instead of sending it again", async () => {

@@ -1,4 +1,4 @@
-import { FoveateError } from "../errors.js";
+import { EngineCallError, FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
@@ -30,9 +30,11 @@ export interface BatchLedger {
   openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys" | "service">>;
   /** The highest wave recorded (-1 when none): waves go on from it. */
   lastWave(): number;
-  /** A batch whose create is sent and whose reply is not recorded: set before the create, cleared (undefined) after. */
-  setPendingBatch(pending: PendingBatch | undefined): void;
-  pendingBatch(): PendingBatch | undefined;
+  /** A batch whose create is sent and whose reply is not recorded: set before the create; recordBatch clears it. */
+  setPendingBatch(pending: PendingBatch): void;
+  /** Forget a batch being created whose create was refused for good. */
+  clearPendingBatch(inputFileId: string): void;
+  pendingBatches(): PendingBatch[];
   /** A reply the store holds (collected before its call asked). */
   getReply(key: string): { text: string; finishReason: string | undefined; promptTokens: number; completionTokens: number; cachedPromptTokens: number } | undefined;
   /** Commit a reply; `from.batchId` marks it as batched (priced at the batch price). */
@@ -44,6 +46,8 @@ export type PendingBatch = Omit<RecordedBatch, "id" | "submittedAt">;
 
 export type BatchEvent =
   | { type: "wave-submitted"; wave: number; label: string; batches: string[]; lines: number }
+  /** A batch an earlier run was creating was refused for good (its file gone): its lines go in the next wave. */
+  | { type: "pending-dropped"; inputFileId: string; reason: string }
   /** Open batches recorded against another service than this run's: left alone. */
   | { type: "other-service"; batches: number; service: string }
   | { type: "batch-status"; id: string; wave: number; status: string; counts?: BatchInfo["request_counts"] }
@@ -74,6 +78,12 @@ export interface BatchWavesOptions {
   maxBytes?: number;
   /** Stops polling (the run stopped). */
   signal?: AbortSignal;
+  /**
+   * Told of each answer collected that no call waits for (its batch came from an earlier run, and no
+   * document has asked yet): paid all the same, so the run counts it now; its call, when it comes, is
+   * answered from the store without being paid again.
+   */
+  onUnasked?: (completion: Completion) => void;
   onEvent?: (event: BatchEvent) => void;
 }
 
@@ -107,12 +117,14 @@ export class BatchWaves implements LanguageModel {
   private readonly waiting = new Map<string, { batch: string; waiters: Waiter[]; request?: CompletionRequest }>();
   private readonly open = new Map<string, { wave: number; keys: readonly string[] }>();
   private readonly tries = new Map<string, number>();
+  /** Keys whose answer was collected with no call waiting, and counted then (onUnasked). */
+  private readonly countedAtCollection = new Set<string>();
   private nextWave: number;
   private polling: Promise<void> | undefined;
   private stopped: Error | undefined;
   private submitting = Promise.resolve();
-  /** The batch an earlier run was creating when it stopped, to be found or made before any new wave. */
-  private pending: PendingBatch | undefined;
+  /** The batches an earlier run was creating when it stopped, to be found or made before any new wave. */
+  private pending: PendingBatch[] = [];
 
   constructor(private readonly options: BatchWavesOptions) {
     this.description = `${options.live.description}, in batches at ${options.api.description}`;
@@ -130,38 +142,50 @@ export class BatchWaves implements LanguageModel {
       for (const key of batch.keys) this.waiting.set(key, { batch: batch.id, waiters: [] });
     }
     for (const [service, batches] of elsewhere) options.onEvent?.({ type: "other-service", batches, service });
-    // A batch whose create an earlier run sent without recording the reply: its lines wait for it.
-    const pending = ledger.pendingBatch();
-    if (pending && pending.service === api.description && !pending.keys[0]?.startsWith("emb:")) {
-      this.pending = pending;
-      for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
-    }
-    this.nextWave = Math.max(ledger.lastWave(), pending?.wave ?? -1) + 1;
+    // Batches whose create an earlier run sent without recording the reply: their lines wait for them.
+    this.pending = ledger.pendingBatches().filter((p) => p.service === api.description && !p.keys[0]?.startsWith("emb:"));
+    for (const pending of this.pending) for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
+    this.nextWave = ledger.lastWave() + 1;
     options.signal?.addEventListener("abort", () => this.stop(options.signal!.reason), { once: true });
   }
 
   /** Whether batches from an earlier run are open: the run begins by collecting them. */
   get hasOpenBatches(): boolean {
-    return this.open.size > 0 || this.pending !== undefined;
+    return this.open.size > 0 || this.pending.length > 0;
   }
 
   /** Starts collecting the batches an earlier run left open, before any document asks for them. */
   resume(): void {
-    const pending = this.pending;
-    if (pending) {
+    for (const pending of this.pending.splice(0)) {
       this.submitting = this.submitting.then(() => this.adopt(pending)).catch((error: unknown) => this.stop(error));
-      return;
     }
     if (this.open.size > 0) this.poll();
   }
 
-  /** The batch an earlier run was creating: found at the service, or made now from the same uploaded file. */
+  /**
+   * A batch an earlier run was creating: found at the service, or made now from the same uploaded
+   * file. When the service refuses it for good (the file expired or is gone), its lines go in the
+   * next wave instead.
+   */
   private async adopt(pending: PendingBatch): Promise<void> {
     const { api, ledger, signal } = this.options;
-    const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/chat/completions", signal));
+    let batch: BatchInfo;
+    try {
+      batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/chat/completions", signal));
+    } catch (error) {
+      if (!refusedForGood(error)) throw error;
+      ledger.clearPendingBatch(pending.inputFileId);
+      this.options.onEvent?.({ type: "pending-dropped", inputFileId: pending.inputFileId, reason: (error as Error).message });
+      for (const key of pending.keys) {
+        const entry = this.waiting.get(key);
+        if (entry?.batch !== PENDING) continue;
+        this.waiting.delete(key);
+        if (entry.request && entry.waiters.length > 0) this.forming.set(key, { key, request: entry.request, waiters: entry.waiters });
+      }
+      this.sendWave();
+      return;
+    }
     ledger.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
-    ledger.setPendingBatch(undefined);
-    this.pending = undefined;
     this.open.set(batch.id, { wave: pending.wave, keys: [...pending.keys] });
     for (const key of pending.keys) {
       const entry = this.waiting.get(key);
@@ -186,7 +210,11 @@ export class BatchWaves implements LanguageModel {
       // Collected in this run before this call asked (it waited for room in the budget): not sent again.
       const stored = this.options.ledger.getReply(key);
       if (stored) {
-        const usage = { promptTokens: stored.promptTokens, completionTokens: stored.completionTokens, cachedPromptTokens: stored.cachedPromptTokens };
+        // Counted when it was collected: handed on without its tokens, so that it is not paid twice.
+        const counted = this.countedAtCollection.has(key);
+        const usage = counted
+          ? { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 }
+          : { promptTokens: stored.promptTokens, completionTokens: stored.completionTokens, cachedPromptTokens: stored.cachedPromptTokens };
         resolve({ text: stored.text, usage, finishReason: stored.finishReason, attempts: 1, batchId: COLLECTED });
         return;
       }
@@ -228,8 +256,8 @@ export class BatchWaves implements LanguageModel {
         // Recorded before the create is sent: a run stopped before its reply finds or makes this batch from the same file.
         ledger.setPendingBatch(submitted);
         const batch = await api.create(fileId, "/v1/chat/completions", signal);
+        // Clears the pending record in the same transaction.
         ledger.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
-        ledger.setPendingBatch(undefined);
         this.open.set(batch.id, { wave, keys });
         for (const key of keys) {
           const line = byKey.get(key)!;
@@ -320,6 +348,10 @@ export class BatchWaves implements LanguageModel {
       const completion = answered.get(key);
       if (completion) {
         for (const waiter of entry.waiters) waiter.resolve({ ...completion, attempts: 1, batchId: id });
+        if (entry.waiters.length === 0) {
+          this.countedAtCollection.add(key);
+          this.options.onUnasked?.({ ...completion, attempts: 1, batchId: id });
+        }
         continue;
       }
       // Unanswered (a failed line, or a batch that expired or was cancelled before it): nobody waiting means a
@@ -371,6 +403,12 @@ export class BatchWaves implements LanguageModel {
     this.forming.clear();
     for (const entry of this.waiting.values()) for (const waiter of entry.waiters.splice(0)) waiter.reject(this.stopped);
   }
+}
+
+/** A refusal that asking again cannot change (a 4xx other than 408 and 429): the batch was not made. */
+export function refusedForGood(error: unknown): boolean {
+  const status = error instanceof EngineCallError ? error.details.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** Why a line failed, in a few words: its error, or the status and message of its response. */

@@ -1,7 +1,7 @@
 import { CircuitOpenError, SpendingLimitReachedError } from "../errors.js";
 import type { Completion, CompletionRequest } from "../llm/port.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
-import type { RunStats } from "./run-stats.js";
+import { addBatched, type RunStats } from "./run-stats.js";
 import type { SpendingLimit, SpendingReservation } from "./spending-limit.js";
 
 export interface CallGateParts {
@@ -66,14 +66,13 @@ export class CallGate {
     if (reserved) spending?.settle(reserved, completion.usage, completion.batchId !== undefined);
     stats.calls++;
     stats.transportRetries += completion.attempts - 1;
-    stats.promptTokens += completion.usage.promptTokens;
-    stats.completionTokens += completion.usage.completionTokens;
-    stats.cachedPromptTokens += completion.usage.cachedPromptTokens;
     if (completion.batchId !== undefined) {
       stats.batched.calls++;
-      stats.batched.promptTokens += completion.usage.promptTokens;
-      stats.batched.completionTokens += completion.usage.completionTokens;
-      stats.batched.cachedPromptTokens += completion.usage.cachedPromptTokens;
+      addBatched(stats, completion.usage);
+    } else {
+      stats.promptTokens += completion.usage.promptTokens;
+      stats.completionTokens += completion.usage.completionTokens;
+      stats.cachedPromptTokens += completion.usage.cachedPromptTokens;
     }
     return completion;
   }

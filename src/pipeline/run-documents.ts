@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { SourceDocument } from "../corpus/source-document.js";
 import { AbortedError, CircuitOpenError, ConfigError, EngineCallError, StoreError } from "../errors.js";
-import type { LanguageModel } from "../llm/port.js";
+import type { Completion, LanguageModel } from "../llm/port.js";
 import { PROMPT_VERSION } from "../method/prompts.js";
 import type { SynthRecord } from "../method/record.js";
 import { cachedModel, requestKey } from "../store/cached-model.js";
@@ -14,7 +14,7 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 import { Lane } from "./lane.js";
 import type { RunSettings } from "./resolve-settings.js";
 import { runDocument, type Finished, type RunParts } from "./run-document.js";
-import { countOutcome, type RunStats } from "./run-stats.js";
+import { addBatched, countOutcome, type RunStats } from "./run-stats.js";
 import { endpointsOf, type SynthesizeOptions } from "./synthesize-options.js";
 import { systemClock } from "./clock.js";
 
@@ -87,7 +87,11 @@ export async function* runDocuments(
   });
   // The gate and the scheduler are behind the reply cache: a reply replayed from the store, or one
   // waiting for an identical call in flight, is not a call, costs nothing and holds no place.
-  const waves = options.batch ? batchWaves(options, scheduler, abort.signal) : undefined;
+  const waves = options.batch ? batchWaves(options, scheduler, abort.signal, (completion) => {
+    // An answer of an earlier run's batch, collected before any call asked: paid, so counted (its tokens) now.
+    options.spending?.charge(completion.usage, true);
+    addBatched(stats, completion.usage);
+  }) : undefined;
   const send = waves ?? scheduler;
   const gated: LanguageModel = {
     description: send.description,
@@ -187,7 +191,7 @@ export async function* runDocuments(
 }
 
 /** The waves of a batched run: its store keeps the batches, its scheduler sends what goes live. */
-function batchWaves(options: SynthesizeOptions, scheduler: CallScheduler, signal: AbortSignal): BatchWaves {
+function batchWaves(options: SynthesizeOptions, scheduler: CallScheduler, signal: AbortSignal, onUnasked: (completion: Completion) => void): BatchWaves {
   const store = options.store;
   if (!store) throw new ConfigError("a batched run needs a run store, where each batch is recorded before it is waited on");
   return new BatchWaves({
@@ -196,5 +200,6 @@ function batchWaves(options: SynthesizeOptions, scheduler: CallScheduler, signal
     keyOf: (request) => requestKey(PROMPT_VERSION, scheduler.modelId, request),
     live: scheduler,
     signal,
+    onUnasked,
   });
 }

@@ -156,3 +156,13 @@ export function isThin(counts: Pick<RunStats, "levels">): boolean {
   const { asked, kept } = keptOfAsked(counts);
   return asked > 0 && 2 * kept < asked;
 }
+
+/** Adds the tokens of a reply answered in a batch to the run's tokens and to its batched share. */
+export function addBatched(stats: RunStats, usage: TokenUsage): void {
+  stats.promptTokens += usage.promptTokens;
+  stats.completionTokens += usage.completionTokens;
+  stats.cachedPromptTokens += usage.cachedPromptTokens;
+  stats.batched.promptTokens += usage.promptTokens;
+  stats.batched.completionTokens += usage.completionTokens;
+  stats.batched.cachedPromptTokens += usage.cachedPromptTokens;
+}

@@ -111,6 +111,12 @@ export class SpendingLimit {
     this.admitWaiters();
   }
 
+  /** Counts what was paid outside any call of this run (an earlier run's batch, collected now). */
+  charge(usage: TokenUsage, batched: boolean): void {
+    this.spentUsd += costOf(usage, batched ? this.batchPrice : this.price);
+    this.admitWaiters();
+  }
+
   /** Refuses every waiting call with `reason` (the run is stopping). */
   refuseWaiting(reason: unknown): void {
     for (const waiter of this.waiters.splice(0)) {

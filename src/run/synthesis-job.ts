@@ -234,7 +234,7 @@ export class SynthesisJob {
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
     try {
-      const open = o.batch || o.batchFiles !== undefined ? 0 : store.openBatches().length;
+      const open = o.batch || o.batchFiles !== undefined ? 0 : store.openBatches().length + store.pendingBatches().length;
       if (open > 0) {
         warn(
           `${open} batch${open === 1 ? " an earlier --batch run submitted is" : "es an earlier --batch run submitted are"} not collected: ` +

@@ -122,6 +122,24 @@ describe("RunStore", () => {
     expect(() => store.close()).not.toThrow();
   });
 
+  it("keeps a new store whose only content is a batch being created, and clears that record when the batch is recorded", () => {
+    const path = join(dir, "pending.db");
+    const store = RunStore.open(path);
+    store.writeConfig({ model: "m" });
+    const pending = { wave: 0, label: "x", service: "s", inputFileId: "file-1", keys: ["k1"] };
+    store.setPendingBatch(pending);
+    store.close();
+    expect(existsSync(path)).toBe(true);
+    const again = RunStore.open(path);
+    expect(again.pendingBatches()).toEqual([pending]);
+    expect(again.lastWave()).toBe(0);
+    again.recordBatch({ ...pending, id: "batch-1", submittedAt: 1 });
+    again.recordBatch({ ...pending, id: "batch-1", submittedAt: 2 });
+    expect(again.pendingBatches()).toEqual([]);
+    expect(again.openBatches().map((b) => b.id)).toEqual(["batch-1"]);
+    again.close();
+  });
+
   it("reads a store made before curation existed, read-only, as never curated", () => {
     const path = join(dir, "old.db");
     const store = RunStore.open(path);

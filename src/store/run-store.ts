@@ -243,7 +243,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
  * failed. A submitted batch is paid for, though no reply of it is in yet (--no-wait).
  */
 const HOLDS_NOTHING = `SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'config') AND NOT EXISTS (SELECT 1 FROM replies) AND NOT EXISTS (SELECT 1 FROM embeddings)
-  AND NOT EXISTS (SELECT 1 FROM items) AND NOT EXISTS (SELECT 1 FROM levels) AND NOT EXISTS (SELECT 1 FROM batches)`;
+  AND NOT EXISTS (SELECT 1 FROM items) AND NOT EXISTS (SELECT 1 FROM levels) AND NOT EXISTS (SELECT 1 FROM batches)
+  AND NOT EXISTS (SELECT 1 FROM meta WHERE key LIKE 'pending_batch:%')`;
 
 /** Hashes per embedding lookup: one statement binds the model and this many hashes. */
 const EMBEDDING_LOOKUP_BATCH = 500;
@@ -345,6 +346,7 @@ export class RunStore {
       putItem: db.prepare("INSERT INTO items (doc_key, level_rank, position, article_index, kept, record) VALUES (?, ?, ?, ?, ?, ?)"),
       getMeta: db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
       setMeta: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
+      deleteMeta: db.prepare("DELETE FROM meta WHERE key = ?"),
     };
   }
 
@@ -582,11 +584,12 @@ export class RunStore {
       this.db.transaction(() => {
         this.db
           .prepare(
-            `INSERT INTO batches (id, wave, label, service, input_file_id, status, submitted_at, updated_at) VALUES (@id, @wave, @label, @service, @inputFileId, @status, @submittedAt, @submittedAt)`,
+            `INSERT OR IGNORE INTO batches (id, wave, label, service, input_file_id, status, submitted_at, updated_at) VALUES (@id, @wave, @label, @service, @inputFileId, @status, @submittedAt, @submittedAt)`,
           )
           .run({ status: batch.status ?? "validating", id: batch.id, wave: batch.wave, label: batch.label, service: batch.service, inputFileId: batch.inputFileId, submittedAt: batch.submittedAt });
         const put = this.db.prepare("INSERT OR IGNORE INTO batch_keys (batch_id, key) VALUES (?, ?)");
         for (const key of batch.keys) put.run(batch.id, key);
+        this.statements.deleteMeta.run(`pending_batch:${batch.inputFileId}`);
       })(),
     );
   }
@@ -610,28 +613,39 @@ export class RunStore {
     if (changes !== 1 && this.batchRows("WHERE b.id = ?", id).length === 0) throw new Error(`run store ${this.path}: no batch ${id} recorded`);
   }
 
-  /** Batches submitted and not yet collected, oldest first, with the keys of their lines. */
-  /** The highest wave any batch of this store was recorded in (-1 when none): waves go on from it. */
+  /** The highest wave any batch of this store was recorded in, or is being created in (-1 when none): waves go on from it. */
   lastWave(): number {
-    if (!this.hasTable("batches")) return -1;
-    return this.read("read the batches", () => this.db.prepare<[], number | null>("SELECT max(wave) FROM batches").pluck().get() ?? -1);
+    const recorded = this.hasTable("batches") ? this.read("read the batches", () => this.db.prepare<[], number | null>("SELECT max(wave) FROM batches").pluck().get() ?? -1) : -1;
+    return Math.max(recorded, ...this.pendingBatches().map((p) => p.wave));
   }
 
   /**
    * A batch being created: its input file is uploaded, the provider's reply to the create is not
-   * in yet. Recorded before the create is sent, so that a run stopped meanwhile finds (or makes) that
-   * batch from the same file instead of submitting the lines again. Undefined clears it.
+   * in yet. Recorded (one per input file) before the create is sent, so that a run stopped meanwhile
+   * finds (or makes) that batch from the same file instead of submitting the lines again;
+   * `recordBatch` of a batch made from the file clears it in the same transaction.
    */
-  setPendingBatch(pending: PendingBatch | undefined): void {
-    if (pending === undefined) this.write("record a batch", () => this.db.prepare("DELETE FROM meta WHERE key = 'pending_batch'").run());
-    else this.setMeta("pending_batch", JSON.stringify(pending));
+  setPendingBatch(pending: PendingBatch): void {
+    this.setMeta(`pending_batch:${pending.inputFileId}`, JSON.stringify(pending));
   }
 
-  pendingBatch(): PendingBatch | undefined {
-    const json = this.meta("pending_batch");
-    return json === undefined ? undefined : (JSON.parse(json) as PendingBatch);
+  /** Forget a batch being created (its create was refused for good). */
+  clearPendingBatch(inputFileId: string): void {
+    this.write("record a batch", () => this.statements.deleteMeta.run(`pending_batch:${inputFileId}`));
   }
 
+  /** Batches being created, oldest first. */
+  pendingBatches(): PendingBatch[] {
+    return this.read("read the batches", () =>
+      this.db
+        .prepare<[], string>("SELECT value FROM meta WHERE key LIKE 'pending_batch:%' ORDER BY rowid")
+        .pluck()
+        .all()
+        .map((json) => JSON.parse(json) as PendingBatch),
+    );
+  }
+
+  /** Batches submitted and not yet collected, oldest first, with the keys of their lines. */
   openBatches(): Array<BatchRecord & { keys: string[] }> {
     return this.batchRows("WHERE b.collected_at IS NULL").map((batch) => ({
       ...batch,
