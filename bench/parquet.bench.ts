@@ -6,64 +6,19 @@
  * memory is its own; the store is built before the clock starts. Goal: under 5 s.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeHfDataset } from "../src/export/hf-dataset.js";
-import type { SynthRecord } from "../src/method/record.js";
-import { RunStore } from "../src/store/run-store.js";
+import { buildStore, resetPeakRss } from "./bench-store.js";
 import { repoRoot } from "./paths.js";
 import { peakRssMb } from "./peak-rss.js";
 import { instructions } from "./self-bleu.bench.js";
 
 const COUNT = 100_000;
-const PER_DOCUMENT = 20;
 const GOAL_SECONDS = 5;
-const LEVELS = ["micro", "scatter", "macro"] as const;
-
-/** A finished store of COUNT records, PER_DOCUMENT to a document, spread over the three levels. */
-function buildStore(path: string): void {
-  const texts = instructions(COUNT, 15);
-  const store = RunStore.open(path);
-  store.writeConfig({ model: "gpt-4o-mini", method: "foveate", mu: 7, levels: [...LEVELS], seed: 0 });
-  for (let d = 0; d < COUNT / PER_DOCUMENT; d++) {
-    const doc = { key: `k${d}`, index: d, sourceId: `corpus.jsonl:${d + 1}` };
-    store.startDocument(doc);
-    LEVELS.forEach((level, rank) => {
-      const kept: SynthRecord[] = [];
-      for (let i = rank; i < PER_DOCUMENT; i += LEVELS.length) {
-        const n = d * PER_DOCUMENT + i;
-        kept.push({
-          instruction: texts[n]!,
-          output: texts[(n * 7 + 3) % COUNT]!,
-          article_index: d,
-          level,
-          features: texts[n]!.split(" ").slice(0, 3),
-          resynthesized: n % 5 === 0,
-          rounds: n % 5 === 0 ? 1 : 0,
-          source_id: doc.sourceId,
-          source_span: [0, 4000],
-          section: `Part ${d % 7}`,
-        });
-      }
-      store.saveLevel(doc, { level, rank, kept, dropped: [], outcome: {} });
-    });
-    store.finishDocument(doc);
-  }
-  store.close();
-}
-
-/** Linux: restart the resident-set high-water mark, so that the peak is the export's, not the store building's. */
-function resetPeakRss(): boolean {
-  try {
-    writeFileSync("/proc/self/clear_refs", "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Measured {
   seconds: number;
@@ -80,7 +35,7 @@ async function measureOnce(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "foveate-parquet-bench-"));
   try {
     const store = join(dir, "run.foveate.db");
-    buildStore(store);
+    buildStore(store, instructions(COUNT, 15));
     const peakOfExport = resetPeakRss();
     const out = join(dir, "dataset");
     const started = performance.now();
