@@ -137,7 +137,7 @@ const exportCommand = define({
   name: "export",
   description: "Write the dataset held in a run store, without what curation removed, also while its run is going.",
   args: [{ name: "store", help: "run store file (OUTPUT.foveate.db)" }],
-  flags: ["output", "format", "system", "split", "seed"],
+  flags: ["output", "format", "system", "split", "seed", "license"],
   helpAfter: `
 Examples:
   foveate export data.jsonl.foveate.db -o train.jsonl --format openai --system "You answer questions about the manual."
@@ -153,12 +153,14 @@ Examples:
             field_messages: messages
             roles_to_train: ["assistant"]
   foveate export data.jsonl.foveate.db --format hf -o dataset/      (data/train-00000-of-00001.parquet and README.md)
-  foveate export data.jsonl.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/`,
+  foveate export data.jsonl.foveate.db --format hf --split train=0.9,test=0.1 --seed 1 -o dataset/
+  foveate export data.jsonl.foveate.db --format hf --license cc-by-4.0 -o dataset/      (the card's license)`,
   action: async ([store], flags, io) => {
     if (flags.format === HF_FORMAT) {
       if (flags.system !== undefined) throw new ConfigError("--system is for the fine-tuning formats; --format hf keeps instruction and output as they are");
       return exportHf(store!, flags, io);
     }
+    if (flags.license !== undefined) throw new ConfigError("--license is for --format hf, whose dataset card states it");
     if (flags.split !== undefined) throw new ConfigError("--split is for --format hf, which writes a dataset folder with splits");
     const print = line(io.stderr);
     const count = await exportStore(store!, flags.output ?? io.stdout, flags.format, {
@@ -171,9 +173,9 @@ Examples:
   },
 });
 
-async function exportHf(store: string, flags: { output?: string | undefined; split?: SplitPart[] | undefined; seed: number }, io: CliIo): Promise<number> {
+async function exportHf(store: string, flags: { output?: string | undefined; split?: SplitPart[] | undefined; seed: number; license?: string | undefined }, io: CliIo): Promise<number> {
   if (flags.output === undefined) throw new ConfigError("--format hf writes a folder: name it with -o DIR");
-  const summary = await writeHfDataset(store, flags.output, { ...(flags.split ? { split: flags.split } : {}), seed: flags.seed });
+  const summary = await writeHfDataset(store, flags.output, { ...(flags.split ? { split: flags.split } : {}), seed: flags.seed, ...(flags.license ? { license: flags.license } : {}) });
   const splits = summary.splits.map((s) => `${s.name} ${s.rows.toLocaleString("en-US")} (${s.documents.toLocaleString("en-US")} documents)`).join(", ");
   line(io.stderr)(`Exported ${summary.rows.toLocaleString("en-US")} records (hf) to ${flags.output}: ${splits}`);
   noteUncurated(store, summary.rows, line(io.stderr));

@@ -196,6 +196,8 @@ export const FLAGS = {
   embedApiKey: spec({ flags: "--embed-api-key <key>", help: "its key", defaultHelp: "--api-key, else OPENAI_API_KEY" }),
   topK: spec({ flags: "--top-k <n>", help: `most similar pairs to show. ${TOP_PAIRS_METHOD_HELP}`, parse: integer(1), default: 5 }),
 
+  license: spec({ flags: "--license <id>", help: "--format hf: the dataset's license in its card, as the Hub names it (e.g. cc-by-4.0, apache-2.0, mit)" }),
+
   // Curation.
   dedup: toggle("--dedup", "remove exact duplicates (the same text once case, punctuation and spacing are set aside) and near-duplicate instructions (MinHash with LSH over word shingles), keeping the first"),
   dedupThreshold: spec({ flags: "--dedup-threshold <j>", help: "--dedup: Jaccard similarity of word shingles at which two instructions are near duplicates", parse: number(0.01, 1), default: 0.8 }),

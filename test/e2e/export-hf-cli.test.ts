@@ -31,7 +31,7 @@ describe("foveate export --format hf", () => {
     const dir = tempDir("foveate-hf-cli-");
     const store = makeStore(dir, 10);
     const out = join(dir, "dataset");
-    const result = await runCli(["export", store, "--format", "hf", "--split", "train=0.8,test=0.2", "--seed", "3", "-o", out]);
+    const result = await runCli(["export", store, "--format", "hf", "--split", "train=0.8,test=0.2", "--seed", "3", "--license", "cc-by-4.0", "-o", out]);
     expect(result.stderr).toBe(`Exported 20 records (hf) to ${out}: train 16 (8 documents), test 4 (2 documents)\n`);
     expect(result.code).toBe(0);
     expect(readdirSync(join(out, "data")).sort()).toEqual(["test-00000-of-00001.parquet", "train-00000-of-00001.parquet"]);
@@ -39,7 +39,7 @@ describe("foveate export --format hf", () => {
     const train = plainRows(readParquetTable(readFileSync(join(out, "data", "train-00000-of-00001.parquet"))));
     const trainDocs = new Set(train.map((r) => r.source_id));
     expect(test.filter((r) => trainDocs.has(r.source_id))).toEqual([]);
-    expect(readFileSync(join(out, "README.md"), "utf8")).toMatch(/^---\n/);
+    expect(readFileSync(join(out, "README.md"), "utf8")).toMatch(/^---\n(.*\n)*license: cc-by-4.0\n/);
   });
 
   it.each([
@@ -47,6 +47,7 @@ describe("foveate export --format hf", () => {
     [["--format", "hf", "--split", "train=0.5,test=0.6", "-o", "OUT"], "the fractions sum to 1.1, not 1"],
     [["--split", "train=1", "-o", "OUT/x.jsonl"], "foveate: --split is for --format hf"],
     [["--format", "hf", "--system", "Be brief.", "-o", "OUT"], "foveate: --system is for the fine-tuning formats"],
+    [["--license", "mit", "-o", "OUT/x.jsonl"], "foveate: --license is for --format hf"],
     [["--format", "hf", "--split", "train=0.9,test=0.05,dev=0.05", "-o", "OUT"], "would get no item: the dataset has 3 documents"],
     [["--format", "hf", "-o", "MINE"], "exists and holds other files than an earlier foveate hf export"],
   ])("refuses %j in one line, exit 1, leaving files as they were", async (args, message) => {
