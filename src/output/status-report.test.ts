@@ -65,6 +65,7 @@ describe("formatStatus", () => {
     counts: { levels: {}, droppedReasons: {} },
     thin: false,
     batches: [],
+    pendingBatches: 0,
     ...over,
   });
 
@@ -82,6 +83,11 @@ describe("formatStatus", () => {
     expect(text).toContain("Batches: 1 (0 open)\n  wave 0 (micro extraction): 1 batch, 6 lines, 0 not answered yet\n    batch_a  completed  no counts yet, age 2h 05m, collected");
     expect(text).toContain("LLM replies stored: 10 (6 from batches)");
     expect(text).toContain("Cost: $1.50 ($1.00 live, $0.50 batched at the batch price)");
+  });
+
+  it("names batches a stopped run was creating", () => {
+    const text = formatStatus("run.db", status({ pendingBatches: 1 }), NOW);
+    expect(text).toContain("1 batch being created when a run stopped: the next run finds it at the service or makes it from the uploaded file");
   });
 
   it("says no more than before for a run without batches", () => {

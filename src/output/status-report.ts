@@ -27,6 +27,9 @@ export function formatStatus(storePath: string, s: RunStatus, now: number = Date
   }
   if (s.curation) lines.push(...curationLines(s));
   lines.push(...formatBatches(s.batches, now));
+  if (s.pendingBatches > 0) {
+    lines.push(`  ${int(s.pendingBatches)} batch${s.pendingBatches === 1 ? "" : "es"} being created when a run stopped: the next run finds ${s.pendingBatches === 1 ? "it" : "them"} at the service or makes ${s.pendingBatches === 1 ? "it" : "them"} from the uploaded file`);
+  }
   const batched = s.batched.replies > 0 ? ` (${int(s.batched.replies)} from batches)` : "";
   lines.push(`LLM replies stored: ${int(s.replies)}${batched}`);
   lines.push(`Tokens: ${int(s.promptTokens)} prompt (${int(s.cachedPromptTokens)} cached), ${int(s.completionTokens)} completion`);

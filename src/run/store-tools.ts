@@ -141,6 +141,8 @@ export interface RunStatus extends StoreStatus {
   curation?: { summary: CurationSummary; removed: Record<string, number> };
   /** Every batch the run submitted, by wave; empty for a run that never batched. */
   batches: BatchRecord[];
+  /** Batches whose create was sent and whose reply was not recorded (a run stopped meanwhile): the next run finds or makes them. */
+  pendingBatches: number;
 }
 
 /** Prices that replace the table's (USD per million tokens), as --price-in/--price-out and their batch counterparts give them. */
@@ -184,6 +186,7 @@ export function runStatus(storePath: string, prices: StatusPrices = {}): RunStat
       thin: isThin(counts),
       ...(summary ? { curation: { summary, removed: store.removedCounts() } } : {}),
       batches: store.batches(),
+      pendingBatches: store.pendingBatches().length,
     };
   } finally {
     store.close();
