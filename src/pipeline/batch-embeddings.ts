@@ -4,12 +4,12 @@ import { decodeVector } from "../llm/http/embedding-engine.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
 import type { RunStore } from "../store/run-store.js";
-import { BatchesPendingError, BatchFailedError, refusedForGood, type BatchEvent } from "./batch-waves.js";
+import { BatchesPendingError, BatchFailedError, EMBEDDING_KEY_PREFIX, refusedForGood, type BatchEvent } from "./batch-waves.js";
 
 /** The label of embedding batches in the store: chat waves leave them alone. */
 export const EMBEDDINGS_LABEL = "embeddings";
 /** custom_id of a text's line: its hash, under a prefix of its own. */
-const keyOf = (hash: string) => `emb:${hash}`;
+const keyOf = (hash: string) => `${EMBEDDING_KEY_PREFIX}${hash}`;
 
 export interface BatchEmbeddingsOptions {
   api: BatchApi;
@@ -33,7 +33,7 @@ export interface BatchEmbeddingsOptions {
 export async function embedInBatches(texts: readonly string[], options: BatchEmbeddingsOptions): Promise<void> {
   const { api, store, model, signal } = options;
   const cacheKey = embeddingCacheKey(model);
-  const mine = (keys: readonly string[]) => keys.length === 0 || keys[0]!.startsWith("emb:");
+  const mine = (keys: readonly string[]) => keys.length === 0 || keys[0]!.startsWith(EMBEDDING_KEY_PREFIX);
   const open = new Map<string, { wave: number; keys: readonly string[] }>();
   for (const b of store.openBatches()) if (b.service === api.description && b.label === EMBEDDINGS_LABEL) open.set(b.id, b);
 
@@ -100,7 +100,7 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
       for (const line of output) {
         const body = line.response?.status_code === 200 ? (line.response.body as { data?: Array<{ embedding?: unknown }> }) : undefined;
         const vector = decodeVector(body?.data?.[0]?.embedding);
-        if (vector && line.custom_id.startsWith("emb:")) vectors.push([line.custom_id.slice(4), vector]);
+        if (vector && line.custom_id.startsWith(EMBEDDING_KEY_PREFIX)) vectors.push([line.custom_id.slice(EMBEDDING_KEY_PREFIX.length), vector]);
       }
       // What a batch did not answer (failed lines, an expired batch) is embedded live by the budgets' planning.
       store.putEmbeddings(cacheKey, vectors);

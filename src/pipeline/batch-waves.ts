@@ -4,6 +4,10 @@ import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.j
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import type { SubmittedBatch } from "../store/run-store.js";
 
+/** Request keys of embedding lines (adaptive budgets, collected by embedInBatches) begin so: chat waves leave them alone. */
+export const EMBEDDING_KEY_PREFIX = "emb:";
+const isEmbedding = (keys: readonly string[]) => keys[0]?.startsWith(EMBEDDING_KEY_PREFIX) === true;
+
 /** The batch id of a line an earlier run created but did not record yet. */
 const PENDING = "(being created)";
 /** The batch id given to a reply collected before its call asked for it. */
@@ -133,7 +137,7 @@ export class BatchWaves implements LanguageModel {
     const elsewhere = new Map<string, number>();
     for (const batch of ledger.openBatches()) {
       // Embedding batches (adaptive budgets) are collected before the run by embedInBatches.
-      if (batch.keys[0]?.startsWith("emb:")) continue;
+      if (isEmbedding(batch.keys)) continue;
       if (batch.service !== api.description) {
         elsewhere.set(batch.service, (elsewhere.get(batch.service) ?? 0) + 1);
         continue;
@@ -143,7 +147,7 @@ export class BatchWaves implements LanguageModel {
     }
     for (const [service, batches] of elsewhere) options.onEvent?.({ type: "other-service", batches, service });
     // Batches whose create an earlier run sent without recording the reply: their lines wait for them.
-    this.pending = ledger.pendingBatches().filter((p) => p.service === api.description && !p.keys[0]?.startsWith("emb:"));
+    this.pending = ledger.pendingBatches().filter((p) => p.service === api.description && !isEmbedding(p.keys));
     for (const pending of this.pending) for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
     this.nextWave = ledger.lastWave() + 1;
     options.signal?.addEventListener("abort", () => this.stop(options.signal!.reason), { once: true });
