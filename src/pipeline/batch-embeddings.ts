@@ -1,6 +1,7 @@
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInputLine } from "../llm/batch/batch-api.js";
 import { decodeVector } from "../llm/http/embedding-engine.js";
+import { sleepWithSignal } from "../llm/http/retry.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
 import type { RunStore } from "../store/run-store.js";
@@ -108,21 +109,6 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
       open.delete(id);
       options.onEvent?.({ type: "batch-collected", id, wave: batch.wave, answered: vectors.length, retried: 0, live: batch.keys.length - vectors.length });
     }
-    if (open.size > 0) await sleep(options.pollMs, signal);
+    if (open.size > 0) await sleepWithSignal(options.pollMs, signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", stop);
-      resolve();
-    }, ms);
-    const stop = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", stop, { once: true });
-  });
 }

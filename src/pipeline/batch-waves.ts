@@ -1,6 +1,7 @@
 import { EngineCallError, FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
+import { sleepWithSignal } from "../llm/http/retry.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import type { SubmittedBatch } from "../store/run-store.js";
 
@@ -322,7 +323,8 @@ export class BatchWaves implements LanguageModel {
         return;
       }
       firstLook = false;
-      await sleep(this.options.pollMs ?? 30_000, signal);
+      // Woken early by a stop: the loop then ends.
+      await sleepWithSignal(this.options.pollMs ?? 30_000, signal).catch(() => {});
     }
   }
 
@@ -424,16 +426,4 @@ function failureOf(line: BatchOutputLine): string {
 
 function pendingMessage(batches: number, wave: number): string {
   return `submitted wave ${wave} as ${batches} batch${batches === 1 ? "" : "es"} (recorded in the run store); run the same command later to collect ${batches === 1 ? "it" : "them"} and go on`;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
