@@ -208,7 +208,7 @@ export const FLAGS = {
   // Judges and models under test (eval).
   judgeModel: spec({
     flags: "--judge-model <name>",
-    help: "the judge model, by name or a GGUF file or hf: URI to run locally (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given; --paper: gpt-4o)",
+    help: "the judge model, by name or a GGUF file or hf: URI to run locally (difficulty: default gpt-4o-mini; qa and compare use a judge only when one is given; --paper: gpt-4o; curate: the item judge)",
   }),
   judgeBaseUrl: spec({ flags: "--judge-base-url <url>", help: "its OpenAI-compatible endpoint (also OPENAI_BASE_URL)" }),
   judgeApiKey: spec({ flags: "--judge-api-key <key>", help: "its key (also OPENAI_API_KEY)" }),

@@ -37,7 +37,7 @@ export interface CurateOptions extends LocalEngineSettings {
   minScore?: number;
   /** The corpus the run read, for the judge's passages. Default: the one the run recorded. */
   corpus?: string;
-  /** Its text field. Default: the run's, else "content". */
+  /** The text field of `corpus`. Default "content"; without `corpus`, the field the run read its corpus with. */
   textField?: string;
   /** Judge calls in flight. Default 16. */
   concurrency?: number;
@@ -284,11 +284,12 @@ async function openJudge(store: RunStore, storePath: string, options: CurateOpti
 function corpusOf(store: RunStore, options: CurateOptions): { path: string; textField: string } {
   const recorded = store.meta("corpus");
   const fromRun = recorded === undefined ? undefined : (JSON.parse(recorded) as { path: string; textField: string });
-  const path = options.corpus ?? fromRun?.path;
-  if (path === undefined) {
+  // --text-field goes with --corpus: the corpus the run recorded is read with the field the run read it with.
+  if (options.corpus !== undefined) return { path: options.corpus, textField: options.textField ?? "content" };
+  if (fromRun === undefined) {
     throw new ConfigError(`the run store ${store.path} does not say where its corpus is (a run of an earlier foveate): give the judge its passages with --corpus`);
   }
-  return { path, textField: options.textField ?? fromRun?.textField ?? "content" };
+  return fromRun;
 }
 
 

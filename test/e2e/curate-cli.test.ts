@@ -158,13 +158,13 @@ describe("foveate curate (issue 15)", () => {
       "The harbour wall was repaired in the spring of 1920, paid for by the merchants of the town and a loan from the provincial bank.",
     ];
     /** Two documents of a corpus file, each with a grounded item and one whose answer the passage does not support. */
-    function judgedStore(dir: string, withCopy = false): string {
+    function judgedStore(dir: string, withCopy = false, field = "content"): string {
       const corpus = join(dir, "corpus.jsonl");
-      writeFileSync(corpus, TEXTS.map((content) => JSON.stringify({ content })).join("\n") + "\n");
+      writeFileSync(corpus, TEXTS.map((text) => JSON.stringify({ [field]: text })).join("\n") + "\n");
       const path = join(dir, "data.jsonl.foveate.db");
       const store = RunStore.open(path);
       store.writeConfig({ model: "sim-model", method: "foveate", mu: 2, levels: ["micro"], seed: 0 });
-      store.setMeta("corpus", JSON.stringify({ path: corpus, textField: "content" }));
+      store.setMeta("corpus", JSON.stringify({ path: corpus, textField: field }));
       TEXTS.forEach((text, index) => {
         const doc = { key: `doc${index}`, index, sourceId: `corpus.jsonl:${index + 1}` };
         const grounded = { ...record(index, index === 0 ? "When did the stone bridge open to traffic?" : "Who paid for the harbour wall repairs?"), output: text };
@@ -208,6 +208,14 @@ describe("foveate curate (issue 15)", () => {
       const again = await runCli(judgeArgs(store, "--min-score", "5"));
       expect(again.stderr).toContain("0 calls made");
       expect(sim.stats.requests).toBe(calls);
+    });
+
+    it("reads the corpus with the field the run read it with", async () => {
+      const dir = tempDir("foveate-curate-");
+      const store = judgedStore(dir, false, "body");
+      const curated = await runCli(judgeArgs(store, "--min-score", "5"));
+      expect(curated.stderr).toContain("kept 2, removed 2 (2 low-score)");
+      expect(curated.code).toBe(0);
     });
 
     it("judges a duplicate in the place of a twin the judge removed, so that one copy of the instruction stays", async () => {
