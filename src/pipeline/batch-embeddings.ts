@@ -7,7 +7,7 @@ import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
 import type { RunStore } from "../store/run-store.js";
 import { BatchesPendingError, BatchFailedError, EMBEDDING_KEY_PREFIX, refusedForGood, type BatchEvent } from "./batch-waves.js";
 
-/** The label of embedding batches in the store: chat waves leave them alone. */
+/** The label of embedding batches in the store, followed by their model's cache key. */
 export const EMBEDDINGS_LABEL = "embeddings";
 /** custom_id of a text's line: its hash, under a prefix of its own. */
 const keyOf = (hash: string) => `${EMBEDDING_KEY_PREFIX}${hash}`;
@@ -34,12 +34,14 @@ export interface BatchEmbeddingsOptions {
 export async function embedInBatches(texts: readonly string[], options: BatchEmbeddingsOptions): Promise<void> {
   const { api, store, model, signal } = options;
   const cacheKey = embeddingCacheKey(model);
-  const mine = (keys: readonly string[]) => keys.length === 0 || keys[0]!.startsWith(EMBEDDING_KEY_PREFIX);
+  // Batches are the model's own (its vectors go under its cache key): another model's are left alone.
+  const label = `${EMBEDDINGS_LABEL} ${cacheKey}`;
+  const mine = (batch: { service: string; label: string }) => batch.service === api.description && batch.label === label;
   const open = new Map<string, { wave: number; keys: readonly string[] }>();
-  for (const b of store.openBatches()) if (b.service === api.description && b.label === EMBEDDINGS_LABEL) open.set(b.id, b);
+  for (const b of store.openBatches()) if (mine(b)) open.set(b.id, b);
 
   for (const pending of store.pendingBatches()) {
-    if (pending.service !== api.description || !mine(pending.keys)) continue;
+    if (!mine(pending)) continue;
     try {
       const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/embeddings", signal));
       store.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
@@ -71,14 +73,18 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
     for (const [k, part] of parts.entries()) {
       const keys = part.map((line) => line.custom_id);
       const fileId = await api.upload(`foveate-${stamp}-embeddings-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
-      const submitted = { wave, label: EMBEDDINGS_LABEL, service: api.description, inputFileId: fileId, keys };
+      const submitted = { wave, label, service: api.description, inputFileId: fileId, keys };
       store.setPendingBatch(submitted);
-      const batch = await api.create(fileId, "/v1/embeddings", signal);
+      const batch = await api.create(fileId, "/v1/embeddings", signal).catch((error: unknown) => {
+        // Refused for good: no batch was made, nothing for a later run to find.
+        if (refusedForGood(error)) store.clearPendingBatch(fileId);
+        throw error;
+      });
       store.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
       open.set(batch.id, submitted);
       ids.push(batch.id);
     }
-    options.onEvent?.({ type: "wave-submitted", wave, label: EMBEDDINGS_LABEL, batches: ids, lines: lines.length });
+    options.onEvent?.({ type: "wave-submitted", wave, label, batches: ids, lines: lines.length });
   }
   if (open.size === 0) return;
   if (options.noWait) {

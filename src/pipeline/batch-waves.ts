@@ -1,4 +1,4 @@
-import { EngineCallError, FoveateError } from "../errors.js";
+import { AbortedError, EngineCallError, FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import { sleepWithSignal } from "../llm/http/retry.js";
@@ -125,11 +125,15 @@ export class BatchWaves implements LanguageModel {
   /** Keys whose answer was collected with no call waiting, and counted then (onUnasked). */
   private readonly countedAtCollection = new Set<string>();
   private nextWave: number;
+  /** The polling loop, for close() to wait on; pollingNow says whether it still runs (cleared as it leaves, in the same turn). */
   private polling: Promise<void> | undefined;
+  private pollingNow = false;
   private stopped: Error | undefined;
   private submitting = Promise.resolve();
   /** The batches an earlier run was creating when it stopped, to be found or made before any new wave. */
   private pending: PendingBatch[] = [];
+  /** Aborted when the run stops or ends: wakes the polling and cuts its requests short. */
+  private readonly ended = new AbortController();
 
   constructor(private readonly options: BatchWavesOptions) {
     this.description = `${options.live.description}, in batches at ${options.api.description}`;
@@ -151,7 +155,14 @@ export class BatchWaves implements LanguageModel {
     this.pending = ledger.pendingBatches().filter((p) => p.service === api.description && !isEmbedding(p.keys));
     for (const pending of this.pending) for (const key of pending.keys) this.waiting.set(key, { batch: PENDING, waiters: [] });
     this.nextWave = ledger.lastWave() + 1;
-    options.signal?.addEventListener("abort", () => this.stop(options.signal!.reason), { once: true });
+    options.signal?.addEventListener(
+      "abort",
+      () => {
+        this.stop(options.signal!.reason);
+        this.ended.abort();
+      },
+      { once: true },
+    );
   }
 
   /** Whether batches from an earlier run are open: the run begins by collecting them. */
@@ -255,8 +266,9 @@ export class BatchWaves implements LanguageModel {
     const stamp = Date.now().toString(36);
     for (const [k, part] of parts.entries()) {
       const keys = part.map((line) => line.custom_id);
+      let fileId: string | undefined;
       try {
-        const fileId = await api.upload(`foveate-${stamp}-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
+        fileId = await api.upload(`foveate-${stamp}-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
         const submitted = { wave, label, service: api.description, inputFileId: fileId, keys };
         // Recorded before the create is sent: a run stopped before its reply finds or makes this batch from the same file.
         ledger.setPendingBatch(submitted);
@@ -270,6 +282,8 @@ export class BatchWaves implements LanguageModel {
         }
         ids.push(batch.id);
       } catch (error) {
+        // A create refused for good made no batch: nothing for a later run to find.
+        if (fileId !== undefined && refusedForGood(error)) ledger.clearPendingBatch(fileId);
         // Parts submitted before stay submitted and are collected; this part's and later parts' calls fail.
         for (const rest of parts.slice(k)) for (const line of rest) for (const waiter of byKey.get(line.custom_id)!.waiters) waiter.reject(error);
         if (ids.length > 0) this.poll();
@@ -283,38 +297,30 @@ export class BatchWaves implements LanguageModel {
 
   /** Looks at the open batches until every one is collected (one loop however often asked). */
   private poll(): void {
-    this.polling ??= this.pollOpen().finally(() => (this.polling = undefined));
+    if (this.pollingNow) return;
+    this.pollingNow = true;
+    this.polling = this.pollOpen();
   }
 
   private async pollOpen(): Promise<void> {
-    const { api, ledger, signal } = this.options;
+    try {
+      await this.pollWhileOpen();
+    } finally {
+      this.pollingNow = false;
+    }
+    // A batch submitted while the loop was ending (after its last look, before this line) starts a new one.
+    if (this.open.size > 0 && !this.stopped) this.poll();
+  }
+
+  private async pollWhileOpen(): Promise<void> {
     let firstLook = true;
     while (this.open.size > 0 && !this.stopped) {
       for (const [id, batch] of [...this.open]) {
-        let info: BatchInfo;
         try {
-          info = await api.get(id, signal);
+          if (this.stopped || !(await this.look(id, batch))) return;
         } catch (error) {
           this.stop(error);
           return;
-        }
-        ledger.updateBatch(id, { status: info.status, counts: info.request_counts });
-        this.options.onEvent?.({ type: "batch-status", id, wave: batch.wave, status: info.status, ...(info.request_counts ? { counts: info.request_counts } : {}) });
-        if (info.status === "failed") {
-          const reason = batchFailureReason(info) || "no reason given";
-          ledger.updateBatch(id, { status: info.status, error: reason });
-          ledger.finishBatch(id);
-          this.open.delete(id);
-          this.stop(new BatchFailedError(`batch ${id} (wave ${batch.wave}) failed at ${api.description}: ${reason}`));
-          return;
-        }
-        if (info.status === "completed" || info.status === "expired" || info.status === "cancelled") {
-          try {
-            await this.collect(id, batch, info);
-          } catch (error) {
-            this.stop(error);
-            return;
-          }
         }
       }
       if (this.open.size === 0 || this.stopped) return;
@@ -323,14 +329,43 @@ export class BatchWaves implements LanguageModel {
         return;
       }
       firstLook = false;
-      // Woken early by a stop: the loop then ends.
-      await sleepWithSignal(this.options.pollMs ?? 30_000, signal).catch(() => {});
+      // Woken early by a stop or the run's end: the loop then ends.
+      await sleepWithSignal(this.options.pollMs ?? 30_000, this.ended.signal).catch(() => {});
     }
+  }
+
+  /** One look at an open batch: collected when done; false when the batch failed and the run stops. */
+  private async look(id: string, batch: { wave: number; keys: readonly string[] }): Promise<boolean> {
+    const { api, ledger } = this.options;
+    const info = await api.get(id, this.ended.signal);
+    ledger.updateBatch(id, { status: info.status, counts: info.request_counts });
+    this.options.onEvent?.({ type: "batch-status", id, wave: batch.wave, status: info.status, ...(info.request_counts ? { counts: info.request_counts } : {}) });
+    if (info.status === "failed") {
+      const reason = batchFailureReason(info) || "no reason given";
+      ledger.updateBatch(id, { status: info.status, error: reason });
+      ledger.finishBatch(id);
+      this.open.delete(id);
+      this.stop(new BatchFailedError(`batch ${id} (wave ${batch.wave}) failed at ${api.description}: ${reason}`));
+      return false;
+    }
+    if (info.status === "completed" || info.status === "expired" || info.status === "cancelled") await this.collect(id, batch, info);
+    return true;
+  }
+
+  /**
+   * Ends the waves when the run is done: no look at a batch, no write to the store after this
+   * resolves. Batches nobody waited for stay open in the store for the next run.
+   */
+  async close(): Promise<void> {
+    this.stop(new AbortedError("the run has ended"));
+    this.ended.abort();
+    await Promise.allSettled([this.polling, this.submitting]);
   }
 
   /** Takes a finished batch's answers into the store, hands them to their waiters, and sends the rest again. */
   private async collect(id: string, batch: { wave: number; keys: readonly string[] }, info: BatchInfo): Promise<void> {
-    const { api, ledger, signal } = this.options;
+    const { api, ledger } = this.options;
+    const signal = this.ended.signal;
     const output = info.output_file_id ? await api.download(info.output_file_id, signal) : [];
     const errors = info.error_file_id ? await api.download(info.error_file_id, signal) : [];
     const answered = new Map<string, Omit<Completion, "attempts">>();

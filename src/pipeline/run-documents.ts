@@ -183,6 +183,8 @@ export async function* runDocuments(
     // A document that failed or stopped may leave calls of its own in flight: their replies are
     // paid for, so they are kept (in the store) before the run ends, within the grace period.
     await inFlight.whenNone();
+    // No look at a batch after the run: the store is closed behind it. Batches nobody waited for stay open for the next run.
+    await waves?.close();
     clearTimeout(graceTimer);
     stats.maxInFlight = scheduler.stats.maxInFlight;
     stats.limits = scheduler.limitStats();

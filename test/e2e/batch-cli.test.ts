@@ -165,6 +165,29 @@ describe("synth --batch --no-wait, status, and --batch-files (issue 16)", () => 
     expect(live.stderr).toContain("warning: 1 batch an earlier --batch run submitted is not collected: this run sends their calls live and pays for them again; stop it and run with --batch to collect them");
   });
 
+  it("a --batch run that ends while an earlier run's batch nobody asks for is open ends cleanly, and leaves the batch open", async () => {
+    const dir = tempDir("foveate-batch-");
+    const slow = await startSimServer({ batchTurnaroundMs: 600_000 });
+    try {
+      const args = (...more: string[]) => ["synth", SAMPLE_CORPUS, "-o", join(dir, "data.jsonl"), "--base-url", slow.baseURL, "--model", "sim-model", "--mu", "1", "--levels", "micro", ...more];
+      expect((await runCli(args("--limit", "1", "--batch", "--no-wait"))).code).toBe(75);
+      // The same document finished live: the open batch's lines are asked by no one now.
+      expect((await runCli(args("--limit", "1"))).code).toBe(0);
+      // A second document in batches; the first's batch is looked at meanwhile, and left open.
+      slow.setOptions({ batchTurnaroundMs: 20 });
+      const batched = await runCli(args("--limit", "2", "--batch", "--batch-poll", "0.2"));
+      expect(batched.code).toBe(0);
+      // Nothing looks at the batch once the run has ended (its store is closed): no poll comes after, though one was due.
+      const polls = slow.stats.batch.polls;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(slow.stats.batch.polls).toBe(polls);
+      const status = await runCli(["status", join(dir, "data.jsonl.foveate.db")]);
+      expect(status.stdout).toMatch(/Batches: \d+ \(1 open\)/);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("--batch to an endpoint without a Batch API says so in one line, exit 1", async () => {
     const dir = tempDir("foveate-batch-");
     sim.setOptions({ ...DEFAULT_SIM_OPTIONS, batchApi: false });
