@@ -4,9 +4,7 @@
  * (its last, of 12 or more words) and every 250th an exact copy in other case and punctuation, found in a process of its own so
  * that its memory is its own. Goals: under 10 s and under 1 GB, every planted copy found.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +12,7 @@ import { findDuplicates } from "../src/curate/near-duplicates.js";
 import { curateStore } from "../src/run/curate-store.js";
 import { buildStore, resetPeakRss } from "./bench-store.js";
 import { seededRandom } from "../src/random.js";
-import { repoRoot } from "./paths.js";
+import { measureInOwnProcess } from "./own-process.js";
 import { peakRssMb } from "./peak-rss.js";
 import { instructions } from "./self-bleu.bench.js";
 
@@ -88,10 +86,7 @@ async function measureCurate(texts: readonly string[]): Promise<Measured["curate
 }
 
 export async function benchDedup(): Promise<boolean> {
-  const self = fileURLToPath(import.meta.url);
-  const args = self.endsWith(".ts") ? ["--import", "tsx", self] : [self];
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, "--measure"], { cwd: repoRoot, maxBuffer: 1 << 20 });
-  const m = JSON.parse(stdout.trim().split("\n").pop()!) as Measured;
+  const m = await measureInOwnProcess<Measured>(import.meta.url, ["--measure"]);
   const planted = dataset().planted.size;
   const speedOk = m.seconds < GOAL_SECONDS;
   const memoryOk = m.peakMb < GOAL_PEAK_MB;

@@ -5,15 +5,13 @@
  * detected, Parquet written, card written, renamed into place. In a process of its own, so that its
  * memory is its own; the store is built before the clock starts. Goal: under 5 s.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { writeHfDataset } from "../src/export/hf-dataset.js";
 import { buildStore, resetPeakRss } from "./bench-store.js";
-import { repoRoot } from "./paths.js";
+import { measureInOwnProcess } from "./own-process.js";
 import { peakRssMb } from "./peak-rss.js";
 import { instructions } from "./self-bleu.bench.js";
 
@@ -59,10 +57,7 @@ async function measureOnce(): Promise<void> {
 }
 
 export async function benchParquet(): Promise<boolean> {
-  const self = fileURLToPath(import.meta.url);
-  const args = self.endsWith(".ts") ? ["--import", "tsx", self] : [self];
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, "--measure"], { cwd: repoRoot, maxBuffer: 1 << 20 });
-  const m = JSON.parse(stdout.trim().split("\n").pop()!) as Measured;
+  const m = await measureInOwnProcess<Measured>(import.meta.url, ["--measure"]);
   const speedOk = m.seconds < GOAL_SECONDS && m.rows === COUNT;
   console.log(`parquet: ${COUNT.toLocaleString("en-US")} instructions (Self-BLEU bench's) from a run store to a Hugging Face folder (export --format hf, train=0.9,test=0.1), in a process of its own`);
   console.log(`  written           ${m.rows} rows (${m.splits}) in ${m.files} Parquet files, ${m.folderMb.toFixed(1)} MB with the card`);

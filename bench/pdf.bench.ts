@@ -6,15 +6,13 @@
  *
  * Runs alone too: npx tsx bench/pdf.bench.ts
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { pathToFileURL } from "node:url";
 import { readPdf } from "../src/corpus/readers/pdf.js";
 import { buildReport, REPORT_HEADER, type ReportPage } from "../test/support/pdf-fixtures.js";
-import { repoRoot } from "./paths.js";
+import { measureInOwnProcess } from "./own-process.js";
 import { peakRssMb } from "./peak-rss.js";
 
 const PAGES = 500;
@@ -90,10 +88,7 @@ export async function benchPdf(): Promise<boolean> {
     const file = path.join(dir, "report.pdf");
     const bytes = await buildReport(reportPages());
     writeFileSync(file, bytes);
-    const self = fileURLToPath(import.meta.url);
-    const args = self.endsWith(".ts") ? ["--import", "tsx", self] : [self];
-    const { stdout } = await promisify(execFile)(process.execPath, [...args, "--read", file], { cwd: repoRoot, maxBuffer: 1 << 20 });
-    const r = JSON.parse(stdout.trim().split("\n").pop()!) as Reading;
+    const r = await measureInOwnProcess<Reading>(import.meta.url, ["--read", file]);
     const perSecond = r.pages / r.seconds;
     const expectedSections = chapters() + twoColumnPages().length;
     const whole = r.pages === PAGES && !r.furnitureLeft && r.sections === expectedSections && r.columnsOutOfOrder === 0;
