@@ -5,7 +5,8 @@ import { sleepWithSignal } from "../llm/http/retry.js";
 import type { EmbeddingModel } from "../llm/port.js";
 import { embeddingCacheKey, textHash } from "../store/cached-embeddings.js";
 import type { RunStore } from "../store/run-store.js";
-import { BatchesPendingError, BatchFailedError, EMBEDDING_KEY_PREFIX, refusedForGood, type BatchEvent } from "./batch-waves.js";
+import { adoptBatch, submitBatch } from "./batch-submission.js";
+import { BatchesPendingError, BatchFailedError, EMBEDDING_KEY_PREFIX, type BatchEvent } from "./batch-waves.js";
 
 /** The label of embedding batches in the store, followed by their model's cache key. */
 export const EMBEDDINGS_LABEL = "embeddings";
@@ -42,15 +43,9 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
 
   for (const pending of store.pendingBatches()) {
     if (!mine(pending)) continue;
-    try {
-      const batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/embeddings", signal));
-      store.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
-      open.set(batch.id, pending);
-    } catch (error) {
-      // Refused for good (its file gone): its texts are missing still, and go in this run's batch.
-      if (!refusedForGood(error)) throw error;
-      store.clearPendingBatch(pending.inputFileId);
-    }
+    // Refused for good (its file gone): its texts are missing still, and go in this run's batch.
+    const adopted = await adoptBatch(api, store, pending, "/v1/embeddings", signal);
+    if ("id" in adopted) open.set(adopted.id, pending);
   }
 
   const waiting = new Set([...open.values()].flatMap((b) => b.keys));
@@ -71,18 +66,10 @@ export async function embedInBatches(texts: readonly string[], options: BatchEmb
     const stamp = Date.now().toString(36);
     const ids: string[] = [];
     for (const [k, part] of parts.entries()) {
-      const keys = part.map((line) => line.custom_id);
-      const fileId = await api.upload(`foveate-${stamp}-embeddings-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
-      const submitted = { wave, label, service: api.description, inputFileId: fileId, keys };
-      store.setPendingBatch(submitted);
-      const batch = await api.create(fileId, "/v1/embeddings", signal).catch((error: unknown) => {
-        // Refused for good: no batch was made, nothing for a later run to find.
-        if (refusedForGood(error)) store.clearPendingBatch(fileId);
-        throw error;
-      });
-      store.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
-      open.set(batch.id, submitted);
-      ids.push(batch.id);
+      const name = `foveate-${stamp}-embeddings-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`;
+      const id = await submitBatch(api, store, { name, url: "/v1/embeddings", lines: part, wave, label }, signal);
+      open.set(id, { wave, keys: part.map((line) => line.custom_id) });
+      ids.push(id);
     }
     options.onEvent?.({ type: "wave-submitted", wave, label, batches: ids, lines: lines.length });
   }

@@ -1,9 +1,12 @@
-import { AbortedError, EngineCallError, FoveateError } from "../errors.js";
+import { AbortedError, FoveateError } from "../errors.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_LINES, type BatchApi, type BatchInfo, type BatchInputLine, type BatchOutputLine } from "../llm/batch/batch-api.js";
 import { batchFailureReason, splitIntoBatches } from "../llm/batch/batch-lines.js";
 import { sleepWithSignal } from "../llm/http/retry.js";
 import type { Completion, CompletionRequest, LanguageModel } from "../llm/port.js";
 import type { SubmittedBatch } from "../store/run-store.js";
+import { adoptBatch, submitBatch, type PendingBatch, type SubmissionLedger } from "./batch-submission.js";
+
+export type { PendingBatch } from "./batch-submission.js";
 
 /** Request keys of embedding lines (adaptive budgets, collected by embedInBatches) begin so: chat waves leave them alone. */
 export const EMBEDDING_KEY_PREFIX = "emb:";
@@ -26,8 +29,7 @@ export class BatchFailedError extends FoveateError {}
 export type RecordedBatch = Omit<SubmittedBatch, "status">;
 
 /** What batch waves need of the run store: batches recorded before they are waited on, and replies kept. */
-export interface BatchLedger {
-  recordBatch(batch: RecordedBatch): void;
+export interface BatchLedger extends SubmissionLedger {
   updateBatch(id: string, update: { status: string; counts?: { total: number; completed: number; failed: number } | undefined; error?: string }): void;
   /** The batch is collected: every answered line's reply is in the store. */
   finishBatch(id: string): void;
@@ -35,19 +37,13 @@ export interface BatchLedger {
   openBatches(): Array<Pick<RecordedBatch, "id" | "wave" | "keys" | "service">>;
   /** The highest wave recorded (-1 when none): waves go on from it. */
   lastWave(): number;
-  /** A batch whose create is sent and whose reply is not recorded: set before the create; recordBatch clears it. */
-  setPendingBatch(pending: PendingBatch): void;
-  /** Forget a batch being created whose create was refused for good. */
-  clearPendingBatch(inputFileId: string): void;
+  /** Batches whose create an earlier run sent and whose reply it did not record. */
   pendingBatches(): PendingBatch[];
   /** A reply the store holds (collected before its call asked). */
   getReply(key: string): { text: string; finishReason: string | undefined; promptTokens: number; completionTokens: number; cachedPromptTokens: number } | undefined;
   /** Commit a reply; `from.batchId` marks it as batched (priced at the batch price). */
   putReply(key: string, step: string, completion: Completion, from?: { batchId?: string }): void;
 }
-
-/** A batch being created: everything but the id the service has not given yet. */
-export type PendingBatch = Omit<RecordedBatch, "id" | "submittedAt">;
 
 export type BatchEvent =
   | { type: "wave-submitted"; wave: number; label: string; batches: string[]; lines: number }
@@ -185,13 +181,15 @@ export class BatchWaves implements LanguageModel {
    */
   private async adopt(pending: PendingBatch): Promise<void> {
     const { api, ledger, signal } = this.options;
-    let batch: BatchInfo;
+    let adopted: Awaited<ReturnType<typeof adoptBatch>>;
     try {
-      batch = (await api.find?.(pending.inputFileId, signal)) ?? (await api.create(pending.inputFileId, "/v1/chat/completions", signal));
+      adopted = await adoptBatch(api, ledger, pending, "/v1/chat/completions", signal);
     } catch (error) {
-      if (!refusedForGood(error)) throw error;
-      ledger.clearPendingBatch(pending.inputFileId);
-      this.options.onEvent?.({ type: "pending-dropped", inputFileId: pending.inputFileId, reason: (error as Error).message });
+      this.stop(error);
+      return;
+    }
+    if ("refused" in adopted) {
+      this.options.onEvent?.({ type: "pending-dropped", inputFileId: pending.inputFileId, reason: adopted.refused.message });
       for (const key of pending.keys) {
         const entry = this.waiting.get(key);
         if (entry?.batch !== PENDING) continue;
@@ -201,11 +199,11 @@ export class BatchWaves implements LanguageModel {
       this.sendWave();
       return;
     }
-    ledger.recordBatch({ ...pending, id: batch.id, submittedAt: Date.now() });
-    this.open.set(batch.id, { wave: pending.wave, keys: [...pending.keys] });
+    const { id } = adopted;
+    this.open.set(id, { wave: pending.wave, keys: [...pending.keys] });
     for (const key of pending.keys) {
       const entry = this.waiting.get(key);
-      if (entry?.batch === PENDING) entry.batch = batch.id;
+      if (entry?.batch === PENDING) entry.batch = id;
     }
     this.poll();
   }
@@ -266,24 +264,16 @@ export class BatchWaves implements LanguageModel {
     const stamp = Date.now().toString(36);
     for (const [k, part] of parts.entries()) {
       const keys = part.map((line) => line.custom_id);
-      let fileId: string | undefined;
       try {
-        fileId = await api.upload(`foveate-${stamp}-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`, part, signal);
-        const submitted = { wave, label, service: api.description, inputFileId: fileId, keys };
-        // Recorded before the create is sent: a run stopped before its reply finds or makes this batch from the same file.
-        ledger.setPendingBatch(submitted);
-        const batch = await api.create(fileId, "/v1/chat/completions", signal);
-        // Clears the pending record in the same transaction.
-        ledger.recordBatch({ ...submitted, id: batch.id, submittedAt: Date.now() });
-        this.open.set(batch.id, { wave, keys });
+        const name = `foveate-${stamp}-wave-${wave}${parts.length > 1 ? `-${k + 1}` : ""}`;
+        const id = await submitBatch(api, ledger, { name, url: "/v1/chat/completions", lines: part, wave, label }, signal);
+        this.open.set(id, { wave, keys });
         for (const key of keys) {
           const line = byKey.get(key)!;
-          this.waiting.set(key, { batch: batch.id, waiters: line.waiters, request: line.request });
+          this.waiting.set(key, { batch: id, waiters: line.waiters, request: line.request });
         }
-        ids.push(batch.id);
+        ids.push(id);
       } catch (error) {
-        // A create refused for good made no batch: nothing for a later run to find.
-        if (fileId !== undefined && refusedForGood(error)) ledger.clearPendingBatch(fileId);
         // Parts submitted before stay submitted and are collected; this part's and later parts' calls fail.
         for (const rest of parts.slice(k)) for (const line of rest) for (const waiter of byKey.get(line.custom_id)!.waiters) waiter.reject(error);
         if (ids.length > 0) this.poll();
@@ -446,11 +436,6 @@ export class BatchWaves implements LanguageModel {
   }
 }
 
-/** A refusal that asking again cannot change (a 4xx other than 408 and 429): the batch was not made. */
-export function refusedForGood(error: unknown): boolean {
-  const status = error instanceof EngineCallError ? error.details.status : undefined;
-  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
 
 /** Why a line failed, in a few words: its error, or the status and message of its response. */
 function failureOf(line: BatchOutputLine): string {
