@@ -47,6 +47,7 @@ import { callsProgress, planCalls, type CallPlan } from "./call-plan.js";
 import { checkRunPaths } from "./check-run-paths.js";
 import { createFolderBatchApi } from "../llm/batch/folder-batch-api.js";
 import { createHttpBatchApi } from "../llm/batch/http-batch-api.js";
+import type { BatchApi } from "../llm/batch/batch-api.js";
 import { endpointUrl } from "../llm/http/api-request.js";
 import { acceptsRepetitionPenalty, chatCompletionBody, completionOfReply } from "../llm/http/chat-body.js";
 import type { BatchSettings } from "../pipeline/synthesize-options.js";
@@ -180,7 +181,7 @@ export class SynthesisJob {
       important: o.important !== undefined,
     });
     // A batched run is estimated at the batch price (its re-synthesis rounds, live, are a few percent of its calls).
-    const price = o.batch || o.batchFiles !== undefined ? this.batchPrice : this.price;
+    const price = this.batched ? this.batchPrice : this.price;
     return { corpus, ...(budgets ? { budgets } : {}), estimate, ...(price ? { price } : {}), noPrice: this.noPrice };
   }
 
@@ -234,7 +235,7 @@ export class SynthesisJob {
     if (o.store === undefined && typeof o.output !== "string") emit({ type: "store", path: storePath });
     const store = RunStore.open(storePath, { writer: true });
     try {
-      const open = o.batch || o.batchFiles !== undefined ? 0 : store.openBatches().length + store.pendingBatches().length;
+      const open = this.batched ? 0 : store.openBatches().length + store.pendingBatches().length;
       if (open > 0) {
         warn(
           `${open} batch${open === 1 ? " an earlier --batch run submitted is" : "es an earlier --batch run submitted are"} not collected: ` +
@@ -252,7 +253,7 @@ export class SynthesisJob {
         const { embedder, close } = await this.openEmbedder(local, handlers);
         closers.push(close);
         // Under --batch the embeddings the store lacks go as a batch first; the budgets are then planned from the store.
-        if ((o.batch || o.batchFiles !== undefined) && !isLocalModelSpec(embedder.modelId)) await this.embedInBatches(embedder, store, corpus.documents, emit, handlers.signal);
+        if (this.batched && !isLocalModelSpec(embedder.modelId)) await this.embedInBatches(embedder, store, corpus.documents, emit, handlers.signal);
         const plan = await this.planBudgets(embedder, store, corpus.documents);
         throwIfStopped(handlers.signal);
         emit({ type: "budgets", plan });
@@ -405,16 +406,13 @@ export class SynthesisJob {
    */
   private batchSettings(emit: (event: JobEvent) => void): BatchSettings | undefined {
     const o = this.options;
-    if (!o.batch && o.batchFiles === undefined) return undefined;
+    if (!this.batched) return undefined;
     if (this.engineKind !== "api" || o.languageModel) throw new ConfigError("--batch and --batch-files send the calls to an API endpoint's batches; a local model runs them in this process");
     const specs: readonly EndpointSpec[] = o.endpoints ?? [toSpec(resolveEndpoint(o, this.env))];
     if (specs.length > 1) throw new ConfigError("--batch sends every call to one endpoint's Batch API: give one --base-url");
     const spec = specs[0]!;
     const model = spec.model ?? this.modelName;
-    const api =
-      o.batchFiles !== undefined
-        ? createFolderBatchApi(o.batchFiles, { onInputFile: ({ command }) => emit({ type: "batch-file", command }) })
-        : createHttpBatchApi({ baseURL: spec.baseUrl, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), retry: { maxRetries: o.maxRetries ?? 6 } });
+    const api = this.batchApi({ baseURL: spec.baseUrl, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}) }, emit);
     const sendsRepetitionPenalty = acceptsRepetitionPenalty(endpointUrl(spec.baseUrl, "chat/completions"));
     const ctx = { url: spec.baseUrl, model };
     return {
@@ -423,29 +421,46 @@ export class SynthesisJob {
       read: (body) => completionOfReply(body, ctx),
       batchRounds: o.batchResynthesis === true,
       noWait: o.wait === false,
-      pollMs: (o.batchPoll ?? (o.batchFiles !== undefined ? 5 : 30)) * 1000,
+      pollMs: this.batchPollMs,
       onEvent: (event) => emit({ type: "batch", event }),
     };
   }
 
-  /** The texts adaptive budgets embed (each document and its distinct words), through the embeddings endpoint's batches. */
-  private embedInBatches(embedder: EmbeddingModel, store: RunStore, documents: readonly SourceDocument[], emit: (event: JobEvent) => void, signal: AbortSignal | undefined): Promise<void> {
+  /** Whether the run sends its calls in batches (--batch, or --batch-files). */
+  private get batched(): boolean {
+    return this.options.batch === true || this.options.batchFiles !== undefined;
+  }
+
+  private get batchPollMs(): number {
+    return (this.options.batchPoll ?? (this.options.batchFiles !== undefined ? 5 : 30)) * 1000;
+  }
+
+  /** Where batches go: files in --batch-files for vllm run-batch, else the endpoint's Batch API. */
+  private batchApi(endpoint: { baseURL: string; apiKey?: string }, emit: (event: JobEvent) => void): BatchApi {
+    const o = this.options;
+    if (o.batchFiles !== undefined) return createFolderBatchApi(o.batchFiles, { onInputFile: ({ command }) => emit({ type: "batch-file", command }) });
+    return createHttpBatchApi({ ...endpoint, retry: { maxRetries: o.maxRetries ?? 6 } });
+  }
+
+  /** The endpoint of an API embedding model: --embed-base-url and --embed-api-key, else the first endpoint's (or the run's). */
+  private embeddingEndpoint(): { baseURL: string; apiKey?: string } {
     const o = this.options;
     const first = o.endpoints?.[0];
     const endpoint = first ? { baseURL: first.baseUrl, apiKey: first.apiKey } : resolveEndpoint(o, this.env);
     const apiKey = o.embedApiKey ?? endpoint.apiKey;
-    const api =
-      o.batchFiles !== undefined
-        ? createFolderBatchApi(o.batchFiles, { onInputFile: ({ command }) => emit({ type: "batch-file", command }) })
-        : createHttpBatchApi({ baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), retry: { maxRetries: o.maxRetries ?? 6 } });
+    return { baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}) };
+  }
+
+  /** The texts adaptive budgets embed (each document and its distinct words), through the embeddings endpoint's batches. */
+  private embedInBatches(embedder: EmbeddingModel, store: RunStore, documents: readonly SourceDocument[], emit: (event: JobEvent) => void, signal: AbortSignal | undefined): Promise<void> {
     return embedInBatches(
       documents.flatMap((document) => [document.text, ...distinctWords(document.text)]),
       {
-        api,
+        api: this.batchApi(this.embeddingEndpoint(), emit),
         store,
         model: embedder,
-        pollMs: (o.batchPoll ?? (o.batchFiles !== undefined ? 5 : 30)) * 1000,
-        noWait: o.wait === false,
+        pollMs: this.batchPollMs,
+        noWait: this.options.wait === false,
         ...(signal ? { signal } : {}),
         onEvent: (event) => emit({ type: "batch", event }),
       },
@@ -481,10 +496,7 @@ export class SynthesisJob {
       return { embedder, close: () => embedder.dispose() };
     }
     // With several endpoints, embeddings go to the first (or --embed-base-url).
-    const first = o.endpoints?.[0];
-    const endpoint = first ? { baseURL: first.baseUrl, apiKey: first.apiKey } : resolveEndpoint(o, this.env);
-    const apiKey = o.embedApiKey ?? endpoint.apiKey;
-    const embedder = createEmbeddingEngine({ baseURL: o.embedBaseUrl ?? endpoint.baseURL, ...(apiKey ? { apiKey } : {}), model: name });
+    const embedder = createEmbeddingEngine({ ...this.embeddingEndpoint(), model: name });
     return { embedder, close: async () => {} };
   }
 
